@@ -1,0 +1,146 @@
+//! The command line: the subcommands and the flags every command shares
+//! (defined once here and flattened into each command), and their
+//! conversion into validated options. Usage errors found here exit with 2.
+
+use crate::cmd;
+use crate::dates::{day_of, parse_iso_flag, Day};
+use crate::error::usage;
+use crate::input::{ColumnMap, ReadOptions};
+use crate::render::{Format, OutputOptions};
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+/// cobro — accounts-receivable collections from ERP exports.
+#[derive(Parser, Debug)]
+#[command(name = "cobro", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Age(cmd::age::AgeArgs),
+    Completions(cmd::completions::CompletionsArgs),
+}
+
+/// Flags for reading receivables exports (shared by every data command).
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Payments file: one receipt per row (invoice, date, amount; a reversal is negative)
+    #[arg(long, value_name = "FILE")]
+    pub payments: Option<String>,
+
+    /// Use HEADER for FIELD (repeatable; a file uses the first mapped header it has),
+    /// e.g. --map amount=Importe --map due_date="Net due date"
+    #[arg(long, value_name = "FIELD=HEADER")]
+    pub map: Vec<String>,
+
+    /// Input delimiter (one character, or 'tab'); detected among , ; and tab when not given
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// strftime format of date cells, e.g. %d/%m/%Y (ISO dates are always read)
+    #[arg(long, value_name = "FMT")]
+    pub date_format: Option<String>,
+
+    /// Amounts use a decimal comma: 1.234,56
+    #[arg(long)]
+    pub decimal_comma: bool,
+
+    /// Payment terms: a document without due date is due DAYS after its issue date
+    #[arg(long, value_name = "DAYS")]
+    pub terms: Option<i32>,
+
+    /// Currency of rows that have none
+    #[arg(long, value_name = "CODE", default_value = "EUR")]
+    pub currency: String,
+
+    /// Set bad rows aside instead of failing (their count goes to stderr)
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+
+    /// With --skip-bad-rows: write each skipped row, with its reason, to FILE (CSV)
+    #[arg(long, value_name = "FILE", requires = "skip_bad_rows")]
+    pub rejects: Option<String>,
+
+    /// TOML file with defaults for any flag (e.g. one ERP's column map)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// The day the report is as of, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+impl InputArgs {
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            map: ColumnMap::parse(&self.map).map_err(usage)?,
+            delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,
+            date_format: self.date_format.clone(),
+            decimal_comma: self.decimal_comma,
+            terms: self.terms,
+            currency: self.currency.trim().to_uppercase(),
+            skip_bad_rows: self.skip_bad_rows,
+            rejects: self.rejects.clone(),
+        })
+    }
+
+    /// The effective as-of day: `--as-of`, else the local date.
+    pub fn as_of(&self) -> Result<Day> {
+        match &self.as_of {
+            Some(text) => parse_iso_flag(text)
+                .map(day_of)
+                .map_err(|e| usage(format!("--as-of: {e}"))),
+            None => Ok(day_of(chrono::Local::now().date_naive())),
+        }
+    }
+}
+
+/// One ASCII character, or `tab` / `\t`.
+pub fn parse_delimiter(text: &str) -> Result<u8> {
+    match text {
+        "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
+        t => Err(usage(format!(
+            "delimiter '{t}' must be one ASCII character or 'tab'"
+        ))),
+    }
+}
+
+/// Flags for writing a report (shared by every command).
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Write to FILE (atomically: a temporary file renamed when complete)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+
+    /// CSV: add the totals rows (one per currency)
+    #[arg(long)]
+    pub totals: bool,
+
+    /// CSV: start with a UTF-8 byte order mark (for Excel)
+    #[arg(long)]
+    pub bom: bool,
+
+    /// CSV output delimiter
+    #[arg(long, value_name = "CHAR", default_value = ",")]
+    pub out_delimiter: String,
+}
+
+impl OutputArgs {
+    pub fn options(&self) -> Result<OutputOptions> {
+        Ok(OutputOptions {
+            format: self.format,
+            output: self.output.clone(),
+            totals: self.totals,
+            bom: self.bom,
+            out_delimiter: parse_delimiter(&self.out_delimiter)?,
+        })
+    }
+}

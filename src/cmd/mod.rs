@@ -1,0 +1,6 @@
+//! One module per subcommand: its clap `Args` (with help and an example)
+//! and a `run` that turns them into domain parameters, runs the domain
+//! computation and hands a report to the renderer.
+
+pub mod age;
+pub mod completions;

@@ -1,0 +1,30 @@
+//! Calendar days as plain integers. Every date in cobro's domain is a `Day`
+//! (days since 0001-01-01 CE), so "days past due" is a subtraction.
+
+use chrono::{Datelike, NaiveDate};
+
+/// A calendar day: days from the common era (chrono's `num_days_from_ce`).
+pub type Day = i32;
+
+pub fn day_of(date: NaiveDate) -> Day {
+    date.num_days_from_ce()
+}
+
+pub fn ymd(year: i32, month: u32, day: u32) -> Option<Day> {
+    NaiveDate::from_ymd_opt(year, month, day).map(day_of)
+}
+
+pub fn date_of(day: Day) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).expect("cobro days are built from valid dates")
+}
+
+/// `YYYY-MM-DD` text of a day.
+pub fn iso(day: Day) -> String {
+    date_of(day).format("%Y-%m-%d").to_string()
+}
+
+/// Parses a strict `YYYY-MM-DD` (flag values such as `--as-of`).
+pub fn parse_iso_flag(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("'{text}' is not a date in the form YYYY-MM-DD"))
+}

@@ -1,0 +1,338 @@
+//! Aging of the open balance at the as-of date (SPEC §4 `age`): every
+//! document with `open != 0` goes to a bucket by days past due (or days
+//! since issue), grouped by customer, by other columns or not at all;
+//! money of different currencies is never added.
+
+use super::ledger::{Invoice, Ledger};
+use crate::dates::Day;
+use anyhow::{bail, Result};
+use hashbrown::HashMap;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// What a document's age is measured from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Basis {
+    /// Days past the due date.
+    Due,
+    /// Days since the issue date.
+    Issue,
+}
+
+/// How rows are grouped (`--by`); currency is always part of the key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Grouping {
+    Customer,
+    None,
+    /// Indexes into `Ledger::extras`.
+    Columns(Vec<usize>),
+}
+
+/// Bucket bounds such as `30,60,90,120`: `current` (<= 0), `days_1_30`, ...,
+/// `days_over_120`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Buckets {
+    bounds: Vec<i32>,
+}
+
+impl Buckets {
+    /// Strictly increasing positive integers, else an error message.
+    pub fn new(bounds: Vec<i32>) -> Result<Buckets, String> {
+        if bounds.is_empty() || bounds[0] <= 0 || bounds.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(
+                "--buckets must be strictly increasing positive whole numbers, e.g. 30,60,90,120"
+                    .into(),
+            );
+        }
+        Ok(Buckets { bounds })
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec!["current".to_string()];
+        let mut low = 1;
+        for &b in &self.bounds {
+            names.push(format!("days_{low}_{b}"));
+            low = b + 1;
+        }
+        names.push(format!("days_over_{}", self.bounds[self.bounds.len() - 1]));
+        names
+    }
+
+    pub fn count(&self) -> usize {
+        self.bounds.len() + 2
+    }
+
+    /// Bucket index for a number of days (0 = current).
+    pub fn index(&self, days: i32) -> usize {
+        if days <= 0 {
+            return 0;
+        }
+        1 + self
+            .bounds
+            .iter()
+            .position(|&b| days <= b)
+            .unwrap_or(self.bounds.len())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AgingParams {
+    pub as_of: Day,
+    pub buckets: Buckets,
+    pub basis: Basis,
+    pub grouping: Grouping,
+}
+
+/// One aging row: the open balance of one group in one currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgingRow {
+    /// Group key values (customer id, or the `--by` columns' values).
+    pub keys: Vec<String>,
+    /// The customer's name, when grouping by customer and the input has one.
+    pub customer_name: Option<String>,
+    pub currency: String,
+    /// One amount per bucket, in bucket order.
+    pub buckets: Vec<Decimal>,
+    pub total_open: Decimal,
+    pub open_documents: u64,
+    pub max_days_past_due: i32,
+}
+
+impl AgingRow {
+    /// Total minus `current`.
+    pub fn overdue(&self) -> Decimal {
+        self.total_open - self.buckets[0]
+    }
+
+    fn empty(
+        keys: Vec<String>,
+        customer_name: Option<String>,
+        currency: String,
+        buckets: usize,
+    ) -> AgingRow {
+        AgingRow {
+            keys,
+            customer_name,
+            currency,
+            buckets: vec![Decimal::ZERO; buckets],
+            total_open: Decimal::ZERO,
+            open_documents: 0,
+            max_days_past_due: 0,
+        }
+    }
+
+    fn add(&mut self, bucket: usize, open: Decimal, days: i32) {
+        self.buckets[bucket] += open;
+        self.total_open += open;
+        self.open_documents += 1;
+        if open > Decimal::ZERO && days > 0 {
+            self.max_days_past_due = self.max_days_past_due.max(days);
+        }
+    }
+}
+
+/// One open document (`--detail`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DetailRow {
+    pub index: usize,
+    pub open: Decimal,
+    /// Days past due, or days since issue with `--basis issue`.
+    pub days: i32,
+    pub bucket: usize,
+}
+
+/// Every open document with its age, sorted by days descending, then
+/// customer, currency, invoice.
+pub fn open_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<DetailRow>> {
+    let open = ledger.open_at(params.as_of);
+    let mut rows = Vec::new();
+    for (index, invoice) in ledger.invoices.iter().enumerate() {
+        if open[index].is_zero() || !Ledger::exists_at(invoice, params.as_of) {
+            continue;
+        }
+        let days = age_in_days(ledger, index, invoice, params)?;
+        rows.push(DetailRow {
+            index,
+            open: open[index],
+            days,
+            bucket: params.buckets.index(days),
+        });
+    }
+    rows.sort_by(|a, b| {
+        let (ia, ib) = (&ledger.invoices[a.index], &ledger.invoices[b.index]);
+        b.days
+            .cmp(&a.days)
+            .then_with(|| ledger.customer(ia).cmp(ledger.customer(ib)))
+            .then_with(|| ledger.currency(ia).cmp(ledger.currency(ib)))
+            .then_with(|| ledger.id(a.index).cmp(ledger.id(b.index)))
+    });
+    Ok(rows)
+}
+
+fn age_in_days(
+    ledger: &Ledger,
+    index: usize,
+    invoice: &Invoice,
+    params: &AgingParams,
+) -> Result<i32> {
+    match params.basis {
+        Basis::Due => Ok(params.as_of - invoice.due),
+        Basis::Issue => match invoice.issue {
+            Some(issue) => Ok(params.as_of - issue),
+            None => bail!(
+                "--basis issue needs an issue date for every document; invoice '{}' has none (map the column with --map issue_date=HEADER)",
+                ledger.id(index)
+            ),
+        },
+    }
+}
+
+/// The aging rows, sorted by overdue descending, then keys, then currency.
+pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
+    let documents = open_documents(ledger, params)?;
+    let names = ledger.customer_names();
+    let mut groups: HashMap<Vec<u32>, usize> = HashMap::new();
+    let mut rows: Vec<AgingRow> = Vec::new();
+    let mut key = Vec::with_capacity(4);
+    for doc in &documents {
+        let invoice = &ledger.invoices[doc.index];
+        group_key(ledger, params, doc.index, invoice, &mut key);
+        let slot = match groups.get(key.as_slice()) {
+            Some(&slot) => slot,
+            None => {
+                rows.push(new_row(ledger, params, doc.index, invoice, &names));
+                groups.insert(key.clone(), rows.len() - 1);
+                rows.len() - 1
+            }
+        };
+        rows[slot].add(doc.bucket, doc.open, doc.days);
+    }
+    rows.sort_by(compare_rows);
+    Ok(rows)
+}
+
+fn group_key(
+    ledger: &Ledger,
+    params: &AgingParams,
+    index: usize,
+    invoice: &Invoice,
+    key: &mut Vec<u32>,
+) {
+    key.clear();
+    match &params.grouping {
+        Grouping::Customer => key.push(invoice.customer),
+        Grouping::None => {}
+        Grouping::Columns(columns) => {
+            key.extend(columns.iter().map(|&c| ledger.extras[c].values[index]))
+        }
+    }
+    key.push(invoice.currency);
+}
+
+fn new_row(
+    ledger: &Ledger,
+    params: &AgingParams,
+    index: usize,
+    invoice: &Invoice,
+    names: &[u32],
+) -> AgingRow {
+    let (keys, name) = match &params.grouping {
+        Grouping::Customer => {
+            let name = ledger.present.customer_name.then(|| {
+                ledger
+                    .texts
+                    .get(names[invoice.customer as usize])
+                    .to_string()
+            });
+            (vec![ledger.customer(invoice).to_string()], name)
+        }
+        Grouping::None => (Vec::new(), None),
+        Grouping::Columns(columns) => (
+            columns
+                .iter()
+                .map(|&c| ledger.texts.get(ledger.extras[c].values[index]).to_string())
+                .collect(),
+            None,
+        ),
+    };
+    AgingRow::empty(
+        keys,
+        name,
+        ledger.currency(invoice).to_string(),
+        params.buckets.count(),
+    )
+}
+
+fn compare_rows(a: &AgingRow, b: &AgingRow) -> Ordering {
+    b.overdue()
+        .cmp(&a.overdue())
+        .then_with(|| a.keys.cmp(&b.keys))
+        .then_with(|| a.currency.cmp(&b.currency))
+}
+
+/// One total row per currency, in currency order.
+pub fn totals(rows: &[AgingRow]) -> Vec<AgingRow> {
+    let mut by_currency: Vec<AgingRow> = Vec::new();
+    for row in rows {
+        let total = match by_currency.iter_mut().find(|t| t.currency == row.currency) {
+            Some(t) => t,
+            None => {
+                by_currency.push(AgingRow::empty(
+                    Vec::new(),
+                    None,
+                    row.currency.clone(),
+                    row.buckets.len(),
+                ));
+                by_currency.last_mut().expect("just pushed")
+            }
+        };
+        for (sum, value) in total.buckets.iter_mut().zip(&row.buckets) {
+            *sum += value;
+        }
+        total.total_open += row.total_open;
+        total.open_documents += row.open_documents;
+        total.max_days_past_due = total.max_days_past_due.max(row.max_days_past_due);
+    }
+    by_currency.sort_by(|a, b| a.currency.cmp(&b.currency));
+    by_currency
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_and_boundaries() {
+        let b = Buckets::new(vec![30, 60, 90, 120]).unwrap();
+        assert_eq!(
+            b.names(),
+            [
+                "current",
+                "days_1_30",
+                "days_31_60",
+                "days_61_90",
+                "days_91_120",
+                "days_over_120"
+            ]
+        );
+        assert_eq!(b.index(-5), 0);
+        assert_eq!(b.index(0), 0);
+        assert_eq!(b.index(1), 1);
+        assert_eq!(b.index(30), 1);
+        assert_eq!(b.index(31), 2);
+        assert_eq!(b.index(120), 4);
+        assert_eq!(b.index(121), 5);
+        let custom = Buckets::new(vec![15, 45]).unwrap();
+        assert_eq!(
+            custom.names(),
+            ["current", "days_1_15", "days_16_45", "days_over_45"]
+        );
+    }
+
+    #[test]
+    fn bucket_lists_must_increase() {
+        assert!(Buckets::new(vec![30, 30]).is_err());
+        assert!(Buckets::new(vec![0, 30]).is_err());
+        assert!(Buckets::new(vec![]).is_err());
+    }
+}

@@ -1,0 +1,163 @@
+//! The canonical receivables model every command works on: invoices (credit
+//! notes are invoices with a negative amount) and the payments applied to
+//! them (a reversal is a negative payment). Built by `input`, read by the
+//! domain computations; it holds no file or format details.
+
+use super::text::{Interner, KeyIndex};
+use crate::dates::Day;
+use rust_decimal::Decimal;
+
+/// One receivable document.
+#[derive(Clone, Debug)]
+pub struct Invoice {
+    /// Handle into [`Ledger::customers`].
+    pub customer: u32,
+    /// Handle into [`Ledger::currencies`].
+    pub currency: u32,
+    /// `None`: the document exists from the beginning of time.
+    pub issue: Option<Day>,
+    pub due: Day,
+    /// Signed original amount: a credit note is negative.
+    pub amount: Decimal,
+    pub disputed: bool,
+    /// Customer name, a handle into [`Ledger::texts`] (0 = not given).
+    pub name: u32,
+}
+
+/// One receipt applied to an invoice.
+#[derive(Clone, Debug)]
+pub struct Payment {
+    /// Index into [`Ledger::invoices`].
+    pub invoice: u32,
+    /// `None` for the undated payment of a single-file export's `open_amount`:
+    /// it counts for balances but not for measures that need a date.
+    pub date: Option<Day>,
+    pub amount: Decimal,
+}
+
+/// An extra input column kept for `--by`: one text handle per invoice.
+#[derive(Debug)]
+pub struct ExtraColumn {
+    pub name: String,
+    pub values: Vec<u32>,
+}
+
+/// Which optional invoice columns the input had.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Present {
+    pub customer_name: bool,
+    pub issue_date: bool,
+}
+
+#[derive(Default)]
+pub struct Ledger {
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
+    /// Invoice ids, index = invoice index.
+    pub ids: KeyIndex,
+    pub customers: Interner,
+    pub currencies: Interner,
+    /// Customer names and extra column values.
+    pub texts: Interner,
+    pub extras: Vec<ExtraColumn>,
+    pub present: Present,
+}
+
+impl Ledger {
+    pub fn customer(&self, invoice: &Invoice) -> &str {
+        self.customers.get(invoice.customer)
+    }
+
+    pub fn currency(&self, invoice: &Invoice) -> &str {
+        self.currencies.get(invoice.currency)
+    }
+
+    pub fn id(&self, index: usize) -> &str {
+        self.ids.get(index as u32)
+    }
+
+    /// Open amount of every invoice at the end of day `d`: the amount minus
+    /// the payments dated on or before `d` (undated ones always count).
+    pub fn open_at(&self, d: Day) -> Vec<Decimal> {
+        let mut open: Vec<Decimal> = self.invoices.iter().map(|i| i.amount).collect();
+        for p in &self.payments {
+            if p.date.is_none_or(|pd| pd <= d) {
+                open[p.invoice as usize] -= p.amount;
+            }
+        }
+        open
+    }
+
+    /// Whether the document exists at the end of day `d`.
+    pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
+        invoice.issue.is_none_or(|issue| issue <= d)
+    }
+
+    /// The first customer name given for each customer handle (0 if none).
+    pub fn customer_names(&self) -> Vec<u32> {
+        let mut names = vec![0u32; self.customers.len()];
+        for inv in &self.invoices {
+            let slot = &mut names[inv.customer as usize];
+            if *slot == 0 {
+                *slot = inv.name;
+            }
+        }
+        names
+    }
+
+    /// Drops what did not exist at the end of the as-of date: documents
+    /// issued after it (with their payments) and payments dated after it.
+    pub fn restrict_to(self, as_of: Day) -> Ledger {
+        let keep: Vec<bool> = self
+            .invoices
+            .iter()
+            .map(|i| Ledger::exists_at(i, as_of))
+            .collect();
+        let mut new_index = vec![u32::MAX; keep.len()];
+        let mut next = 0u32;
+        for (i, k) in keep.iter().enumerate() {
+            if *k {
+                new_index[i] = next;
+                next += 1;
+            }
+        }
+        let ids = self.ids.retain(&keep);
+        let invoices = self
+            .invoices
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(i, _)| i)
+            .collect();
+        let payments = self
+            .payments
+            .into_iter()
+            .filter(|p| keep[p.invoice as usize] && p.date.is_none_or(|d| d <= as_of))
+            .map(|p| Payment {
+                invoice: new_index[p.invoice as usize],
+                ..p
+            })
+            .collect();
+        let extras = self
+            .extras
+            .into_iter()
+            .map(|c| ExtraColumn {
+                name: c.name,
+                values: c
+                    .values
+                    .into_iter()
+                    .zip(&keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(v, _)| v)
+                    .collect(),
+            })
+            .collect();
+        Ledger {
+            invoices,
+            payments,
+            ids,
+            extras,
+            ..self
+        }
+    }
+}

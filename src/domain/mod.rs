@@ -1,0 +1,6 @@
+//! The domain: pure computations over a [`ledger::Ledger`]. No files, no
+//! printing, no clock — the as-of date is always a parameter.
+
+pub mod aging;
+pub mod ledger;
+pub mod text;

@@ -1,0 +1,121 @@
+//! Compact storage for the text of ten million rows: an interner for values
+//! that repeat (customers, currencies, names) and a unique-key index for
+//! invoice ids. Both hand out `u32` handles.
+
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use std::hash::BuildHasher;
+
+/// Repeated text values, each stored once; handle 0 is the empty string.
+#[derive(Debug)]
+pub struct Interner {
+    index: HashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut interner = Interner {
+            index: HashMap::new(),
+            values: Vec::new(),
+        };
+        interner.intern("");
+        interner
+    }
+}
+
+impl Interner {
+    pub fn intern(&mut self, value: &str) -> u32 {
+        if let Some(&id) = self.index.get(value) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(value.into());
+        self.index.insert(value.into(), id);
+        id
+    }
+
+    pub fn get(&self, id: u32) -> &str {
+        &self.values[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// Unique keys (invoice ids) in one byte arena, with a hash index.
+#[derive(Default)]
+pub struct KeyIndex {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    table: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl KeyIndex {
+    pub fn get(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // Keys are only inserted from &str, so the slice is valid UTF-8.
+        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or_default()
+    }
+
+    pub fn find(&self, key: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(key);
+        self.table.find(hash, |&id| self.get(id) == key).copied()
+    }
+
+    /// Adds a key; `Err(existing)` if it is already there.
+    pub fn insert(&mut self, key: &str) -> Result<u32, u32> {
+        if let Some(existing) = self.find(key) {
+            return Err(existing);
+        }
+        let id = self.ends.len() as u32;
+        self.bytes.extend_from_slice(key.as_bytes());
+        self.ends.push(self.bytes.len());
+        let hash = self.hasher.hash_one(key);
+        let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
+        self.table.insert_unique(hash, id, |&other| {
+            let o = other as usize;
+            let start = if o == 0 { 0 } else { ends[o - 1] };
+            hasher.hash_one(std::str::from_utf8(&bytes[start..ends[o]]).unwrap_or_default())
+        });
+        Ok(id)
+    }
+
+    /// Keeps the keys whose `keep` flag is set, in order (ids are renumbered).
+    pub fn retain(&self, keep: &[bool]) -> KeyIndex {
+        let mut kept = KeyIndex::default();
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let _ = kept.insert(self.get(i as u32));
+        }
+        kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_index_detects_duplicates_and_round_trips() {
+        let mut keys = KeyIndex::default();
+        assert_eq!(keys.insert("F-1"), Ok(0));
+        assert_eq!(keys.insert("F-2"), Ok(1));
+        assert_eq!(keys.insert("F-1"), Err(0));
+        assert_eq!(keys.get(1), "F-2");
+        assert_eq!(keys.find("F-2"), Some(1));
+        assert_eq!(keys.find("F-3"), None);
+        let kept = keys.retain(&[false, true]);
+        assert_eq!(kept.get(0), "F-2");
+    }
+
+    #[test]
+    fn interner_reserves_zero_for_empty() {
+        let mut names = Interner::default();
+        assert_eq!(names.intern(""), 0);
+        assert_eq!(names.intern("ACME"), 1);
+        assert_eq!(names.intern("ACME"), 1);
+        assert_eq!(names.get(1), "ACME");
+    }
+}

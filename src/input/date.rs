@@ -1,0 +1,270 @@
+//! Reading date cells. ISO dates (`2024-03-31`, a time part ignored) are
+//! always accepted; `--date-format` fixes one strftime format; otherwise each
+//! column detects its format among `%d/%m/%Y %m/%d/%Y %d.%m.%Y %Y/%m/%d
+//! %d-%m-%Y`. Day-first and month-first slashes are told apart by a value
+//! that only one of them reads (a day above 12); if every value of a column
+//! reads both ways with different results, that is an error asking for
+//! `--date-format` — cobro never guesses.
+
+use crate::dates::{ymd, Day};
+use chrono::NaiveDate;
+
+/// One cell read: the date (day-first for a slashed cell read both ways) and
+/// what the cell tells about the column's order.
+#[derive(Clone, Copy, Debug)]
+pub struct DateValue {
+    pub day: Day,
+    hint: OrderHint,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum OrderHint {
+    /// Not a `a/b/yyyy` cell, or the column's order was already known.
+    None,
+    /// Reads both ways; the month-first reading.
+    Ambiguous(Day),
+    /// Only this order reads it.
+    Decides(SlashOrder),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SlashOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// Format detection state of one date column of one file.
+#[derive(Debug, Default)]
+pub struct DateColumn {
+    explicit: Option<String>,
+    order: Option<SlashOrder>,
+    /// Accepted rows whose `a/b/yyyy` value reads both ways: (slot, month-first day).
+    pending: Vec<(usize, Day)>,
+    first_ambiguous: Option<String>,
+}
+
+impl DateColumn {
+    pub fn new(explicit: Option<String>) -> Self {
+        DateColumn {
+            explicit,
+            ..Default::default()
+        }
+    }
+
+    /// Reads one non-empty cell; the error is a reason.
+    pub fn read(&self, raw: &str) -> Result<DateValue, String> {
+        let text = date_part(raw);
+        if let Some(day) = parse_iso(text) {
+            return Ok(DateValue {
+                day,
+                hint: OrderHint::None,
+            });
+        }
+        if let Some(fmt) = &self.explicit {
+            return NaiveDate::parse_and_remainder(raw.trim(), fmt)
+                .map(|(d, _)| DateValue {
+                    day: crate::dates::day_of(d),
+                    hint: OrderHint::None,
+                })
+                .map_err(|_| format!("it does not match --date-format {fmt}"));
+        }
+        if let Some(value) = parse_fixed_shapes(text) {
+            return Ok(DateValue {
+                day: value,
+                hint: OrderHint::None,
+            });
+        }
+        self.read_slashed(text)
+    }
+
+    fn read_slashed(&self, text: &str) -> Result<DateValue, String> {
+        let Some((a, b, y)) =
+            split3(text, '/').filter(|_| text.rsplit('/').next().is_some_and(|y| y.len() == 4))
+        else {
+            return Err("it is not a date (expected YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY, YYYY/MM/DD or DD-MM-YYYY; or give --date-format)".into());
+        };
+        let day_first = ymd(y as i32, b, a);
+        let month_first = ymd(y as i32, a, b);
+        match (self.order, day_first, month_first) {
+            (Some(SlashOrder::DayFirst), Some(d), _) => Ok(DateValue {
+                day: d,
+                hint: OrderHint::None,
+            }),
+            (Some(SlashOrder::MonthFirst), _, Some(m)) => Ok(DateValue {
+                day: m,
+                hint: OrderHint::None,
+            }),
+            (Some(order), _, _) => Err(format!(
+                "it is not a valid {} date, the format of the rest of this column",
+                if order == SlashOrder::DayFirst {
+                    "DD/MM/YYYY"
+                } else {
+                    "MM/DD/YYYY"
+                }
+            )),
+            (None, Some(d), Some(m)) => Ok(DateValue {
+                day: d,
+                hint: OrderHint::Ambiguous(m),
+            }),
+            (None, Some(d), None) => Ok(DateValue {
+                day: d,
+                hint: OrderHint::Decides(SlashOrder::DayFirst),
+            }),
+            (None, None, Some(m)) => Ok(DateValue {
+                day: m,
+                hint: OrderHint::Decides(SlashOrder::MonthFirst),
+            }),
+            (None, None, None) => Err("it is not a valid date in DD/MM/YYYY nor MM/DD/YYYY".into()),
+        }
+    }
+
+    /// Records a value of a row that was kept, at `slot` in the caller's store.
+    pub fn accept(&mut self, slot: usize, value: &DateValue, raw: &str) {
+        if self.order.is_some() {
+            return;
+        }
+        match value.hint {
+            OrderHint::Decides(order) => self.order = Some(order),
+            OrderHint::Ambiguous(month_first) if month_first != value.day => {
+                self.first_ambiguous.get_or_insert_with(|| raw.to_string());
+                self.pending.push((slot, month_first));
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the column: the corrections to apply (slot, day) when it turned
+    /// out month-first, or an error when day and month could not be told apart.
+    pub fn finish(self) -> Result<Vec<(usize, Day)>, String> {
+        match (self.order, self.first_ambiguous) {
+            (Some(SlashOrder::MonthFirst), _) => Ok(self.pending),
+            (Some(SlashOrder::DayFirst), _) | (None, None) => Ok(Vec::new()),
+            (None, Some(example)) => Err(format!(
+                "every date reads both as DD/MM/YYYY and as MM/DD/YYYY (e.g. '{example}'): \
+                 give --date-format %d/%m/%Y or --date-format %m/%d/%Y"
+            )),
+        }
+    }
+}
+
+/// The date part of a cell: up to the first space or `T` (a time part is ignored).
+fn date_part(raw: &str) -> &str {
+    let t = raw.trim();
+    let end = t.find([' ', 'T']).unwrap_or(t.len());
+    &t[..end]
+}
+
+/// Fast path for `YYYY-MM-DD`.
+pub fn parse_iso(text: &str) -> Option<Day> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+        })
+    };
+    ymd(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// The unambiguous non-ISO shapes: `YYYY/MM/DD`, `DD.MM.YYYY`, `DD-MM-YYYY`.
+fn parse_fixed_shapes(text: &str) -> Option<Day> {
+    if let Some((y, m, d)) =
+        split3(text, '/').filter(|(y, _, _)| *y > 999 && text.find('/') == Some(4))
+    {
+        return ymd(y as i32, m, d);
+    }
+    for sep in ['.', '-'] {
+        if let Some((d, m, y)) =
+            split3(text, sep).filter(|_| text.rfind(sep) == Some(text.len() - 5))
+        {
+            return ymd(y as i32, m, d);
+        }
+    }
+    None
+}
+
+/// Splits `a?b?c` into three numbers of 1-4 digits.
+fn split3(text: &str, sep: char) -> Option<(u32, u32, u32)> {
+    let mut it = text.split(sep);
+    let mut next = || -> Option<u32> {
+        let p = it.next()?;
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| p.parse().ok())?
+    };
+    let r = (next()?, next()?, next()?);
+    it.next().is_none().then_some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::iso;
+
+    fn read_all(values: &[&str]) -> Result<Vec<String>, String> {
+        let mut col = DateColumn::new(None);
+        let mut days = Vec::new();
+        for (slot, raw) in values.iter().enumerate() {
+            let v = col.read(raw)?;
+            col.accept(slot, &v, raw);
+            days.push(v.day);
+        }
+        for (slot, day) in col.finish()? {
+            days[slot] = day;
+        }
+        Ok(days.into_iter().map(iso).collect())
+    }
+
+    #[test]
+    fn iso_with_and_without_time() {
+        assert_eq!(
+            read_all(&["2024-02-29", "2024-03-01T10:00:00", "2024-03-02 08:00"]).unwrap(),
+            vec!["2024-02-29", "2024-03-01", "2024-03-02"]
+        );
+        assert!(read_all(&["2023-02-29"]).is_err());
+    }
+
+    #[test]
+    fn day_first_detected_from_a_day_above_12_even_after_ambiguous_rows() {
+        assert_eq!(
+            read_all(&["01/02/2024", "25/12/2024"]).unwrap(),
+            vec!["2024-02-01", "2024-12-25"]
+        );
+    }
+
+    #[test]
+    fn month_first_detected_and_earlier_rows_corrected() {
+        assert_eq!(
+            read_all(&["01/02/2024", "12/25/2024"]).unwrap(),
+            vec!["2024-01-02", "2024-12-25"]
+        );
+    }
+
+    #[test]
+    fn ambiguous_column_is_an_error_asking_for_date_format() {
+        let err = read_all(&["01/02/2024", "03/04/2024"]).unwrap_err();
+        assert!(err.contains("--date-format"), "{err}");
+        // Same date both ways is no guess.
+        assert_eq!(read_all(&["05/05/2024"]).unwrap(), vec!["2024-05-05"]);
+    }
+
+    #[test]
+    fn contradicting_value_after_resolution_is_a_bad_cell() {
+        let mut col = DateColumn::new(None);
+        let v = col.read("25/12/2024").unwrap();
+        col.accept(0, &v, "25/12/2024");
+        assert!(col.read("12/25/2024").is_err());
+    }
+
+    #[test]
+    fn other_shapes_and_explicit_format() {
+        assert_eq!(
+            read_all(&["2024/03/31", "31.03.2024", "31-03-2024"]).unwrap(),
+            vec!["2024-03-31", "2024-03-31", "2024-03-31"]
+        );
+        let col = DateColumn::new(Some("%d %b %Y".into()));
+        assert_eq!(iso(col.read("05 Mar 2024").unwrap().day), "2024-03-05");
+        assert!(col.read("garbage").is_err());
+    }
+}

@@ -1,0 +1,534 @@
+//! Finding columns by header: the built-in alias table (English, Spanish and
+//! the usual ERP export headers), `--map FIELD=HEADER` overrides, and the
+//! "missing column" error with the closest header found.
+//!
+//! Headers are compared after [`normalize`]: lower case, accents removed,
+//! everything but letters and digits dropped (`Net due date` = `net_due_date`).
+
+use std::collections::HashMap;
+
+/// Which kind of file a header row belongs to; each has its own fields.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FileKind {
+    Invoices,
+    Payments,
+}
+
+/// Built-in aliases per field, already normalized.
+fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
+    match (kind, field) {
+        (_, "customer") => &[
+            "customer",
+            "customerid",
+            "customerno",
+            "customernumber",
+            "customercode",
+            "customeraccount",
+            "account",
+            "accountid",
+            "accountnumber",
+            "debtor",
+            "debtorid",
+            "partner",
+            "partnerid",
+            "party",
+            "kunnr",
+            "contact",
+            "contactname",
+            "cliente",
+            "idcliente",
+            "codcliente",
+            "codigocliente",
+            "numerocliente",
+            "deudor",
+            "cuenta",
+            "tercero",
+        ],
+        (FileKind::Invoices, "customer_name") => &[
+            "customername",
+            "name",
+            "name1",
+            "accountname",
+            "partnername",
+            "partyname",
+            "debtorname",
+            "nombre",
+            "nombrecliente",
+            "razonsocial",
+            "nombredeudor",
+        ],
+        (_, "invoice") => &[
+            "invoice",
+            "invoiceno",
+            "invoicenumber",
+            "invoiceid",
+            "invoiceref",
+            "document",
+            "documentno",
+            "documentnumber",
+            "docno",
+            "docnumber",
+            "belnr",
+            "reference",
+            "number",
+            "num",
+            "voucherno",
+            "transactionnumber",
+            "factura",
+            "nfactura",
+            "nofactura",
+            "nodefactura",
+            "nrofactura",
+            "numfactura",
+            "numerofactura",
+            "numerodefactura",
+            "documento",
+            "numerodocumento",
+            "ndocumento",
+            "comprobante",
+        ],
+        (FileKind::Invoices, "due_date") => &[
+            "duedate",
+            "netduedate",
+            "due",
+            "dueon",
+            "datedue",
+            "paymentduedate",
+            "invoicedatedue",
+            "vencimiento",
+            "fechavencimiento",
+            "fechadevencimiento",
+            "fvencimiento",
+            "fecvenc",
+        ],
+        (FileKind::Invoices, "issue_date") => &[
+            "issuedate",
+            "invoicedate",
+            "documentdate",
+            "postingdate",
+            "date",
+            "docdate",
+            "txndate",
+            "fecha",
+            "fechaemision",
+            "fechadeemision",
+            "fechafactura",
+            "fechadocumento",
+            "fechacontable",
+        ],
+        (FileKind::Invoices, "amount") => &[
+            "amount",
+            "invoiceamount",
+            "originalamount",
+            "grossamount",
+            "total",
+            "amounttotal",
+            "grandtotal",
+            "invoicedamount",
+            "amountindoccurr",
+            "amountindocumentcurrency",
+            "importe",
+            "monto",
+            "importetotal",
+            "totalfactura",
+            "importefactura",
+            "importeoriginal",
+        ],
+        (FileKind::Invoices, "currency") | (FileKind::Payments, "currency") => &[
+            "currency",
+            "currencycode",
+            "curr",
+            "crcy",
+            "documentcurrency",
+            "doccurrency",
+            "moneda",
+            "divisa",
+        ],
+        (FileKind::Invoices, "disputed") => &[
+            "disputed",
+            "dispute",
+            "indispute",
+            "disputa",
+            "endisputa",
+            "litigio",
+            "reclamada",
+        ],
+        (FileKind::Invoices, "paid_date") => &[
+            "paiddate",
+            "datepaid",
+            "paymentdate",
+            "clearingdate",
+            "cleareddate",
+            "fullypaidondate",
+            "fechapago",
+            "fechadepago",
+            "fechacobro",
+            "fechadecobro",
+            "fechacompensacion",
+        ],
+        (FileKind::Invoices, "paid_amount") => &[
+            "paidamount",
+            "amountpaid",
+            "paid",
+            "pagado",
+            "importepagado",
+            "importecobrado",
+            "cobrado",
+        ],
+        (FileKind::Invoices, "open_amount") => &[
+            "openamount",
+            "amountdue",
+            "balance",
+            "balancedue",
+            "openbalance",
+            "outstanding",
+            "outstandingamount",
+            "residual",
+            "amountresidual",
+            "saldo",
+            "pendiente",
+            "importependiente",
+            "saldopendiente",
+        ],
+        (FileKind::Invoices, "email") => &[
+            "email",
+            "emailaddress",
+            "mail",
+            "correo",
+            "correoelectronico",
+        ],
+        (FileKind::Payments, "date") => &[
+            "date",
+            "paymentdate",
+            "paiddate",
+            "receiptdate",
+            "valuedate",
+            "postingdate",
+            "clearingdate",
+            "fecha",
+            "fechapago",
+            "fechadepago",
+            "fechacobro",
+            "fechavalor",
+        ],
+        (FileKind::Payments, "amount") => &[
+            "amount",
+            "paymentamount",
+            "paidamount",
+            "amountpaid",
+            "receiptamount",
+            "importe",
+            "monto",
+            "importepagado",
+            "importecobrado",
+            "pago",
+            "cobro",
+        ],
+        (FileKind::Payments, "plan_id") => {
+            &["planid", "plan", "agreement", "agreementid", "acuerdo"]
+        }
+        _ => &[],
+    }
+}
+
+/// The canonical fields a file of this kind may have, required ones first.
+pub fn fields(kind: FileKind) -> &'static [&'static str] {
+    match kind {
+        FileKind::Invoices => &[
+            "customer",
+            "invoice",
+            "due_date",
+            "amount",
+            "issue_date",
+            "currency",
+            "customer_name",
+            "email",
+            "disputed",
+            "paid_date",
+            "paid_amount",
+            "open_amount",
+        ],
+        FileKind::Payments => &[
+            "invoice", "date", "amount", "customer", "currency", "plan_id",
+        ],
+    }
+}
+
+/// Lower case, accents folded, only letters and digits kept.
+pub fn normalize(header: &str) -> String {
+    header
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(fold_accent)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+fn fold_accent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' | 'õ' | 'º' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        'ß' => 's',
+        other => other,
+    }
+}
+
+/// `--map FIELD=HEADER` entries, in the order given.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnMap {
+    entries: Vec<(String, String)>,
+}
+
+impl ColumnMap {
+    /// Parses `FIELD=HEADER` flags; the error names the bad entry.
+    pub fn parse(specs: &[String]) -> Result<ColumnMap, String> {
+        let mut entries = Vec::new();
+        for spec in specs {
+            let Some((field, header)) = spec.split_once('=') else {
+                return Err(format!(
+                    "--map '{spec}' is not FIELD=HEADER (e.g. --map amount=Importe)"
+                ));
+            };
+            let field = field.trim().to_ascii_lowercase();
+            let known = fields(FileKind::Invoices)
+                .iter()
+                .chain(fields(FileKind::Payments))
+                .any(|f| *f == field);
+            if !known {
+                return Err(format!(
+                    "--map '{spec}': unknown field '{field}'; fields are {}",
+                    all_fields().join(", ")
+                ));
+            }
+            entries.push((field, header.trim().to_string()));
+        }
+        Ok(ColumnMap { entries })
+    }
+
+    fn headers_for<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(f, _)| f == field)
+            .map(|(_, h)| h.as_str())
+    }
+}
+
+fn all_fields() -> Vec<&'static str> {
+    let mut all: Vec<&str> = fields(FileKind::Invoices).to_vec();
+    for f in fields(FileKind::Payments) {
+        if !all.contains(f) {
+            all.push(f);
+        }
+    }
+    all
+}
+
+/// Where each canonical field and each requested extra column is in a file.
+#[derive(Debug, Default)]
+pub struct Layout {
+    positions: HashMap<&'static str, usize>,
+    pub extras: Vec<usize>,
+    pub headers: Vec<String>,
+}
+
+impl Layout {
+    pub fn get(&self, field: &str) -> Option<usize> {
+        self.positions.get(field).copied()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.positions.contains_key(field)
+    }
+
+    /// The header text of a field's column, for error messages.
+    pub fn header_of<'a>(&'a self, field: &'a str) -> &'a str {
+        self.get(field)
+            .map(|i| self.headers[i].as_str())
+            .unwrap_or(field)
+    }
+
+    /// Finds the columns: `--map` first (the first mapped header the file
+    /// has), then the built-in aliases in header order; a header serves one
+    /// field only. `extras` are other columns asked for by name (`--by`).
+    pub fn resolve(
+        kind: FileKind,
+        headers: &[String],
+        map: &ColumnMap,
+        extras: &[String],
+    ) -> Result<Layout, String> {
+        let normalized: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
+        let mut layout = Layout {
+            headers: headers.to_vec(),
+            ..Default::default()
+        };
+        let mut used = vec![false; headers.len()];
+        for field in fields(kind) {
+            let wanted: Vec<String> = map.headers_for(field).map(normalize).collect();
+            if let Some(i) = wanted
+                .iter()
+                .find_map(|w| position(&normalized, &used, |h| h == w))
+            {
+                used[i] = true;
+                layout.positions.insert(field, i);
+            }
+        }
+        for field in fields(kind) {
+            if layout.positions.contains_key(field) {
+                continue;
+            }
+            let names = aliases(kind, field);
+            let best = names
+                .iter()
+                .find_map(|alias| position(&normalized, &used, |h| h == *alias));
+            if let Some(i) = best {
+                used[i] = true;
+                layout.positions.insert(field, i);
+            }
+        }
+        for extra in extras {
+            let want = normalize(extra);
+            let Some(i) = normalized.iter().position(|h| *h == want) else {
+                return Err(missing_message(extra, headers, &[want.as_str()]));
+            };
+            layout.extras.push(i);
+        }
+        Ok(layout)
+    }
+
+    /// Errors when a required field was not found.
+    pub fn require(&self, kind: FileKind, field: &str, hint: &str) -> Result<usize, String> {
+        self.get(field).ok_or_else(|| {
+            let names = aliases(kind, field);
+            let mut msg = missing_message(field, &self.headers, names);
+            msg.push_str(&format!("; map it with --map {field}=HEADER{hint}"));
+            msg
+        })
+    }
+}
+
+fn position(normalized: &[String], used: &[bool], matches: impl Fn(&str) -> bool) -> Option<usize> {
+    normalized
+        .iter()
+        .enumerate()
+        .position(|(i, h)| !used[i] && matches(h))
+}
+
+fn missing_message(field: &str, headers: &[String], names: &[&str]) -> String {
+    let found = headers
+        .iter()
+        .map(|h| format!("'{h}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut msg = format!("no column for '{field}'; headers found: {found}");
+    if let Some(close) = closest(headers, field, names) {
+        msg.push_str(&format!("; closest: '{close}'"));
+    }
+    if headers.len() == 1 {
+        if let Some(sep) = [';', ',', '\t', '|']
+            .into_iter()
+            .find(|c| headers[0].contains(*c))
+        {
+            let shown = if sep == '\t' {
+                "\\t".to_string()
+            } else {
+                sep.to_string()
+            };
+            msg.push_str(&format!(
+                "; the header looks delimited by '{shown}': try --delimiter '{shown}'"
+            ));
+        }
+    }
+    msg
+}
+
+/// The header closest (by edit distance) to the field or one of its aliases.
+fn closest<'a>(headers: &'a [String], field: &str, names: &[&str]) -> Option<&'a str> {
+    let field_norm = normalize(field);
+    let targets: Vec<&str> = names
+        .iter()
+        .copied()
+        .chain(std::iter::once(field_norm.as_str()))
+        .collect();
+    headers
+        .iter()
+        .map(|h| {
+            let n = normalize(h);
+            let dist = targets
+                .iter()
+                .map(|t| edit_distance(&n, t))
+                .min()
+                .unwrap_or(usize::MAX);
+            (dist, h)
+        })
+        .filter(|(dist, h)| *dist <= normalize(h).len().max(3) / 2 + 1)
+        .min_by_key(|(dist, _)| *dist)
+        .map(|(_, h)| h.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn spanish_and_erp_headers_resolve() {
+        let headers = h(&[
+            "Cliente",
+            "Nº Factura",
+            "Fecha Emisión",
+            "Vencimiento",
+            "Importe",
+            "Moneda",
+        ]);
+        let layout =
+            Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        assert_eq!(layout.get("customer"), Some(0));
+        assert_eq!(layout.get("invoice"), Some(1));
+        assert_eq!(layout.get("issue_date"), Some(2));
+        assert_eq!(layout.get("due_date"), Some(3));
+        assert_eq!(layout.get("amount"), Some(4));
+        assert_eq!(layout.get("currency"), Some(5));
+    }
+
+    #[test]
+    fn map_overrides_and_first_present_header_wins() {
+        let headers = h(&["Deb", "Doc", "Total", "Betrag"]);
+        let map = ColumnMap::parse(&["amount=Missing".into(), "amount=Betrag".into()]).unwrap();
+        let layout = Layout::resolve(FileKind::Invoices, &headers, &map, &[]).unwrap();
+        assert_eq!(layout.get("amount"), Some(3));
+        assert!(ColumnMap::parse(&["bogus=X".into()]).is_err());
+    }
+
+    #[test]
+    fn missing_field_lists_headers_and_closest() {
+        let headers = h(&["customer", "invoice", "due", "amout"]);
+        let layout =
+            Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        let err = layout
+            .require(FileKind::Invoices, "amount", "")
+            .unwrap_err();
+        assert!(err.contains("'amout'") && err.contains("closest"), "{err}");
+    }
+}

@@ -1,0 +1,340 @@
+//! Reading the invoice file, single-file exports included: a row with
+//! `paid_date` becomes a payment of `paid_amount` (default: the whole
+//! amount) on that date; a row with only `open_amount` becomes an undated
+//! payment of `amount - open_amount`.
+
+use super::date::{DateColumn, DateValue};
+use super::headers::{FileKind, Layout};
+use super::rejects::{BadRow, Rejects};
+use super::source::Source;
+use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use crate::dates::Day;
+use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
+use anyhow::Result;
+use csv::ByteRecord;
+use rust_decimal::Decimal;
+
+/// Date columns whose format is only known at the end of the file, and the
+/// corrections they owe to rows already stored.
+pub struct Fixups {
+    issue: DateColumn,
+    due: DateColumn,
+    paid: DateColumn,
+    pub payment_date: DateColumn,
+    /// Invoices whose due date is issue date + `--terms`.
+    derived_due: Vec<u32>,
+}
+
+impl Fixups {
+    /// Applies month-first corrections; errors on columns that stayed ambiguous.
+    pub fn apply(
+        self,
+        ledger: &mut Ledger,
+        terms: Option<i32>,
+        invoice_file: &str,
+        payment_file: &str,
+    ) -> Result<()> {
+        let fail =
+            |file: &str, what: &str, e: String| anyhow::anyhow!("{file}: column {what}: {e}");
+        let fail_inv = |what: &str, e: String| fail(invoice_file, what, e);
+        for (slot, day) in self.issue.finish().map_err(|e| fail_inv("issue_date", e))? {
+            ledger.invoices[slot].issue = Some(day);
+        }
+        for (slot, day) in self.due.finish().map_err(|e| fail_inv("due_date", e))? {
+            ledger.invoices[slot].due = day;
+        }
+        for (slot, day) in self.paid.finish().map_err(|e| fail_inv("paid_date", e))? {
+            ledger.payments[slot].date = Some(day);
+        }
+        for (slot, day) in self
+            .payment_date
+            .finish()
+            .map_err(|e| fail(payment_file, "date", e))?
+        {
+            ledger.payments[slot].date = Some(day);
+        }
+        for i in self.derived_due {
+            let inv = &mut ledger.invoices[i as usize];
+            if let (Some(issue), Some(t)) = (inv.issue, terms) {
+                inv.due = issue + t;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One invoice row, parsed but not yet stored.
+struct Row<'r> {
+    id: &'r str,
+    customer: &'r str,
+    currency: &'r str,
+    issue: Option<DateValue>,
+    due: Option<DateValue>,
+    amount: Decimal,
+    disputed: bool,
+    name: &'r str,
+    settlement: Option<(Option<DateValue>, Decimal)>,
+    raw_dates: [&'r str; 3],
+}
+
+struct Reader<'a> {
+    layout: Layout,
+    options: &'a ReadOptions,
+}
+
+pub fn read(
+    path: &str,
+    options: &ReadOptions,
+    extras: &[String],
+    ledger: &mut Ledger,
+    rejects: &mut Rejects,
+) -> Result<Fixups> {
+    let mut source = Source::open(path, options.delimiter)?;
+    let layout = Layout::resolve(FileKind::Invoices, &source.headers, &options.map, extras)
+        .map_err(|e| file_error(&source, e))?;
+    check_required(&layout, options).map_err(|e| file_error(&source, e))?;
+    ledger.present.customer_name = layout.has("customer_name");
+    ledger.present.issue_date = layout.has("issue_date");
+    ledger.extras = extras
+        .iter()
+        .map(|name| ExtraColumn {
+            name: name.clone(),
+            values: Vec::new(),
+        })
+        .collect();
+    let mut fixups = Fixups {
+        issue: DateColumn::new(options.date_format.clone()),
+        due: DateColumn::new(options.date_format.clone()),
+        paid: DateColumn::new(options.date_format.clone()),
+        payment_date: DateColumn::new(options.date_format.clone()),
+        derived_due: Vec::new(),
+    };
+    let reader = Reader { layout, options };
+    let mut record = ByteRecord::new();
+    let mut rows_seen = 0usize;
+    while source.next_row(&mut record)? {
+        rows_seen += 1;
+        match reader
+            .parse(&record, &fixups)
+            .and_then(|row| reader.store(row, &record, ledger, &mut fixups))
+        {
+            Ok(()) => {}
+            Err(problem) => rejects.reject(&source, &record, problem)?,
+        }
+    }
+    if rows_seen == 0 {
+        return Err(file_error(
+            &source,
+            "the file has a header row but no data rows".into(),
+        ));
+    }
+    Ok(fixups)
+}
+
+fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> {
+    let kind = FileKind::Invoices;
+    layout.require(kind, "customer", "")?;
+    layout.require(kind, "invoice", "")?;
+    layout.require(kind, "amount", "")?;
+    if options.terms.is_some() {
+        layout.require(kind, "issue_date", " (--terms needs an issue date)")?;
+    } else {
+        layout.require(
+            kind,
+            "due_date",
+            ", or give --terms DAYS to use the issue date plus terms",
+        )?;
+    }
+    Ok(())
+}
+
+impl Reader<'_> {
+    fn text<'r>(
+        &'r self,
+        record: &'r ByteRecord,
+        field: &'static str,
+    ) -> Result<&'r str, BadRow<'r>> {
+        cell(record, self.layout.get(field), self.header(field))
+    }
+
+    fn header(&self, field: &'static str) -> &str {
+        self.layout.header_of(field)
+    }
+
+    fn parse<'r>(&'r self, record: &'r ByteRecord, fixups: &Fixups) -> Result<Row<'r>, BadRow<'r>> {
+        check_shape(record, self.layout.headers.len())?;
+        let customer = self.required(record, "customer")?;
+        let id = self.required(record, "invoice")?;
+        let amount_text = self.required(record, "amount")?;
+        let amount = read_amount(amount_text, self.header("amount"), self.options)?;
+        let issue_text = self.text(record, "issue_date")?;
+        let issue = self.date(&fixups.issue, issue_text, "issue_date")?;
+        let due_text = self.text(record, "due_date")?;
+        let due = self.date(&fixups.due, due_text, "due_date")?;
+        if due.is_none() && (issue.is_none() || self.options.terms.is_none()) {
+            return Err(bad(
+                self.header("due_date"),
+                due_text,
+                "the due date is missing (give --terms DAYS to use issue date + terms)",
+            ));
+        }
+        let disputed_text = self.text(record, "disputed")?;
+        let disputed = parse_flag(disputed_text).ok_or_else(|| {
+            bad(
+                self.header("disputed"),
+                disputed_text,
+                "expected true/false, yes/no, sí/no, 1/0 or x/blank",
+            )
+        })?;
+        let paid_text = self.text(record, "paid_date")?;
+        Ok(Row {
+            id,
+            customer,
+            currency: self.text(record, "currency")?,
+            issue,
+            due,
+            amount,
+            disputed,
+            name: self.text(record, "customer_name")?,
+            settlement: self.settlement(record, &fixups.paid, amount, paid_text)?,
+            raw_dates: [issue_text, due_text, paid_text],
+        })
+    }
+
+    fn required<'r>(
+        &'r self,
+        record: &'r ByteRecord,
+        field: &'static str,
+    ) -> Result<&'r str, BadRow<'r>> {
+        let value = self.text(record, field)?;
+        if value.is_empty() {
+            return Err(bad(
+                self.header(field),
+                value,
+                format!("the {field} is missing"),
+            ));
+        }
+        Ok(value)
+    }
+
+    fn date<'r>(
+        &'r self,
+        column: &DateColumn,
+        text: &'r str,
+        field: &'static str,
+    ) -> Result<Option<DateValue>, BadRow<'r>> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        column.read(text).map(Some).map_err(|why| {
+            bad(
+                self.header(field),
+                text,
+                format!("cannot read it as a date: {why}"),
+            )
+        })
+    }
+
+    /// The payment a single-file export's row stands for, if any.
+    fn settlement<'r>(
+        &'r self,
+        record: &'r ByteRecord,
+        paid_column: &DateColumn,
+        amount: Decimal,
+        paid_text: &'r str,
+    ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow<'r>> {
+        let paid_amount_text = self.text(record, "paid_amount")?;
+        let paid_amount = match paid_amount_text {
+            "" => None,
+            t => Some(read_amount(t, self.header("paid_amount"), self.options)?),
+        };
+        if let Some(date) = self.date(paid_column, paid_text, "paid_date")? {
+            return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
+        }
+        if let Some(paid) = paid_amount {
+            return Ok(Some((None, paid)));
+        }
+        let open_text = self.text(record, "open_amount")?;
+        if open_text.is_empty() {
+            return Ok(None);
+        }
+        let open = read_amount(open_text, self.header("open_amount"), self.options)?;
+        Ok((open != amount).then_some((None, amount - open)))
+    }
+
+    fn store<'r>(
+        &'r self,
+        row: Row<'r>,
+        record: &'r ByteRecord,
+        ledger: &mut Ledger,
+        fixups: &mut Fixups,
+    ) -> Result<(), BadRow<'r>> {
+        let index = match ledger.ids.insert(row.id) {
+            Ok(index) => index,
+            Err(_) => {
+                return Err(bad(
+                    self.layout.header_of("invoice"),
+                    row.id,
+                    "duplicate invoice id: it is already on an earlier row",
+                ))
+            }
+        };
+        let slot = index as usize;
+        let issue = row.issue.map(|d| d.day);
+        let due: Day = match row.due {
+            Some(d) => d.day,
+            None => {
+                fixups.derived_due.push(index);
+                issue.unwrap_or_default() + self.options.terms.unwrap_or_default()
+            }
+        };
+        let currency = if row.currency.is_empty() {
+            self.options.currency.clone()
+        } else {
+            row.currency.to_uppercase()
+        };
+        ledger.invoices.push(Invoice {
+            customer: ledger.customers.intern(row.customer),
+            currency: ledger.currencies.intern(&currency),
+            issue,
+            due,
+            amount: row.amount,
+            disputed: row.disputed,
+            name: ledger.texts.intern(row.name),
+        });
+        if let Some(d) = &row.issue {
+            fixups.issue.accept(slot, d, row.raw_dates[0]);
+        }
+        if let Some(d) = &row.due {
+            fixups.due.accept(slot, d, row.raw_dates[1]);
+        }
+        if let Some((date, amount)) = row.settlement {
+            if let Some(d) = &date {
+                fixups
+                    .paid
+                    .accept(ledger.payments.len(), d, row.raw_dates[2]);
+            }
+            ledger.payments.push(Payment {
+                invoice: index,
+                date: date.map(|d| d.day),
+                amount,
+            });
+        }
+        for (column, &position) in ledger.extras.iter_mut().zip(&self.layout.extras) {
+            let value = std::str::from_utf8(record.get(position).unwrap_or_default())
+                .unwrap_or_default()
+                .trim();
+            column.values.push(ledger.texts.intern(value));
+        }
+        Ok(())
+    }
+}
+
+/// true/false, yes/no, sí/no, 1/0, x/blank, case-insensitive.
+pub fn parse_flag(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "true" | "yes" | "y" | "sí" | "si" | "s" | "1" | "x" | "t" => Some(true),
+        "false" | "no" | "n" | "0" | "" | "f" => Some(false),
+        _ => None,
+    }
+}

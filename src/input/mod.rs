@@ -1,0 +1,120 @@
+//! Input: turns receivables exports (invoices, optional payments) into the
+//! canonical [`Ledger`]. Everything about files lives here — formats,
+//! headers, cell parsing, bad rows — so the domain only sees typed values.
+
+pub mod amount;
+pub mod date;
+pub mod headers;
+mod invoices;
+mod payments;
+pub mod rejects;
+pub mod source;
+
+use crate::dates::Day;
+use crate::domain::ledger::Ledger;
+use anyhow::Result;
+use csv::ByteRecord;
+pub use headers::ColumnMap;
+use rejects::{BadRow, Rejects};
+use source::{Source, MAX_FIELD_BYTES};
+
+/// How to read the input files (the shared input flags, validated).
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub map: ColumnMap,
+    pub delimiter: Option<u8>,
+    pub date_format: Option<String>,
+    pub decimal_comma: bool,
+    /// Payment terms in days: a missing due date is the issue date plus this.
+    pub terms: Option<i32>,
+    /// Currency of rows without one.
+    pub currency: String,
+    pub skip_bad_rows: bool,
+    pub rejects: Option<String>,
+}
+
+/// Reads the invoice file and the optional payments file and returns the
+/// ledger as it stood at the end of `as_of`. `extras` are the other
+/// columns a command needs (`--by`).
+pub fn load_ledger(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+) -> Result<Ledger> {
+    let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
+    let mut ledger = Ledger::default();
+    let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
+    if let Some(path) = payments {
+        payments::read(path, options, &mut ledger, &mut rejects, &mut fixups)?;
+    }
+    fixups.apply(
+        &mut ledger,
+        options.terms,
+        invoices,
+        payments.unwrap_or("payments"),
+    )?;
+    rejects.finish()?;
+    Ok(ledger.restrict_to(as_of))
+}
+
+/// The text of one cell, checked for UTF-8 and trimmed.
+fn cell<'r>(
+    record: &'r ByteRecord,
+    index: Option<usize>,
+    header: &'r str,
+) -> Result<&'r str, BadRow<'r>> {
+    let Some(raw) = index.and_then(|i| record.get(i)) else {
+        return Ok("");
+    };
+    std::str::from_utf8(raw).map(str::trim).map_err(|_| BadRow {
+        column: Some(header),
+        value: Some(raw),
+        reason: "it is not valid UTF-8: re-save the file as UTF-8".into(),
+    })
+}
+
+/// Row-shape checks done before any cell is read.
+fn check_shape<'r>(record: &'r ByteRecord, width: usize) -> Result<(), BadRow<'r>> {
+    if record.len() != width {
+        return Err(BadRow {
+            column: None,
+            value: None,
+            reason: format!("the row has {} cells, the header has {width} (wrong --delimiter or a stray quote?)", record.len()),
+        });
+    }
+    if let Some(big) = record.iter().find(|f| f.len() > MAX_FIELD_BYTES) {
+        return Err(BadRow {
+            column: None,
+            value: Some(&big[..200.min(big.len())]),
+            reason: format!(
+                "a cell of {} bytes exceeds the {MAX_FIELD_BYTES}-byte limit (an unclosed quote?)",
+                big.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn bad<'r>(column: &'r str, value: &'r str, reason: impl Into<String>) -> BadRow<'r> {
+    BadRow {
+        column: Some(column),
+        value: Some(value.as_bytes()),
+        reason: reason.into(),
+    }
+}
+
+/// Parses a non-empty amount cell.
+fn read_amount<'r>(
+    text: &'r str,
+    header: &'r str,
+    options: &ReadOptions,
+) -> Result<rust_decimal::Decimal, BadRow<'r>> {
+    amount::parse_amount(text, options.decimal_comma)
+        .map_err(|why| bad(header, text, format!("cannot read it as an amount: {why}")))
+}
+
+fn file_error(source: &Source, message: String) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", source.name, message)
+}

@@ -1,0 +1,85 @@
+//! cobro's entry point: applies `--config`, parses the command line,
+//! dispatches to one subcommand and maps the outcome to an exit code
+//! (0 success, 1 data or runtime error, 2 usage error). Nothing else.
+
+mod cli;
+mod cmd;
+mod config;
+mod dates;
+mod domain;
+mod error;
+mod input;
+mod money;
+mod render;
+
+use clap::{CommandFactory, FromArgMatches};
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let command = with_overrides(Cli::command());
+    let argv = match config::expand(std::env::args_os().collect(), &command) {
+        Ok(argv) => argv,
+        Err(err) => return report(err),
+    };
+    let matches = match command.try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(err.exit_code() as u8);
+        }
+    };
+    let result = Cli::from_arg_matches(&matches)
+        .map_err(anyhow::Error::from)
+        .and_then(|cli| dispatch(&cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => report(err),
+    }
+}
+
+fn dispatch(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Age(args) => cmd::age::run(args),
+        Command::Completions(args) => cmd::completions::run(args),
+    }
+}
+
+/// Lets a flag given twice override itself, so `--config` defaults can be
+/// overridden on the command line.
+fn with_overrides(command: clap::Command) -> clap::Command {
+    command
+        .args_override_self(true)
+        .mut_subcommands(with_overrides)
+}
+
+/// Prints an error (with its causes) and picks the exit code. A closed
+/// pipe (`cobro age ... | head`) is not an error.
+fn report(err: anyhow::Error) -> ExitCode {
+    let broken_pipe = err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return ExitCode::SUCCESS;
+    }
+    let code = if err.downcast_ref::<error::UsageError>().is_some() {
+        2
+    } else {
+        1
+    };
+    eprintln!("cobro: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

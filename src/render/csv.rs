@@ -1,0 +1,69 @@
+//! CSV: one header row, one row per result row; totals only with
+//! `--totals` (their first column reads `TOTAL`). Text cells that a
+//! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
+//! get a leading `'`; numeric cells are never altered.
+
+use super::{Cell, OutputOptions, Report};
+use anyhow::Result;
+use std::io::Write;
+
+pub fn write(report: &Report, options: &OutputOptions, out: &mut dyn Write) -> Result<()> {
+    if options.bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(options.out_delimiter)
+        .from_writer(out);
+    writer.write_record(&report.columns)?;
+    for row in &report.rows {
+        writer.write_record(row.iter().map(csv_cell))?;
+    }
+    if options.totals {
+        for row in &report.totals {
+            writer.write_record(total_row(row).iter().map(csv_cell))?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// A totals row with `TOTAL` in its first column when that one is empty.
+pub fn total_row(row: &[Cell]) -> Vec<Cell> {
+    let mut row = row.to_vec();
+    if let Some(first @ Cell::Null) = row.first_mut() {
+        *first = Cell::text("TOTAL");
+    }
+    row
+}
+
+fn csv_cell(cell: &Cell) -> String {
+    let text = cell.display();
+    match cell {
+        Cell::Text(_) => guard_formula(text),
+        _ => text,
+    }
+}
+
+/// Prefixes `'` to text that a spreadsheet would evaluate.
+pub fn guard_formula(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guard_formula;
+
+    #[test]
+    fn formula_injection_is_defused() {
+        assert_eq!(
+            guard_formula("=HYPERLINK(\"x\")".into()),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(guard_formula("-5".into()), "'-5");
+        assert_eq!(guard_formula("ACME".into()), "ACME");
+    }
+}

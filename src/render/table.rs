@@ -1,0 +1,31 @@
+//! The human table: numbers right-aligned, a `TOTAL` row per currency.
+
+use super::csv::total_row;
+use super::{Cell, Report};
+use anyhow::Result;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
+use std::io::Write;
+
+pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(&report.columns);
+    for row in &report.rows {
+        table.add_row(row.iter().map(table_cell));
+    }
+    for row in &report.totals {
+        table.add_row(total_row(row).iter().map(table_cell));
+    }
+    writeln!(out, "{table}")?;
+    Ok(())
+}
+
+fn table_cell(cell: &Cell) -> comfy_table::Cell {
+    let text = cell.display();
+    let c = comfy_table::Cell::new(text);
+    if cell.is_numeric() {
+        c.set_alignment(CellAlignment::Right)
+    } else {
+        c
+    }
+}
