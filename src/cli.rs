@@ -19,6 +19,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     Age(cmd::age::AgeArgs),
     Completions(cmd::completions::CompletionsArgs),

@@ -57,7 +57,7 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
-    let (by_columns, grouping_of) = parse_by(&args.by);
+    let (by_columns, grouping) = parse_by(&args.by);
     let ledger = load_ledger(
         &args.invoices,
         args.input.payments.as_deref(),
@@ -69,7 +69,7 @@ pub fn run(args: &AgeArgs) -> Result<()> {
         as_of,
         buckets,
         basis: args.basis,
-        grouping: grouping_of(&by_columns),
+        grouping,
     };
     let report = if args.detail {
         detail_report(&ledger, &params, args)?
@@ -89,18 +89,20 @@ fn parse_buckets(text: &str) -> Result<Buckets> {
     Buckets::new(bounds).map_err(usage)
 }
 
-/// The extra columns to read and how to turn them into a grouping.
-fn parse_by(text: &str) -> (Vec<String>, fn(&[String]) -> Grouping) {
+/// The extra columns to read, and the grouping (`--by`).
+fn parse_by(text: &str) -> (Vec<String>, Grouping) {
     match text.trim() {
-        "customer" => (Vec::new(), |_| Grouping::Customer),
-        "none" => (Vec::new(), |_| Grouping::None),
-        list => (
-            list.split(',')
+        "customer" => (Vec::new(), Grouping::Customer),
+        "none" => (Vec::new(), Grouping::None),
+        list => {
+            let columns: Vec<String> = list
+                .split(',')
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())
-                .collect(),
-            |cols| Grouping::Columns((0..cols.len()).collect()),
-        ),
+                .collect();
+            let grouping = Grouping::Columns((0..columns.len()).collect());
+            (columns, grouping)
+        }
     }
 }
 

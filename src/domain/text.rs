@@ -41,6 +41,12 @@ impl Interner {
     pub fn len(&self) -> usize {
         self.values.len()
     }
+
+    /// The handle of a value already interned.
+    #[cfg(test)]
+    pub fn find_handle(&self, value: &str) -> u32 {
+        self.index[value]
+    }
 }
 
 /// Unique keys (invoice ids) in one byte arena, with a hash index.

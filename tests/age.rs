@@ -1,0 +1,306 @@
+//! `cobro age` end to end, on hand-built exports with hand-computed results.
+mod common;
+use common::Workdir;
+
+/// As of 2025-04-10:
+/// - F1 1000.00 due 01-31: paid 400 on 02-15; the 600 on 04-15 is after the as-of date -> open 600.00, 69 days (61-90)
+/// - F2 500.00 due 03-31, disputed -> 500.00, 10 days (1-30)
+/// - NC1 credit note -100.00 due 03-05 -> -100.00, 36 days (31-60)
+/// - F5 200.00 due 03-11 -> 30 days: still 1-30 (boundary)
+/// - F6 300.00 due 03-10 (31 days) paid on the as-of day itself -> open 0, not aged
+/// - F3 1,234.56 USD due 03-03: paid 234.56, then 34.56 reversed -> 1034.56, 38 days (31-60)
+/// - F4 50 EUR due 05-01 -> current; F8 10.005 due today (0 days) -> current
+/// - F7 issued 04-11, after the as-of date -> does not exist yet
+const INVOICES: &str = "\
+customer,customer_name,invoice,issue_date,due_date,amount,currency,disputed
+C1,Acme,F1,2025-01-01,2025-01-31,1000.00,EUR,
+C1,Acme,F2,2025-03-01,2025-03-31,500.00,EUR,yes
+C1,Acme,NC1,2025-03-05,2025-03-05,-100.00,EUR,
+C1,Acme,F5,2025-03-11,2025-03-11,200.00,EUR,
+C1,Acme,F6,2025-03-10,2025-03-10,300.00,EUR,
+C2,Beta,F3,2025-02-01,2025-03-03,\"1,234.56\",USD,
+C3,Gamma,F4,2025-04-01,2025-05-01,50,EUR,
+C3,Gamma,F7,2025-04-11,2025-05-11,999,EUR,
+C3,Gamma,F8,2025-04-10,2025-04-10,10.005,EUR,
+";
+const PAYMENTS: &str = "\
+invoice,date,amount
+F1,2025-02-15,400
+F1,2025-04-15,600
+F6,2025-04-10,300
+F3,2025-03-10,234.56
+F3,2025-03-20,-34.56
+F7,2025-04-12,999
+";
+
+fn setup() -> (Workdir, String, String) {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let pay = wd.write("pay.csv", PAYMENTS);
+    (wd, inv, pay)
+}
+
+#[test]
+fn aging_by_customer_hand_computed() {
+    let (wd, inv, pay) = setup();
+    let run = wd.run(&[
+        "age",
+        &inv,
+        "--payments",
+        &pay,
+        "--as-of",
+        "2025-04-10",
+        "-f",
+        "csv",
+    ]);
+    let expected = "\
+customer,customer_name,currency,current,days_1_30,days_31_60,days_61_90,days_91_120,days_over_120,total_open,overdue,overdue_pct,open_documents,max_days_past_due
+C1,Acme,EUR,0.00,700.00,-100.00,600.00,0.00,0.00,1200.00,1200.00,100.00,4,69
+C2,Beta,USD,0.00,0.00,1034.56,0.00,0.00,0.00,1034.56,1034.56,100.00,1,38
+C3,Gamma,EUR,60.01,0.00,0.00,0.00,0.00,0.00,60.01,0.00,0.00,2,0
+";
+    assert_eq!(run.ok(), expected);
+}
+
+#[test]
+fn json_totals_per_currency_are_exact() {
+    let (wd, inv, pay) = setup();
+    let doc = wd
+        .run(&[
+            "age",
+            &inv,
+            "--payments",
+            &pay,
+            "--as-of",
+            "2025-04-10",
+            "-f",
+            "json",
+        ])
+        .json();
+    assert_eq!(doc["command"], "age");
+    assert_eq!(doc["as_of"], "2025-04-10");
+    let totals = doc["totals"].as_array().unwrap();
+    assert_eq!(totals.len(), 2);
+    let eur = &totals[0];
+    assert_eq!(eur["currency"], "EUR");
+    // 60.005 + 700 - 100 + 600 = 1260.005 -> 1260.01; overdue 1200.00; 100 * 1200 / 1260.005 = 95.2377 -> 95.24
+    assert_eq!(eur["total_open"].to_string(), "1260.01");
+    assert_eq!(eur["overdue"].to_string(), "1200.00");
+    assert_eq!(eur["overdue_pct"].to_string(), "95.24");
+    assert_eq!(eur["open_documents"].to_string(), "6");
+    assert_eq!(eur["max_days_past_due"].to_string(), "69");
+    assert_eq!(totals[1]["currency"], "USD");
+    assert_eq!(totals[1]["total_open"].to_string(), "1034.56");
+}
+
+#[test]
+fn an_older_as_of_date_rebuilds_that_days_aging() {
+    let (wd, inv, pay) = setup();
+    // 2025-02-20: only F1 (open 600 after the 02-15 payment, 20 days late) and F3 (not yet due) exist.
+    let run = wd.run(&[
+        "age",
+        &inv,
+        "--payments",
+        &pay,
+        "--as-of",
+        "2025-02-20",
+        "-f",
+        "csv",
+        "--by",
+        "none",
+    ]);
+    assert_eq!(
+        run.ok(),
+        "currency,current,days_1_30,days_31_60,days_61_90,days_91_120,days_over_120,total_open,overdue,overdue_pct,open_documents,max_days_past_due
+EUR,0.00,600.00,0.00,0.00,0.00,0.00,600.00,600.00,100.00,1,20
+USD,1234.56,0.00,0.00,0.00,0.00,0.00,1234.56,0.00,0.00,1,0
+"
+    );
+}
+
+#[test]
+fn detail_lists_open_documents_oldest_first() {
+    let (wd, inv, pay) = setup();
+    let rows = wd
+        .run(&[
+            "age",
+            &inv,
+            "--payments",
+            &pay,
+            "--as-of",
+            "2025-04-10",
+            "--detail",
+            "-f",
+            "csv",
+        ])
+        .csv_rows();
+    let ids: Vec<&str> = rows.iter().map(|r| r["invoice"].as_str()).collect();
+    assert_eq!(ids, ["F1", "F3", "NC1", "F5", "F2", "F8", "F4"]);
+    let days: Vec<&str> = rows.iter().map(|r| r["days_past_due"].as_str()).collect();
+    assert_eq!(days, ["69", "38", "36", "30", "10", "0", "-21"]);
+    assert_eq!(rows[0]["open"], "600.00");
+    assert_eq!(rows[0]["bucket"], "days_61_90");
+    assert_eq!(rows[3]["bucket"], "days_1_30");
+    assert_eq!(rows[4]["disputed"], "true");
+    assert_eq!(rows[2]["open"], "-100.00");
+}
+
+#[test]
+fn custom_buckets_and_issue_basis() {
+    let (wd, inv, pay) = setup();
+    // --buckets 15,45 --basis issue: F1 issued 01-01 is 99 days old (over_45), F2 40 (16_45),
+    // NC1 36 (16_45), F5 30 (16_45), F3 68 (over_45), F4 9 (1_15), F8 issued today (current).
+    let run = wd.run(&[
+        "age",
+        &inv,
+        "--payments",
+        &pay,
+        "--as-of",
+        "2025-04-10",
+        "--buckets",
+        "15,45",
+        "--basis",
+        "issue",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(
+        run.ok(),
+        "customer,customer_name,currency,current,days_1_15,days_16_45,days_over_45,total_open,overdue,overdue_pct,open_documents,max_days_past_due
+C1,Acme,EUR,0.00,0.00,600.00,600.00,1200.00,1200.00,100.00,4,99
+C2,Beta,USD,0.00,0.00,0.00,1034.56,1034.56,1034.56,100.00,1,68
+C3,Gamma,EUR,10.01,50.00,0.00,0.00,60.01,50.00,83.33,2,9
+"
+    );
+}
+
+#[test]
+fn bad_bucket_lists_are_usage_errors() {
+    let (wd, inv, _) = setup();
+    for bad in ["60,30", "0,30", "30,30", "a,b"] {
+        let run = wd.run(&["age", &inv, "--buckets", bad, "--as-of", "2025-04-10"]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+    }
+    assert_eq!(wd.run(&["age", &inv, "--no-such-flag"]).code, 2);
+}
+
+#[test]
+fn group_by_any_column() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,due_date,amount,Region\nA,1,2025-01-01,10.10,north\nB,2,2025-01-01,20.20,north\nC,3,2025-06-01,5,south\n",
+    );
+    let run = wd.run(&[
+        "age",
+        &inv,
+        "--as-of",
+        "2025-02-01",
+        "--by",
+        "region",
+        "-f",
+        "csv",
+    ]);
+    let rows = run.csv_rows();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["region"], "north");
+    assert_eq!(rows[0]["days_31_60"], "30.30");
+    assert_eq!(rows[1]["region"], "south");
+    assert_eq!(rows[1]["current"], "5.00");
+}
+
+#[test]
+fn money_uses_each_currencys_minor_digits() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,due_date,amount,currency\nJ,1,2025-01-01,1500,jpy\nK,2,2025-01-01,12.3456,KWD\nE,3,2025-01-01,0.1,EUR\nE,4,2025-01-01,0.2,EUR\n",
+    );
+    let doc = wd
+        .run(&["age", &inv, "--as-of", "2025-01-02", "-f", "json"])
+        .json();
+    let rows = doc["rows"].as_array().unwrap();
+    let by = |c: &str| rows.iter().find(|r| r["customer"] == c).unwrap().clone();
+    assert_eq!(by("J")["total_open"].to_string(), "1500");
+    assert_eq!(by("J")["currency"], "JPY");
+    assert_eq!(by("K")["total_open"].to_string(), "12.346");
+    // 0.1 + 0.2 is exactly 0.30, never 0.30000000000000004
+    assert_eq!(by("E")["total_open"].to_string(), "0.30");
+}
+
+#[test]
+fn csv_output_options_and_formula_guard() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,customer_name,invoice,due_date,amount\n=HYPERLINK(\"http://x\"),+SUM(A1),1,2025-01-01,-5\n",
+    );
+    let run = wd.run(&[
+        "age",
+        &inv,
+        "--as-of",
+        "2025-01-02",
+        "-f",
+        "csv",
+        "--bom",
+        "--out-delimiter",
+        ";",
+        "--totals",
+    ]);
+    let out = run.ok();
+    assert!(out.starts_with('\u{feff}'));
+    let lines: Vec<&str> = out.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[1], "'=HYPERLINK(\"\"http://x\"\");'+SUM(A1);EUR;0.00;-5.00;0.00;0.00;0.00;0.00;-5.00;-5.00;100.00;1;0"
+        .replace("'=HYPERLINK(\"\"http://x\"\")", "\"'=HYPERLINK(\"\"http://x\"\")\""));
+    assert_eq!(
+        lines[2],
+        "TOTAL;;EUR;0.00;-5.00;0.00;0.00;0.00;0.00;-5.00;-5.00;100.00;1;0"
+    );
+}
+
+#[test]
+fn output_file_is_written_whole_and_no_temp_file_remains() {
+    let (wd, inv, pay) = setup();
+    let out = wd.path("aging.json");
+    let run = wd.run(&[
+        "age",
+        &inv,
+        "--payments",
+        &pay,
+        "--as-of",
+        "2025-04-10",
+        "-f",
+        "ndjson",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.ok(), "");
+    let text = wd.read("aging.json");
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.lines().next().unwrap().contains("\"customer\":\"C1\""));
+    let leftovers: Vec<_> = std::fs::read_dir(wd.path(""))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("cobro-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn reads_standard_input() {
+    let wd = Workdir::new();
+    let run = wd.run_with_stdin(
+        &[
+            "age",
+            "-",
+            "--as-of",
+            "2025-01-10",
+            "-f",
+            "csv",
+            "--by",
+            "none",
+        ],
+        Some("customer;invoice;due_date;amount\nA;1;2025-01-01;7.5\n"),
+    );
+    assert!(run.ok().contains("EUR,0.00,7.50,"), "{}", run.stdout);
+}
