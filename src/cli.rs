@@ -91,9 +91,7 @@ impl InputArgs {
     /// The effective as-of day: `--as-of`, else the local date.
     pub fn as_of(&self) -> Result<Day> {
         match &self.as_of {
-            Some(text) => parse_iso_flag(text)
-                .map(day_of)
-                .map_err(|e| usage(format!("--as-of: {e}"))),
+            Some(text) => parse_iso_flag(text).map(day_of).map_err(|e| usage(format!("--as-of: {e}"))),
             None => Ok(day_of(chrono::Local::now().date_naive())),
         }
     }
@@ -104,9 +102,7 @@ pub fn parse_delimiter(text: &str) -> Result<u8> {
     match text {
         "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
         t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        t => Err(usage(format!(
-            "delimiter '{t}' must be one ASCII character or 'tab'"
-        ))),
+        t => Err(usage(format!("delimiter '{t}' must be one ASCII character or 'tab'"))),
     }
 }
 

@@ -28,18 +28,12 @@ pub fn expand(argv: Vec<OsString>, command: &Command) -> Result<Vec<OsString>> {
     let Some(path) = config_path(&argv) else {
         return Ok(argv);
     };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read --config {path}"))?;
-    let table: Table = text
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--config {path}: {e}"))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read --config {path}"))?;
+    let table: Table = text.parse().map_err(|e| anyhow::anyhow!("--config {path}: {e}"))?;
     let (path_len, sub) = subcommand_path(&argv, command);
     let Some(sub) = sub else { return Ok(argv) };
-    let section_name: String = argv[1..path_len]
-        .iter()
-        .map(|a| a.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let section_name: String =
+        argv[1..path_len].iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
     let mut front = Vec::new();
     let mut back = Vec::new();
     for (key, value) in &table {
@@ -48,9 +42,8 @@ pub fn expand(argv: Vec<OsString>, command: &Command) -> Result<Vec<OsString>> {
                 push_map(section, &mut back)?;
             } else if *key == section_name {
                 for (k, v) in section {
-                    let arg = find_arg(sub, k).ok_or_else(|| {
-                        usage(format!("--config {path}: [{key}] has no flag --{k}"))
-                    })?;
+                    let arg = find_arg(sub, k)
+                        .ok_or_else(|| usage(format!("--config {path}: [{key}] has no flag --{k}")))?;
                     push_flag(arg, v, &mut front, &mut back)?;
                 }
             }
@@ -59,11 +52,7 @@ pub fn expand(argv: Vec<OsString>, command: &Command) -> Result<Vec<OsString>> {
         match find_arg(sub, key) {
             Some(arg) => push_flag(arg, value, &mut front, &mut back)?,
             None if any_command_has(command, key) => {}
-            None => {
-                return Err(usage(format!(
-                    "--config {path}: no command has a flag --{key}"
-                )))
-            }
+            None => return Err(usage(format!("--config {path}: no command has a flag --{key}"))),
         }
     }
     let mut out: Vec<OsString> = argv[..path_len].to_vec();
@@ -74,16 +63,11 @@ pub fn expand(argv: Vec<OsString>, command: &Command) -> Result<Vec<OsString>> {
 }
 
 fn config_path(argv: &[OsString]) -> Option<String> {
-    let args: Vec<String> = argv
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
     args.iter().enumerate().find_map(|(i, a)| {
-        a.strip_prefix("--config=").map(str::to_string).or_else(|| {
-            (a == "--config")
-                .then(|| args.get(i + 1).cloned())
-                .flatten()
-        })
+        a.strip_prefix("--config=")
+            .map(str::to_string)
+            .or_else(|| (a == "--config").then(|| args.get(i + 1).cloned()).flatten())
     })
 }
 
@@ -111,23 +95,14 @@ fn normalized_key(key: &str) -> String {
 
 fn find_arg<'c>(command: &'c Command, key: &str) -> Option<&'c clap::Arg> {
     let key = normalized_key(key);
-    command
-        .get_arguments()
-        .find(|a| a.get_long() == Some(key.as_str()))
+    command.get_arguments().find(|a| a.get_long() == Some(key.as_str()))
 }
 
 fn any_command_has(command: &Command, key: &str) -> bool {
-    command
-        .get_subcommands()
-        .any(|s| find_arg(s, key).is_some() || any_command_has(s, key))
+    command.get_subcommands().any(|s| find_arg(s, key).is_some() || any_command_has(s, key))
 }
 
-fn push_flag(
-    arg: &clap::Arg,
-    value: &Value,
-    front: &mut Vec<String>,
-    back: &mut Vec<String>,
-) -> Result<()> {
+fn push_flag(arg: &clap::Arg, value: &Value, front: &mut Vec<String>, back: &mut Vec<String>) -> Result<()> {
     let long = format!("--{}", arg.get_long().unwrap_or_default());
     match (arg.get_action(), value) {
         (ArgAction::SetTrue, Value::Boolean(true)) => front.push(long),

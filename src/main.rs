@@ -29,9 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::from(err.exit_code() as u8);
         }
     };
-    let result = Cli::from_arg_matches(&matches)
-        .map_err(anyhow::Error::from)
-        .and_then(|cli| dispatch(&cli));
+    let result = Cli::from_arg_matches(&matches).map_err(anyhow::Error::from).and_then(|cli| dispatch(&cli));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(err),
@@ -48,26 +46,19 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
 /// Lets a flag given twice override itself, so `--config` defaults can be
 /// overridden on the command line.
 fn with_overrides(command: clap::Command) -> clap::Command {
-    command
-        .args_override_self(true)
-        .mut_subcommands(with_overrides)
+    command.args_override_self(true).mut_subcommands(with_overrides)
 }
 
 /// Prints an error (with its causes) and picks the exit code. A closed
 /// pipe (`cobro age ... | head`) is not an error.
 fn report(err: anyhow::Error) -> ExitCode {
     let broken_pipe = err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     });
     if broken_pipe {
         return ExitCode::SUCCESS;
     }
-    let code = if err.downcast_ref::<error::UsageError>().is_some() {
-        2
-    } else {
-        1
-    };
+    let code = if err.downcast_ref::<error::UsageError>().is_some() { 2 } else { 1 };
     eprintln!("cobro: {err}");
     for cause in err.chain().skip(1) {
         eprintln!("  caused by: {cause}");

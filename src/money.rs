@@ -6,8 +6,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 /// Number of minor-unit digits of an ISO 4217 currency code (2 when unknown).
 pub fn minor_digits(currency: &str) -> u32 {
     match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI"
+        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
         "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
         "CLF" | "UYW" => 4,
         _ => 2,
@@ -28,8 +28,7 @@ pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         None
     } else {
-        part.checked_mul(Decimal::ONE_HUNDRED)
-            .and_then(|p| p.checked_div(whole))
+        part.checked_mul(Decimal::ONE_HUNDRED).and_then(|p| p.checked_div(whole))
     }
 }
 
@@ -61,9 +60,6 @@ mod tests {
     #[test]
     fn percent_of_zero_is_none() {
         assert_eq!(percent(d("1"), Decimal::ZERO), None);
-        assert_eq!(
-            round(percent(d("1"), d("3")).unwrap(), 2).to_string(),
-            "33.33"
-        );
+        assert_eq!(round(percent(d("1"), d("3")).unwrap(), 2).to_string(), "33.33");
     }
 }

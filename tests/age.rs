@@ -43,16 +43,7 @@ fn setup() -> (Workdir, String, String) {
 #[test]
 fn aging_by_customer_hand_computed() {
     let (wd, inv, pay) = setup();
-    let run = wd.run(&[
-        "age",
-        &inv,
-        "--payments",
-        &pay,
-        "--as-of",
-        "2025-04-10",
-        "-f",
-        "csv",
-    ]);
+    let run = wd.run(&["age", &inv, "--payments", &pay, "--as-of", "2025-04-10", "-f", "csv"]);
     let expected = "\
 customer,customer_name,currency,current,days_1_30,days_31_60,days_61_90,days_91_120,days_over_120,total_open,overdue,overdue_pct,open_documents,max_days_past_due
 C1,Acme,EUR,0.00,700.00,-100.00,600.00,0.00,0.00,1200.00,1200.00,100.00,4,69
@@ -65,18 +56,7 @@ C3,Gamma,EUR,60.01,0.00,0.00,0.00,0.00,0.00,60.01,0.00,0.00,2,0
 #[test]
 fn json_totals_per_currency_are_exact() {
     let (wd, inv, pay) = setup();
-    let doc = wd
-        .run(&[
-            "age",
-            &inv,
-            "--payments",
-            &pay,
-            "--as-of",
-            "2025-04-10",
-            "-f",
-            "json",
-        ])
-        .json();
+    let doc = wd.run(&["age", &inv, "--payments", &pay, "--as-of", "2025-04-10", "-f", "json"]).json();
     assert_eq!(doc["command"], "age");
     assert_eq!(doc["as_of"], "2025-04-10");
     let totals = doc["totals"].as_array().unwrap();
@@ -97,18 +77,8 @@ fn json_totals_per_currency_are_exact() {
 fn an_older_as_of_date_rebuilds_that_days_aging() {
     let (wd, inv, pay) = setup();
     // 2025-02-20: only F1 (open 600 after the 02-15 payment, 20 days late) and F3 (not yet due) exist.
-    let run = wd.run(&[
-        "age",
-        &inv,
-        "--payments",
-        &pay,
-        "--as-of",
-        "2025-02-20",
-        "-f",
-        "csv",
-        "--by",
-        "none",
-    ]);
+    let run =
+        wd.run(&["age", &inv, "--payments", &pay, "--as-of", "2025-02-20", "-f", "csv", "--by", "none"]);
     assert_eq!(
         run.ok(),
         "currency,current,days_1_30,days_31_60,days_61_90,days_91_120,days_over_120,total_open,overdue,overdue_pct,open_documents,max_days_past_due
@@ -122,17 +92,7 @@ USD,1234.56,0.00,0.00,0.00,0.00,0.00,1234.56,0.00,0.00,1,0
 fn detail_lists_open_documents_oldest_first() {
     let (wd, inv, pay) = setup();
     let rows = wd
-        .run(&[
-            "age",
-            &inv,
-            "--payments",
-            &pay,
-            "--as-of",
-            "2025-04-10",
-            "--detail",
-            "-f",
-            "csv",
-        ])
+        .run(&["age", &inv, "--payments", &pay, "--as-of", "2025-04-10", "--detail", "-f", "csv"])
         .csv_rows();
     let ids: Vec<&str> = rows.iter().map(|r| r["invoice"].as_str()).collect();
     assert_eq!(ids, ["F1", "F3", "NC1", "F5", "F2", "F8", "F4"]);
@@ -191,16 +151,7 @@ fn group_by_any_column() {
         "inv.csv",
         "customer,invoice,due_date,amount,Region\nA,1,2025-01-01,10.10,north\nB,2,2025-01-01,20.20,north\nC,3,2025-06-01,5,south\n",
     );
-    let run = wd.run(&[
-        "age",
-        &inv,
-        "--as-of",
-        "2025-02-01",
-        "--by",
-        "region",
-        "-f",
-        "csv",
-    ]);
+    let run = wd.run(&["age", &inv, "--as-of", "2025-02-01", "--by", "region", "-f", "csv"]);
     let rows = run.csv_rows();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["region"], "north");
@@ -216,9 +167,7 @@ fn money_uses_each_currencys_minor_digits() {
         "inv.csv",
         "customer,invoice,due_date,amount,currency\nJ,1,2025-01-01,1500,jpy\nK,2,2025-01-01,12.3456,KWD\nE,3,2025-01-01,0.1,EUR\nE,4,2025-01-01,0.2,EUR\n",
     );
-    let doc = wd
-        .run(&["age", &inv, "--as-of", "2025-01-02", "-f", "json"])
-        .json();
+    let doc = wd.run(&["age", &inv, "--as-of", "2025-01-02", "-f", "json"]).json();
     let rows = doc["rows"].as_array().unwrap();
     let by = |c: &str| rows.iter().find(|r| r["customer"] == c).unwrap().clone();
     assert_eq!(by("J")["total_open"].to_string(), "1500");
@@ -250,12 +199,12 @@ fn csv_output_options_and_formula_guard() {
     let out = run.ok();
     assert!(out.starts_with('\u{feff}'));
     let lines: Vec<&str> = out.trim_start_matches('\u{feff}').lines().collect();
-    assert_eq!(lines[1], "'=HYPERLINK(\"\"http://x\"\");'+SUM(A1);EUR;0.00;-5.00;0.00;0.00;0.00;0.00;-5.00;-5.00;100.00;1;0"
-        .replace("'=HYPERLINK(\"\"http://x\"\")", "\"'=HYPERLINK(\"\"http://x\"\")\""));
     assert_eq!(
-        lines[2],
-        "TOTAL;;EUR;0.00;-5.00;0.00;0.00;0.00;0.00;-5.00;-5.00;100.00;1;0"
+        lines[1],
+        "'=HYPERLINK(\"\"http://x\"\");'+SUM(A1);EUR;0.00;-5.00;0.00;0.00;0.00;0.00;-5.00;-5.00;100.00;1;0"
+            .replace("'=HYPERLINK(\"\"http://x\"\")", "\"'=HYPERLINK(\"\"http://x\"\")\"")
     );
+    assert_eq!(lines[2], "TOTAL;;EUR;0.00;-5.00;0.00;0.00;0.00;0.00;-5.00;-5.00;100.00;1;0");
 }
 
 #[test]
@@ -290,16 +239,7 @@ fn output_file_is_written_whole_and_no_temp_file_remains() {
 fn reads_standard_input() {
     let wd = Workdir::new();
     let run = wd.run_with_stdin(
-        &[
-            "age",
-            "-",
-            "--as-of",
-            "2025-01-10",
-            "-f",
-            "csv",
-            "--by",
-            "none",
-        ],
+        &["age", "-", "--as-of", "2025-01-10", "-f", "csv", "--by", "none"],
         Some("customer;invoice;due_date;amount\nA;1;2025-01-01;7.5\n"),
     );
     assert!(run.ok().contains("EUR,0.00,7.50,"), "{}", run.stdout);

@@ -15,10 +15,7 @@ fn age(wd: &Workdir, file: &str, extra: &[&str]) -> common::Run {
 #[test]
 fn wrong_delimiter_names_the_headers_and_suggests_the_right_one() {
     let wd = Workdir::new();
-    let f = wd.write(
-        "semi.csv",
-        "customer;invoice;due_date;amount\nA;1;2025-01-01;5\n",
-    );
+    let f = wd.write("semi.csv", "customer;invoice;due_date;amount\nA;1;2025-01-01;5\n");
     age(&wd, &f, &["--delimiter", ","]).fails_with(&[
         "no column for 'customer'",
         "customer;invoice;due_date;amount",
@@ -29,10 +26,7 @@ fn wrong_delimiter_names_the_headers_and_suggests_the_right_one() {
 #[test]
 fn ambiguous_dates_ask_for_date_format() {
     let wd = Workdir::new();
-    let f = wd.write(
-        "amb.csv",
-        &format!("{HEADER}A,1,01/02/2025,5\nA,2,03/04/2025,5\n"),
-    );
+    let f = wd.write("amb.csv", &format!("{HEADER}A,1,01/02/2025,5\nA,2,03/04/2025,5\n"));
     age(&wd, &f, &[]).fails_with(&["amb.csv", "due_date", "--date-format"]);
     // With the format given, it reads: 01/02 is 1 February, 03/04 is 3 April.
     let ok = age(&wd, &f, &["--date-format", "%d/%m/%Y", "--detail"]);
@@ -44,16 +38,8 @@ fn ambiguous_dates_ask_for_date_format() {
 #[test]
 fn decimal_comma_without_the_flag_points_at_line_and_column() {
     let wd = Workdir::new();
-    let f = wd.write(
-        "es.csv",
-        &format!("{HEADER}A,1,2025-01-01,5\nA,2,2025-01-01,\"1.234,56\"\n"),
-    );
-    age(&wd, &f, &[]).fails_with(&[
-        "es.csv:3",
-        "column \"amount\"",
-        "\"1.234,56\"",
-        "--decimal-comma",
-    ]);
+    let f = wd.write("es.csv", &format!("{HEADER}A,1,2025-01-01,5\nA,2,2025-01-01,\"1.234,56\"\n"));
+    age(&wd, &f, &[]).fails_with(&["es.csv:3", "column \"amount\"", "\"1.234,56\"", "--decimal-comma"]);
 }
 
 #[test]
@@ -68,43 +54,24 @@ fn empty_and_header_only_files() {
 #[test]
 fn missing_column_lists_headers_and_closest_match() {
     let wd = Workdir::new();
-    let f = wd.write(
-        "miss.csv",
-        "customer,invoice,due_date,amout\nA,1,2025-01-01,5\n",
-    );
-    age(&wd, &f, &[]).fails_with(&[
-        "no column for 'amount'",
-        "'amout'",
-        "closest: 'amout'",
-        "--map amount=",
-    ]);
+    let f = wd.write("miss.csv", "customer,invoice,due_date,amout\nA,1,2025-01-01,5\n");
+    age(&wd, &f, &[]).fails_with(&["no column for 'amount'", "'amout'", "closest: 'amout'", "--map amount="]);
     // --map fixes it.
     let ok = age(&wd, &f, &["--map", "amount=amout", "--by", "none"]);
-    assert!(
-        ok.ok()
-            .contains("EUR,0.00,0.00,0.00,0.00,0.00,5.00,5.00,5.00"),
-        "{}",
-        ok.stdout
-    );
+    assert!(ok.ok().contains("EUR,0.00,0.00,0.00,0.00,0.00,5.00,5.00,5.00"), "{}", ok.stdout);
 }
 
 #[test]
 fn duplicate_invoice_id_is_a_bad_row() {
     let wd = Workdir::new();
-    let f = wd.write(
-        "dup.csv",
-        &format!("{HEADER}A,1,2025-01-01,5\nB,1,2025-01-01,6\n"),
-    );
+    let f = wd.write("dup.csv", &format!("{HEADER}A,1,2025-01-01,5\nB,1,2025-01-01,6\n"));
     age(&wd, &f, &[]).fails_with(&["dup.csv:3", "duplicate invoice id"]);
 }
 
 #[test]
 fn non_utf8_bytes_are_reported() {
     let wd = Workdir::new();
-    let f = wd.write_bytes(
-        "latin1.csv",
-        b"customer,invoice,due_date,amount\nCaf\xe9,1,2025-01-01,5\n",
-    );
+    let f = wd.write_bytes("latin1.csv", b"customer,invoice,due_date,amount\nCaf\xe9,1,2025-01-01,5\n");
     age(&wd, &f, &[]).fails_with(&["latin1.csv:2", "UTF-8"]);
 }
 
@@ -122,10 +89,7 @@ fn unknown_invoice_and_foreign_customer_in_payments() {
     let inv = wd.write("inv.csv", &format!("{HEADER}A,1,2025-01-01,5\n"));
     let pay = wd.write("pay.csv", "invoice,date,amount\n9,2025-01-02,5\n");
     age(&wd, &inv, &["--payments", &pay]).fails_with(&["pay.csv:2", "no invoice with this id"]);
-    let pay2 = wd.write(
-        "pay2.csv",
-        "invoice,customer,date,amount\n1,B,2025-01-02,5\n",
-    );
+    let pay2 = wd.write("pay2.csv", "invoice,customer,date,amount\n1,B,2025-01-02,5\n");
     age(&wd, &inv, &["--payments", &pay2]).fails_with(&["pay2.csv:2", "belongs to customer 'A'"]);
 }
 
@@ -136,41 +100,20 @@ fn skip_bad_rows_keeps_every_rejected_row_with_its_reason() {
         "inv.csv",
         &format!("{HEADER}A,1,2025-01-01,5\nA,2,not a date,5\nA,1,2025-01-01,7\nB,3,2025-01-01,abc\n,4,2025-01-01,1\nC,5,2025-01-01,2.50\n"),
     );
-    let pay = wd.write(
-        "pay.csv",
-        "invoice,date,amount\n1,2025-01-02,1\nX,2025-01-02,1\n",
-    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\n1,2025-01-02,1\nX,2025-01-02,1\n");
     let rejects = wd.path("rejects.csv");
     let run = age(
         &wd,
         &inv,
-        &[
-            "--payments",
-            &pay,
-            "--skip-bad-rows",
-            "--rejects",
-            rejects.to_str().unwrap(),
-            "--by",
-            "none",
-        ],
+        &["--payments", &pay, "--skip-bad-rows", "--rejects", rejects.to_str().unwrap(), "--by", "none"],
     );
     // Kept: invoice 1 (5 - 1 paid = 4) and 5 (2.50) -> 6.50 open.
     assert!(run.ok().contains(",6.50,6.50,100.00,2,"), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("skipped 5 bad row(s)"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("skipped 5 bad row(s)"), "{}", run.stderr);
     let mut reader = csv::Reader::from_path(&rejects).unwrap();
-    assert_eq!(
-        reader.headers().unwrap(),
-        vec!["file", "line", "column", "value", "reason", "row"]
-    );
+    assert_eq!(reader.headers().unwrap(), vec!["file", "line", "column", "value", "reason", "row"]);
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    let summary: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| (r[1].to_string(), r[5].to_string()))
-        .collect();
+    let summary: Vec<(String, String)> = rows.iter().map(|r| (r[1].to_string(), r[5].to_string())).collect();
     assert_eq!(
         summary,
         vec![
@@ -203,10 +146,7 @@ fn missing_file_and_bad_as_of() {
 #[test]
 fn terms_fill_in_missing_due_dates() {
     let wd = Workdir::new();
-    let f = wd.write(
-        "terms.csv",
-        "customer,invoice,issue_date,amount\nA,1,2025-05-01,100\n",
-    );
+    let f = wd.write("terms.csv", "customer,invoice,issue_date,amount\nA,1,2025-05-01,100\n");
     age(&wd, &f, &[]).fails_with(&["no column for 'due_date'", "--terms"]);
     // Issued 05-01 + 30 days = due 05-31; 30 days past due on 06-30.
     let rows = age(&wd, &f, &["--terms", "30", "--detail"]).csv_rows();
@@ -228,10 +168,7 @@ fn single_file_export_paid_and_open_columns() {
          A,4,2025-06-30,100,,,\n",
     );
     let rows = age(&wd, &f, &["--detail"]).csv_rows();
-    let open: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r["invoice"].as_str(), r["open"].as_str()))
-        .collect();
+    let open: Vec<(&str, &str)> = rows.iter().map(|r| (r["invoice"].as_str(), r["open"].as_str())).collect();
     assert_eq!(open, vec![("2", "100.00"), ("3", "25.00"), ("4", "100.00")]);
 }
 
@@ -241,20 +178,9 @@ fn config_file_defaults_are_overridden_by_flags() {
     let f = wd.write("inv.csv", "Kunde;Beleg;Faellig;Betrag\nA;1;2025-06-01;5\n");
     let cfg = wd.write("cobro.toml", "delimiter = \";\"\n[map]\ncustomer = \"Kunde\"\ninvoice = \"Beleg\"\ndue_date = \"Faellig\"\namount = \"Betrag\"\n[age]\nby = \"none\"\nbuckets = \"15,45\"\n");
     let out = age(&wd, &f, &["--config", &cfg]);
-    assert!(
-        out.ok()
-            .starts_with("currency,current,days_1_15,days_16_45,days_over_45"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.ok().starts_with("currency,current,days_1_15,days_16_45,days_over_45"), "{}", out.stdout);
     let overridden = age(&wd, &f, &["--config", &cfg, "--buckets", "10"]);
-    assert!(
-        overridden
-            .ok()
-            .starts_with("currency,current,days_1_10,days_over_10"),
-        "{}",
-        overridden.stdout
-    );
+    assert!(overridden.ok().starts_with("currency,current,days_1_10,days_over_10"), "{}", overridden.stdout);
     let bad = wd.write("bad.toml", "[age]\nbukets = \"1\"\n");
     assert_eq!(age(&wd, &f, &["--config", &bad]).code, 2);
 }

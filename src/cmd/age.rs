@@ -58,19 +58,9 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
     let (by_columns, grouping) = parse_by(&args.by);
-    let ledger = load_ledger(
-        &args.invoices,
-        args.input.payments.as_deref(),
-        &read_options,
-        &by_columns,
-        as_of,
-    )?;
-    let params = AgingParams {
-        as_of,
-        buckets,
-        basis: args.basis,
-        grouping,
-    };
+    let ledger =
+        load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by_columns, as_of)?;
+    let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
     let report = if args.detail {
         detail_report(&ledger, &params, args)?
     } else {
@@ -81,11 +71,8 @@ pub fn run(args: &AgeArgs) -> Result<()> {
 
 fn parse_buckets(text: &str) -> Result<Buckets> {
     let bounds: Result<Vec<i32>, _> = text.split(',').map(|p| p.trim().parse::<i32>()).collect();
-    let bounds = bounds.map_err(|_| {
-        usage(format!(
-            "--buckets '{text}': expected whole numbers like 30,60,90,120"
-        ))
-    })?;
+    let bounds =
+        bounds.map_err(|_| usage(format!("--buckets '{text}': expected whole numbers like 30,60,90,120")))?;
     Buckets::new(bounds).map_err(usage)
 }
 
@@ -95,11 +82,8 @@ fn parse_by(text: &str) -> (Vec<String>, Grouping) {
         "customer" => (Vec::new(), Grouping::Customer),
         "none" => (Vec::new(), Grouping::None),
         list => {
-            let columns: Vec<String> = list
-                .split(',')
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect();
+            let columns: Vec<String> =
+                list.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
             let grouping = Grouping::Columns((0..columns.len()).collect());
             (columns, grouping)
         }
@@ -136,27 +120,14 @@ fn summary_report(
     columns.push("currency".into());
     columns.extend(params.buckets.names());
     columns.extend(
-        [
-            "total_open",
-            "overdue",
-            "overdue_pct",
-            "open_documents",
-            "max_days_past_due",
-        ]
-        .map(String::from),
+        ["total_open", "overdue", "overdue_pct", "open_documents", "max_days_past_due"].map(String::from),
     );
     let key_cells = |row: &AgingRow, total: bool| -> Vec<Cell> {
-        let mut cells: Vec<Cell> = if total {
-            vec![Cell::Null; key_count]
-        } else {
-            row.keys.iter().map(Cell::text).collect()
-        };
+        let mut cells: Vec<Cell> =
+            if total { vec![Cell::Null; key_count] } else { row.keys.iter().map(Cell::text).collect() };
         if with_name {
             cells.push(
-                row.customer_name
-                    .clone()
-                    .filter(|n| !n.is_empty() && !total)
-                    .map_or(Cell::Null, Cell::Text),
+                row.customer_name.clone().filter(|n| !n.is_empty() && !total).map_or(Cell::Null, Cell::Text),
             );
         }
         cells
@@ -211,10 +182,7 @@ fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Resul
         as_of: params.as_of,
         params: params_json(args, params),
         columns: columns.map(String::from).to_vec(),
-        rows: documents
-            .iter()
-            .map(|d| detail_cells(ledger, d, &names))
-            .collect(),
+        rows: documents.iter().map(|d| detail_cells(ledger, d, &names)).collect(),
         totals: Vec::new(),
     })
 }
@@ -225,11 +193,7 @@ fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Ve
     let name = ledger.texts.get(invoice.name);
     vec![
         Cell::text(ledger.customer(invoice)),
-        if name.is_empty() {
-            Cell::Null
-        } else {
-            Cell::text(name)
-        },
+        if name.is_empty() { Cell::Null } else { Cell::text(name) },
         Cell::text(ledger.id(doc.index)),
         Cell::text(ledger.currency(invoice)),
         Cell::opt_date(invoice.issue),

@@ -40,8 +40,7 @@ impl Buckets {
     pub fn new(bounds: Vec<i32>) -> Result<Buckets, String> {
         if bounds.is_empty() || bounds[0] <= 0 || bounds.windows(2).any(|w| w[0] >= w[1]) {
             return Err(
-                "--buckets must be strictly increasing positive whole numbers, e.g. 30,60,90,120"
-                    .into(),
+                "--buckets must be strictly increasing positive whole numbers, e.g. 30,60,90,120".into()
             );
         }
         Ok(Buckets { bounds })
@@ -67,11 +66,7 @@ impl Buckets {
         if days <= 0 {
             return 0;
         }
-        1 + self
-            .bounds
-            .iter()
-            .position(|&b| days <= b)
-            .unwrap_or(self.bounds.len())
+        1 + self.bounds.iter().position(|&b| days <= b).unwrap_or(self.bounds.len())
     }
 }
 
@@ -104,12 +99,7 @@ impl AgingRow {
         self.total_open - self.buckets[0]
     }
 
-    fn empty(
-        keys: Vec<String>,
-        customer_name: Option<String>,
-        currency: String,
-        buckets: usize,
-    ) -> AgingRow {
+    fn empty(keys: Vec<String>, customer_name: Option<String>, currency: String, buckets: usize) -> AgingRow {
         AgingRow {
             keys,
             customer_name,
@@ -144,20 +134,7 @@ pub struct DetailRow {
 /// Every open document with its age, sorted by days descending, then
 /// customer, currency, invoice.
 pub fn open_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<DetailRow>> {
-    let open = ledger.open_at(params.as_of);
-    let mut rows = Vec::new();
-    for (index, invoice) in ledger.invoices.iter().enumerate() {
-        if open[index].is_zero() || !Ledger::exists_at(invoice, params.as_of) {
-            continue;
-        }
-        let days = age_in_days(ledger, index, invoice, params)?;
-        rows.push(DetailRow {
-            index,
-            open: open[index],
-            days,
-            bucket: params.buckets.index(days),
-        });
-    }
+    let mut rows = aged_documents(ledger, params)?;
     rows.sort_by(|a, b| {
         let (ia, ib) = (&ledger.invoices[a.index], &ledger.invoices[b.index]);
         b.days
@@ -169,12 +146,21 @@ pub fn open_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<Detai
     Ok(rows)
 }
 
-fn age_in_days(
-    ledger: &Ledger,
-    index: usize,
-    invoice: &Invoice,
-    params: &AgingParams,
-) -> Result<i32> {
+/// Every open document with its age, in input order.
+fn aged_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<DetailRow>> {
+    let open = ledger.open_at(params.as_of);
+    let mut rows = Vec::new();
+    for (index, invoice) in ledger.invoices.iter().enumerate() {
+        if open[index].is_zero() || !Ledger::exists_at(invoice, params.as_of) {
+            continue;
+        }
+        let days = age_in_days(ledger, index, invoice, params)?;
+        rows.push(DetailRow { index, open: open[index], days, bucket: params.buckets.index(days) });
+    }
+    Ok(rows)
+}
+
+fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingParams) -> Result<i32> {
     match params.basis {
         Basis::Due => Ok(params.as_of - invoice.due),
         Basis::Issue => match invoice.issue {
@@ -189,7 +175,7 @@ fn age_in_days(
 
 /// The aging rows, sorted by overdue descending, then keys, then currency.
 pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
-    let documents = open_documents(ledger, params)?;
+    let documents = aged_documents(ledger, params)?;
     let names = ledger.customer_names();
     let mut groups: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut rows: Vec<AgingRow> = Vec::new();
@@ -211,20 +197,12 @@ pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
     Ok(rows)
 }
 
-fn group_key(
-    ledger: &Ledger,
-    params: &AgingParams,
-    index: usize,
-    invoice: &Invoice,
-    key: &mut Vec<u32>,
-) {
+fn group_key(ledger: &Ledger, params: &AgingParams, index: usize, invoice: &Invoice, key: &mut Vec<u32>) {
     key.clear();
     match &params.grouping {
         Grouping::Customer => key.push(invoice.customer),
         Grouping::None => {}
-        Grouping::Columns(columns) => {
-            key.extend(columns.iter().map(|&c| ledger.extras[c].values[index]))
-        }
+        Grouping::Columns(columns) => key.extend(columns.iter().map(|&c| ledger.extras[c].values[index])),
     }
     key.push(invoice.currency);
 }
@@ -238,36 +216,23 @@ fn new_row(
 ) -> AgingRow {
     let (keys, name) = match &params.grouping {
         Grouping::Customer => {
-            let name = ledger.present.customer_name.then(|| {
-                ledger
-                    .texts
-                    .get(names[invoice.customer as usize])
-                    .to_string()
-            });
+            let name = ledger
+                .present
+                .customer_name
+                .then(|| ledger.texts.get(names[invoice.customer as usize]).to_string());
             (vec![ledger.customer(invoice).to_string()], name)
         }
         Grouping::None => (Vec::new(), None),
         Grouping::Columns(columns) => (
-            columns
-                .iter()
-                .map(|&c| ledger.texts.get(ledger.extras[c].values[index]).to_string())
-                .collect(),
+            columns.iter().map(|&c| ledger.texts.get(ledger.extras[c].values[index]).to_string()).collect(),
             None,
         ),
     };
-    AgingRow::empty(
-        keys,
-        name,
-        ledger.currency(invoice).to_string(),
-        params.buckets.count(),
-    )
+    AgingRow::empty(keys, name, ledger.currency(invoice).to_string(), params.buckets.count())
 }
 
 fn compare_rows(a: &AgingRow, b: &AgingRow) -> Ordering {
-    b.overdue()
-        .cmp(&a.overdue())
-        .then_with(|| a.keys.cmp(&b.keys))
-        .then_with(|| a.currency.cmp(&b.currency))
+    b.overdue().cmp(&a.overdue()).then_with(|| a.keys.cmp(&b.keys)).then_with(|| a.currency.cmp(&b.currency))
 }
 
 /// One total row per currency, in currency order.
@@ -277,12 +242,7 @@ pub fn totals(rows: &[AgingRow]) -> Vec<AgingRow> {
         let total = match by_currency.iter_mut().find(|t| t.currency == row.currency) {
             Some(t) => t,
             None => {
-                by_currency.push(AgingRow::empty(
-                    Vec::new(),
-                    None,
-                    row.currency.clone(),
-                    row.buckets.len(),
-                ));
+                by_currency.push(AgingRow::empty(Vec::new(), None, row.currency.clone(), row.buckets.len()));
                 by_currency.last_mut().expect("just pushed")
             }
         };
@@ -306,14 +266,7 @@ mod tests {
         let b = Buckets::new(vec![30, 60, 90, 120]).unwrap();
         assert_eq!(
             b.names(),
-            [
-                "current",
-                "days_1_30",
-                "days_31_60",
-                "days_61_90",
-                "days_91_120",
-                "days_over_120"
-            ]
+            ["current", "days_1_30", "days_31_60", "days_61_90", "days_91_120", "days_over_120"]
         );
         assert_eq!(b.index(-5), 0);
         assert_eq!(b.index(0), 0);
@@ -323,10 +276,7 @@ mod tests {
         assert_eq!(b.index(120), 4);
         assert_eq!(b.index(121), 5);
         let custom = Buckets::new(vec![15, 45]).unwrap();
-        assert_eq!(
-            custom.names(),
-            ["current", "days_1_15", "days_16_45", "days_over_45"]
-        );
+        assert_eq!(custom.names(), ["current", "days_1_15", "days_16_45", "days_over_45"]);
     }
 
     #[test]
@@ -351,9 +301,10 @@ mod tests {
             ledger.currencies.intern("EUR");
             ledger.currencies.intern("USD");
             for (i, (cur, issue, due, cents)) in docs.iter().enumerate() {
-                ledger.ids.insert(&format!("F{i}")).unwrap();
+                let id = ledger.ids.insert(&format!("F{i}")).unwrap();
                 let customer = ledger.customers.intern(&format!("C{}", i % 5));
                 ledger.invoices.push(Invoice {
+                    id,
                     customer,
                     currency: *cur,
                     issue: *issue,
@@ -365,11 +316,7 @@ mod tests {
             }
             for (pick, date, cents) in pays {
                 let invoice = (pick % docs.len()) as u32;
-                ledger.payments.push(Payment {
-                    invoice,
-                    date: *date,
-                    amount: Decimal::new(*cents, 2),
-                });
+                ledger.payments.push(Payment { invoice, date: *date, amount: Decimal::new(*cents, 2) });
             }
             ledger
         }

@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 /// One receivable document.
 #[derive(Clone, Debug)]
 pub struct Invoice {
+    /// Handle into [`Ledger::ids`]: the document number.
+    pub id: u32,
     /// Handle into [`Ledger::customers`].
     pub customer: u32,
     /// Handle into [`Ledger::currencies`].
@@ -38,7 +40,6 @@ pub struct Payment {
 /// An extra input column kept for `--by`: one text handle per invoice.
 #[derive(Debug)]
 pub struct ExtraColumn {
-    pub name: String,
     pub values: Vec<u32>,
 }
 
@@ -53,7 +54,8 @@ pub struct Present {
 pub struct Ledger {
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
-    /// Invoice ids, index = invoice index.
+    /// Invoice ids (document numbers); an invoice holds its handle. After
+    /// [`Ledger::restrict_to`] it may also hold ids of dropped documents.
     pub ids: KeyIndex,
     pub customers: Interner,
     pub currencies: Interner,
@@ -72,8 +74,15 @@ impl Ledger {
         self.currencies.get(invoice.currency)
     }
 
+    /// The document number of the invoice at `index`.
     pub fn id(&self, index: usize) -> &str {
-        self.ids.get(index as u32)
+        self.ids.get(self.invoices[index].id)
+    }
+
+    /// The index of the invoice with this document number.
+    pub fn find(&self, id: &str) -> Option<u32> {
+        // Before `restrict_to`, invoices are in id order.
+        self.ids.find(id)
     }
 
     /// Open amount of every invoice at the end of day `d`: the amount minus
@@ -107,57 +116,33 @@ impl Ledger {
 
     /// Drops what did not exist at the end of the as-of date: documents
     /// issued after it (with their payments) and payments dated after it.
-    pub fn restrict_to(self, as_of: Day) -> Ledger {
-        let keep: Vec<bool> = self
-            .invoices
-            .iter()
-            .map(|i| Ledger::exists_at(i, as_of))
-            .collect();
+    /// Filters in place: no copy of the ledger is made.
+    pub fn restrict_to(mut self, as_of: Day) -> Ledger {
+        let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
         let mut new_index = vec![u32::MAX; keep.len()];
         let mut next = 0u32;
-        for (i, k) in keep.iter().enumerate() {
-            if *k {
-                new_index[i] = next;
+        for (slot, kept) in new_index.iter_mut().zip(&keep) {
+            if *kept {
+                *slot = next;
                 next += 1;
             }
         }
-        let ids = self.ids.retain(&keep);
-        let invoices = self
-            .invoices
-            .into_iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(i, _)| i)
-            .collect();
-        let payments = self
-            .payments
-            .into_iter()
-            .filter(|p| keep[p.invoice as usize] && p.date.is_none_or(|d| d <= as_of))
-            .map(|p| Payment {
-                invoice: new_index[p.invoice as usize],
-                ..p
-            })
-            .collect();
-        let extras = self
-            .extras
-            .into_iter()
-            .map(|c| ExtraColumn {
-                name: c.name,
-                values: c
-                    .values
-                    .into_iter()
-                    .zip(&keep)
-                    .filter(|(_, k)| **k)
-                    .map(|(v, _)| v)
-                    .collect(),
-            })
-            .collect();
-        Ledger {
-            invoices,
-            payments,
-            ids,
-            extras,
-            ..self
+        let mut position = 0;
+        self.invoices.retain(|_| {
+            position += 1;
+            keep[position - 1]
+        });
+        for column in &mut self.extras {
+            let mut position = 0;
+            column.values.retain(|_| {
+                position += 1;
+                keep[position - 1]
+            });
         }
+        self.payments.retain_mut(|p| {
+            p.invoice = new_index[p.invoice as usize];
+            p.invoice != u32::MAX && p.date.is_none_or(|d| d <= as_of)
+        });
+        self
     }
 }

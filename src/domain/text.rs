@@ -14,10 +14,7 @@ pub struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut interner = Interner {
-            index: HashMap::new(),
-            values: Vec::new(),
-        };
+        let mut interner = Interner { index: HashMap::new(), values: Vec::new() };
         interner.intern("");
         interner
     }
@@ -60,43 +57,43 @@ pub struct KeyIndex {
 
 impl KeyIndex {
     pub fn get(&self, id: u32) -> &str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
         // Keys are only inserted from &str, so the slice is valid UTF-8.
-        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or_default()
+        std::str::from_utf8(key_bytes(&self.bytes, &self.ends, id)).unwrap_or_default()
     }
 
     pub fn find(&self, key: &str) -> Option<u32> {
+        let key = key.as_bytes();
         let hash = self.hasher.hash_one(key);
-        self.table.find(hash, |&id| self.get(id) == key).copied()
+        self.table.find(hash, |&id| key_bytes(&self.bytes, &self.ends, id) == key).copied()
     }
 
     /// Adds a key; `Err(existing)` if it is already there.
     pub fn insert(&mut self, key: &str) -> Result<u32, u32> {
-        if let Some(existing) = self.find(key) {
+        let key = key.as_bytes();
+        let hash = self.hasher.hash_one(key);
+        if let Some(&existing) = self.table.find(hash, |&id| key_bytes(&self.bytes, &self.ends, id) == key) {
             return Err(existing);
         }
         let id = self.ends.len() as u32;
-        self.bytes.extend_from_slice(key.as_bytes());
+        self.bytes.extend_from_slice(key);
         self.ends.push(self.bytes.len());
-        let hash = self.hasher.hash_one(key);
         let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
-        self.table.insert_unique(hash, id, |&other| {
-            let o = other as usize;
-            let start = if o == 0 { 0 } else { ends[o - 1] };
-            hasher.hash_one(std::str::from_utf8(&bytes[start..ends[o]]).unwrap_or_default())
-        });
+        self.table.insert_unique(hash, id, |&other| hasher.hash_one(key_bytes(bytes, ends, other)));
         Ok(id)
     }
 
-    /// Keeps the keys whose `keep` flag is set, in order (ids are renumbered).
-    pub fn retain(&self, keep: &[bool]) -> KeyIndex {
-        let mut kept = KeyIndex::default();
-        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
-            let _ = kept.insert(self.get(i as u32));
-        }
-        kept
+    /// Makes room for `additional` more keys at once.
+    pub fn reserve(&mut self, additional: usize) {
+        let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
+        self.table.reserve(additional, |&other| hasher.hash_one(key_bytes(bytes, ends, other)));
+        self.ends.reserve(additional);
     }
+}
+
+fn key_bytes<'a>(bytes: &'a [u8], ends: &[usize], id: u32) -> &'a [u8] {
+    let i = id as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &bytes[start..ends[i]]
 }
 
 #[cfg(test)]
@@ -112,8 +109,6 @@ mod tests {
         assert_eq!(keys.get(1), "F-2");
         assert_eq!(keys.find("F-2"), Some(1));
         assert_eq!(keys.find("F-3"), None);
-        let kept = keys.retain(&[false, true]);
-        assert_eq!(kept.get(0), "F-2");
     }
 
     #[test]

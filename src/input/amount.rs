@@ -7,19 +7,47 @@ use rust_decimal::Decimal;
 /// Parses one amount cell. The error is a short reason meant to follow
 /// "cannot read VALUE as an amount: ".
 pub fn parse_amount(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
+    if let Some(value) = parse_plain(raw.as_bytes(), if decimal_comma { b',' } else { b'.' }) {
+        return Ok(value);
+    }
     let core = strip_symbols(raw)?;
     let (negative, digits) = split_sign(&core)?;
-    let (decimal, group) = if decimal_comma {
-        (',', '.')
-    } else {
-        ('.', ',')
-    };
+    let (decimal, group) = if decimal_comma { (',', '.') } else { ('.', ',') };
     let (int_part, frac_part) = split_decimal(digits, decimal, group, decimal_comma)?;
     let int_digits = check_groups(int_part, group, decimal_comma)?;
     if !frac_part.chars().all(|c| c.is_ascii_digit()) {
         return Err(wrong_separator_hint(decimal_comma));
     }
     build_decimal(&int_digits, frac_part, negative)
+}
+
+/// Fast path for the common `-1234.56` shape (no separators, symbols or
+/// spaces): `None` sends the cell to the general parser.
+fn parse_plain(bytes: &[u8], decimal: u8) -> Option<Decimal> {
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut scale: Option<u32> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + (b - b'0') as i64;
+                scale = scale.map(|s| s + 1);
+            }
+            _ if b == decimal && scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if scale == Some(0) && digits.len() == 1 {
+        return None;
+    }
+    let value = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
+    Some(value)
 }
 
 /// Removes currency symbols, codes and spaces; they may stand before or
@@ -101,12 +129,7 @@ fn check_groups(int_part: &str, group: char, decimal_comma: bool) -> Result<Stri
     let grouped = groups.len() > 1;
     let first_ok = !grouped || (1..=3).contains(&groups[0].len());
     let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
-    if !first_ok
-        || !rest_ok
-        || groups
-            .iter()
-            .any(|g| !g.chars().all(|c| c.is_ascii_digit()))
-    {
+    if !first_ok || !rest_ok || groups.iter().any(|g| !g.chars().all(|c| c.is_ascii_digit())) {
         return Err(wrong_separator_hint(decimal_comma));
     }
     Ok(groups.concat())
@@ -132,14 +155,9 @@ fn build_decimal(int_digits: &str, frac: &str, negative: bool) -> Result<Decimal
     let mantissa: i128 = if significant.is_empty() {
         0
     } else {
-        significant
-            .parse()
-            .map_err(|_| "it has too many digits".to_string())?
+        significant.parse().map_err(|_| "it has too many digits".to_string())?
     };
-    let value = Decimal::from_i128_with_scale(
-        if negative { -mantissa } else { mantissa },
-        frac.len() as u32,
-    );
+    let value = Decimal::from_i128_with_scale(if negative { -mantissa } else { mantissa }, frac.len() as u32);
     Ok(value)
 }
 
@@ -181,10 +199,29 @@ mod tests {
     fn decimal_comma_without_the_flag_is_an_error_with_a_hint() {
         let err = parse_amount("1.234,56", false).unwrap_err();
         assert!(err.contains("--decimal-comma"), "{err}");
-        assert!(parse_amount("12,5", false)
-            .unwrap_err()
-            .contains("--decimal-comma"));
+        assert!(parse_amount("12,5", false).unwrap_err().contains("--decimal-comma"));
         assert!(parse_amount("1,234.56", true).is_err());
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_parser() {
+        for s in ["0", "12", "-12.5", "1234.56", "0.001", "12.", "-0.50"] {
+            let fast = parse_plain(s.as_bytes(), b'.').unwrap();
+            let general = build_decimal_for_test(s);
+            assert_eq!(fast, general, "{s}");
+            assert_eq!(fast.to_string(), general.to_string(), "{s}");
+        }
+        assert_eq!(parse_plain(b"-", b'.'), None);
+        assert_eq!(parse_plain(b".", b'.'), None);
+        assert_eq!(parse_plain(b"1,5", b'.'), None);
+        assert_eq!(parse_amount("1,5", true).unwrap().to_string(), "1.5");
+    }
+
+    fn build_decimal_for_test(s: &str) -> Decimal {
+        let core = strip_symbols(s).unwrap();
+        let (negative, digits) = split_sign(&core).unwrap();
+        let (int_part, frac) = split_decimal(digits, '.', ',', false).unwrap();
+        build_decimal(&check_groups(int_part, ',', false).unwrap(), frac, negative).unwrap()
     }
 
     #[test]

@@ -45,34 +45,22 @@ pub struct DateColumn {
 
 impl DateColumn {
     pub fn new(explicit: Option<String>) -> Self {
-        DateColumn {
-            explicit,
-            ..Default::default()
-        }
+        DateColumn { explicit, ..Default::default() }
     }
 
     /// Reads one non-empty cell; the error is a reason.
     pub fn read(&self, raw: &str) -> Result<DateValue, String> {
         let text = date_part(raw);
         if let Some(day) = parse_iso(text) {
-            return Ok(DateValue {
-                day,
-                hint: OrderHint::None,
-            });
+            return Ok(DateValue { day, hint: OrderHint::None });
         }
         if let Some(fmt) = &self.explicit {
             return NaiveDate::parse_and_remainder(raw.trim(), fmt)
-                .map(|(d, _)| DateValue {
-                    day: crate::dates::day_of(d),
-                    hint: OrderHint::None,
-                })
+                .map(|(d, _)| DateValue { day: crate::dates::day_of(d), hint: OrderHint::None })
                 .map_err(|_| format!("it does not match --date-format {fmt}"));
         }
         if let Some(value) = parse_fixed_shapes(text) {
-            return Ok(DateValue {
-                day: value,
-                hint: OrderHint::None,
-            });
+            return Ok(DateValue { day: value, hint: OrderHint::None });
         }
         self.read_slashed(text)
     }
@@ -86,34 +74,17 @@ impl DateColumn {
         let day_first = ymd(y as i32, b, a);
         let month_first = ymd(y as i32, a, b);
         match (self.order, day_first, month_first) {
-            (Some(SlashOrder::DayFirst), Some(d), _) => Ok(DateValue {
-                day: d,
-                hint: OrderHint::None,
-            }),
-            (Some(SlashOrder::MonthFirst), _, Some(m)) => Ok(DateValue {
-                day: m,
-                hint: OrderHint::None,
-            }),
+            (Some(SlashOrder::DayFirst), Some(d), _) => Ok(DateValue { day: d, hint: OrderHint::None }),
+            (Some(SlashOrder::MonthFirst), _, Some(m)) => Ok(DateValue { day: m, hint: OrderHint::None }),
             (Some(order), _, _) => Err(format!(
                 "it is not a valid {} date, the format of the rest of this column",
-                if order == SlashOrder::DayFirst {
-                    "DD/MM/YYYY"
-                } else {
-                    "MM/DD/YYYY"
-                }
+                if order == SlashOrder::DayFirst { "DD/MM/YYYY" } else { "MM/DD/YYYY" }
             )),
-            (None, Some(d), Some(m)) => Ok(DateValue {
-                day: d,
-                hint: OrderHint::Ambiguous(m),
-            }),
-            (None, Some(d), None) => Ok(DateValue {
-                day: d,
-                hint: OrderHint::Decides(SlashOrder::DayFirst),
-            }),
-            (None, None, Some(m)) => Ok(DateValue {
-                day: m,
-                hint: OrderHint::Decides(SlashOrder::MonthFirst),
-            }),
+            (None, Some(d), Some(m)) => Ok(DateValue { day: d, hint: OrderHint::Ambiguous(m) }),
+            (None, Some(d), None) => Ok(DateValue { day: d, hint: OrderHint::Decides(SlashOrder::DayFirst) }),
+            (None, None, Some(m)) => {
+                Ok(DateValue { day: m, hint: OrderHint::Decides(SlashOrder::MonthFirst) })
+            }
             (None, None, None) => Err("it is not a valid date in DD/MM/YYYY nor MM/DD/YYYY".into()),
         }
     }
@@ -161,24 +132,18 @@ pub fn parse_iso(text: &str) -> Option<Day> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
-        })
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
     };
     ymd(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// The unambiguous non-ISO shapes: `YYYY/MM/DD`, `DD.MM.YYYY`, `DD-MM-YYYY`.
 fn parse_fixed_shapes(text: &str) -> Option<Day> {
-    if let Some((y, m, d)) =
-        split3(text, '/').filter(|(y, _, _)| *y > 999 && text.find('/') == Some(4))
-    {
+    if let Some((y, m, d)) = split3(text, '/').filter(|(y, _, _)| *y > 999 && text.find('/') == Some(4)) {
         return ymd(y as i32, m, d);
     }
     for sep in ['.', '-'] {
-        if let Some((d, m, y)) =
-            split3(text, sep).filter(|_| text.rfind(sep) == Some(text.len() - 5))
-        {
+        if let Some((d, m, y)) = split3(text, sep).filter(|_| text.rfind(sep) == Some(text.len() - 5)) {
             return ymd(y as i32, m, d);
         }
     }
@@ -190,8 +155,7 @@ fn split3(text: &str, sep: char) -> Option<(u32, u32, u32)> {
     let mut it = text.split(sep);
     let mut next = || -> Option<u32> {
         let p = it.next()?;
-        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit()))
-            .then(|| p.parse().ok())?
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|c| c.is_ascii_digit())).then(|| p.parse().ok())?
     };
     let r = (next()?, next()?, next()?);
     it.next().is_none().then_some(r)
@@ -227,18 +191,12 @@ mod tests {
 
     #[test]
     fn day_first_detected_from_a_day_above_12_even_after_ambiguous_rows() {
-        assert_eq!(
-            read_all(&["01/02/2024", "25/12/2024"]).unwrap(),
-            vec!["2024-02-01", "2024-12-25"]
-        );
+        assert_eq!(read_all(&["01/02/2024", "25/12/2024"]).unwrap(), vec!["2024-02-01", "2024-12-25"]);
     }
 
     #[test]
     fn month_first_detected_and_earlier_rows_corrected() {
-        assert_eq!(
-            read_all(&["01/02/2024", "12/25/2024"]).unwrap(),
-            vec!["2024-01-02", "2024-12-25"]
-        );
+        assert_eq!(read_all(&["01/02/2024", "12/25/2024"]).unwrap(), vec!["2024-01-02", "2024-12-25"]);
     }
 
     #[test]

@@ -102,20 +102,13 @@ pub fn fields(kind: FileKind) -> &'static [&'static str] {
             "paid_amount",
             "open_amount",
         ],
-        FileKind::Payments => &[
-            "invoice", "date", "amount", "customer", "currency", "plan_id",
-        ],
+        FileKind::Payments => &["invoice", "date", "amount", "customer", "currency", "plan_id"],
     }
 }
 
 /// Lower case, accents folded, only letters and digits kept.
 pub fn normalize(header: &str) -> String {
-    header
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(fold_accent)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
+    header.chars().flat_map(char::to_lowercase).map(fold_accent).filter(|c| c.is_alphanumeric()).collect()
 }
 
 fn fold_accent(c: char) -> char {
@@ -144,15 +137,11 @@ impl ColumnMap {
         let mut entries = Vec::new();
         for spec in specs {
             let Some((field, header)) = spec.split_once('=') else {
-                return Err(format!(
-                    "--map '{spec}' is not FIELD=HEADER (e.g. --map amount=Importe)"
-                ));
+                return Err(format!("--map '{spec}' is not FIELD=HEADER (e.g. --map amount=Importe)"));
             };
             let field = field.trim().to_ascii_lowercase();
-            let known = fields(FileKind::Invoices)
-                .iter()
-                .chain(fields(FileKind::Payments))
-                .any(|f| *f == field);
+            let known =
+                fields(FileKind::Invoices).iter().chain(fields(FileKind::Payments)).any(|f| *f == field);
             if !known {
                 return Err(format!(
                     "--map '{spec}': unknown field '{field}'; fields are {}",
@@ -165,10 +154,7 @@ impl ColumnMap {
     }
 
     fn headers_for<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.entries
-            .iter()
-            .filter(move |(f, _)| f == field)
-            .map(|(_, h)| h.as_str())
+        self.entries.iter().filter(move |(f, _)| f == field).map(|(_, h)| h.as_str())
     }
 }
 
@@ -190,7 +176,20 @@ pub struct Layout {
     pub headers: Vec<String>,
 }
 
+/// A field's column in one file, resolved once: its position (if the file
+/// has it) and its header text for messages.
+#[derive(Clone, Debug)]
+pub struct Col {
+    pub index: Option<usize>,
+    pub header: String,
+}
+
 impl Layout {
+    /// The column of a field, for per-row reading without look-ups.
+    pub fn column(&self, field: &str) -> Col {
+        Col { index: self.get(field), header: self.header_of(field).to_string() }
+    }
+
     pub fn get(&self, field: &str) -> Option<usize> {
         self.positions.get(field).copied()
     }
@@ -201,9 +200,7 @@ impl Layout {
 
     /// The header text of a field's column, for error messages.
     pub fn header_of<'a>(&'a self, field: &'a str) -> &'a str {
-        self.get(field)
-            .map(|i| self.headers[i].as_str())
-            .unwrap_or(field)
+        self.get(field).map(|i| self.headers[i].as_str()).unwrap_or(field)
     }
 
     /// Finds the columns: `--map` first (the first mapped header the file
@@ -216,17 +213,11 @@ impl Layout {
         extras: &[String],
     ) -> Result<Layout, String> {
         let normalized: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
-        let mut layout = Layout {
-            headers: headers.to_vec(),
-            ..Default::default()
-        };
+        let mut layout = Layout { headers: headers.to_vec(), ..Default::default() };
         let mut used = vec![false; headers.len()];
         for field in fields(kind) {
             let wanted: Vec<String> = map.headers_for(field).map(normalize).collect();
-            if let Some(i) = wanted
-                .iter()
-                .find_map(|w| position(&normalized, &used, |h| h == w))
-            {
+            if let Some(i) = wanted.iter().find_map(|w| position(&normalized, &used, |h| h == w)) {
                 used[i] = true;
                 layout.positions.insert(field, i);
             }
@@ -236,9 +227,7 @@ impl Layout {
                 continue;
             }
             let names = aliases(kind, field);
-            let best = names
-                .iter()
-                .find_map(|alias| position(&normalized, &used, |h| h == *alias));
+            let best = names.iter().find_map(|alias| position(&normalized, &used, |h| h == *alias));
             if let Some(i) = best {
                 used[i] = true;
                 layout.positions.insert(field, i);
@@ -266,35 +255,19 @@ impl Layout {
 }
 
 fn position(normalized: &[String], used: &[bool], matches: impl Fn(&str) -> bool) -> Option<usize> {
-    normalized
-        .iter()
-        .enumerate()
-        .position(|(i, h)| !used[i] && matches(h))
+    normalized.iter().enumerate().position(|(i, h)| !used[i] && matches(h))
 }
 
 fn missing_message(field: &str, headers: &[String], names: &[&str]) -> String {
-    let found = headers
-        .iter()
-        .map(|h| format!("'{h}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let found = headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ");
     let mut msg = format!("no column for '{field}'; headers found: {found}");
     if let Some(close) = closest(headers, field, names) {
         msg.push_str(&format!("; closest: '{close}'"));
     }
     if headers.len() == 1 {
-        if let Some(sep) = [';', ',', '\t', '|']
-            .into_iter()
-            .find(|c| headers[0].contains(*c))
-        {
-            let shown = if sep == '\t' {
-                "\\t".to_string()
-            } else {
-                sep.to_string()
-            };
-            msg.push_str(&format!(
-                "; the header looks delimited by '{shown}': try --delimiter '{shown}'"
-            ));
+        if let Some(sep) = [';', ',', '\t', '|'].into_iter().find(|c| headers[0].contains(*c)) {
+            let shown = if sep == '\t' { "\\t".to_string() } else { sep.to_string() };
+            msg.push_str(&format!("; the header looks delimited by '{shown}': try --delimiter '{shown}'"));
         }
     }
     msg
@@ -303,20 +276,12 @@ fn missing_message(field: &str, headers: &[String], names: &[&str]) -> String {
 /// The header closest (by edit distance) to the field or one of its aliases.
 fn closest<'a>(headers: &'a [String], field: &str, names: &[&str]) -> Option<&'a str> {
     let field_norm = normalize(field);
-    let targets: Vec<&str> = names
-        .iter()
-        .copied()
-        .chain(std::iter::once(field_norm.as_str()))
-        .collect();
+    let targets: Vec<&str> = names.iter().copied().chain(std::iter::once(field_norm.as_str())).collect();
     headers
         .iter()
         .map(|h| {
             let n = normalize(h);
-            let dist = targets
-                .iter()
-                .map(|t| edit_distance(&n, t))
-                .min()
-                .unwrap_or(usize::MAX);
+            let dist = targets.iter().map(|t| edit_distance(&n, t)).min().unwrap_or(usize::MAX);
             (dist, h)
         })
         .filter(|(dist, h)| *dist <= normalize(h).len().max(3) / 2 + 1)
@@ -348,16 +313,8 @@ mod tests {
 
     #[test]
     fn spanish_and_erp_headers_resolve() {
-        let headers = h(&[
-            "Cliente",
-            "Nº Factura",
-            "Fecha Emisión",
-            "Vencimiento",
-            "Importe",
-            "Moneda",
-        ]);
-        let layout =
-            Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        let headers = h(&["Cliente", "Nº Factura", "Fecha Emisión", "Vencimiento", "Importe", "Moneda"]);
+        let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
         assert_eq!(layout.get("customer"), Some(0));
         assert_eq!(layout.get("invoice"), Some(1));
         assert_eq!(layout.get("issue_date"), Some(2));
@@ -378,11 +335,8 @@ mod tests {
     #[test]
     fn missing_field_lists_headers_and_closest() {
         let headers = h(&["customer", "invoice", "due", "amout"]);
-        let layout =
-            Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
-        let err = layout
-            .require(FileKind::Invoices, "amount", "")
-            .unwrap_err();
+        let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        let err = layout.require(FileKind::Invoices, "amount", "").unwrap_err();
         assert!(err.contains("'amout'") && err.contains("closest"), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 //! payment of `amount - open_amount`.
 
 use super::date::{DateColumn, DateValue};
-use super::headers::{FileKind, Layout};
+use super::headers::{Col, FileKind, Layout};
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
@@ -34,8 +34,7 @@ impl Fixups {
         invoice_file: &str,
         payment_file: &str,
     ) -> Result<()> {
-        let fail =
-            |file: &str, what: &str, e: String| anyhow::anyhow!("{file}: column {what}: {e}");
+        let fail = |file: &str, what: &str, e: String| anyhow::anyhow!("{file}: column {what}: {e}");
         let fail_inv = |what: &str, e: String| fail(invoice_file, what, e);
         for (slot, day) in self.issue.finish().map_err(|e| fail_inv("issue_date", e))? {
             ledger.invoices[slot].issue = Some(day);
@@ -46,11 +45,7 @@ impl Fixups {
         for (slot, day) in self.paid.finish().map_err(|e| fail_inv("paid_date", e))? {
             ledger.payments[slot].date = Some(day);
         }
-        for (slot, day) in self
-            .payment_date
-            .finish()
-            .map_err(|e| fail(payment_file, "date", e))?
-        {
+        for (slot, day) in self.payment_date.finish().map_err(|e| fail(payment_file, "date", e))? {
             ledger.payments[slot].date = Some(day);
         }
         for i in self.derived_due {
@@ -77,8 +72,42 @@ struct Row<'r> {
     raw_dates: [&'r str; 3],
 }
 
+/// The invoice file's columns, resolved once.
+struct Columns {
+    customer: Col,
+    invoice: Col,
+    amount: Col,
+    issue_date: Col,
+    due_date: Col,
+    currency: Col,
+    customer_name: Col,
+    disputed: Col,
+    paid_date: Col,
+    paid_amount: Col,
+    open_amount: Col,
+}
+
+impl Columns {
+    fn new(layout: &Layout) -> Columns {
+        Columns {
+            customer: layout.column("customer"),
+            invoice: layout.column("invoice"),
+            amount: layout.column("amount"),
+            issue_date: layout.column("issue_date"),
+            due_date: layout.column("due_date"),
+            currency: layout.column("currency"),
+            customer_name: layout.column("customer_name"),
+            disputed: layout.column("disputed"),
+            paid_date: layout.column("paid_date"),
+            paid_amount: layout.column("paid_amount"),
+            open_amount: layout.column("open_amount"),
+        }
+    }
+}
+
 struct Reader<'a> {
     layout: Layout,
+    cols: Columns,
     options: &'a ReadOptions,
 }
 
@@ -95,13 +124,7 @@ pub fn read(
     check_required(&layout, options).map_err(|e| file_error(&source, e))?;
     ledger.present.customer_name = layout.has("customer_name");
     ledger.present.issue_date = layout.has("issue_date");
-    ledger.extras = extras
-        .iter()
-        .map(|name| ExtraColumn {
-            name: name.clone(),
-            values: Vec::new(),
-        })
-        .collect();
+    ledger.extras = extras.iter().map(|_| ExtraColumn { values: Vec::new() }).collect();
     let mut fixups = Fixups {
         issue: DateColumn::new(options.date_format.clone()),
         due: DateColumn::new(options.date_format.clone()),
@@ -109,24 +132,19 @@ pub fn read(
         payment_date: DateColumn::new(options.date_format.clone()),
         derived_due: Vec::new(),
     };
-    let reader = Reader { layout, options };
+    let reader = Reader { cols: Columns::new(&layout), layout, options };
+    ledger.ids.reserve(source.estimated_rows());
     let mut record = ByteRecord::new();
     let mut rows_seen = 0usize;
     while source.next_row(&mut record)? {
         rows_seen += 1;
-        match reader
-            .parse(&record, &fixups)
-            .and_then(|row| reader.store(row, &record, ledger, &mut fixups))
-        {
+        match reader.parse(&record, &fixups).and_then(|row| reader.store(row, &record, ledger, &mut fixups)) {
             Ok(()) => {}
             Err(problem) => rejects.reject(&source, &record, problem)?,
         }
     }
     if rows_seen == 0 {
-        return Err(file_error(
-            &source,
-            "the file has a header row but no data rows".into(),
-        ));
+        return Err(file_error(&source, "the file has a header row but no data rows".into()));
     }
     Ok(fixups)
 }
@@ -139,63 +157,48 @@ fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> 
     if options.terms.is_some() {
         layout.require(kind, "issue_date", " (--terms needs an issue date)")?;
     } else {
-        layout.require(
-            kind,
-            "due_date",
-            ", or give --terms DAYS to use the issue date plus terms",
-        )?;
+        layout.require(kind, "due_date", ", or give --terms DAYS to use the issue date plus terms")?;
     }
     Ok(())
 }
 
 impl Reader<'_> {
-    fn text<'r>(
-        &'r self,
-        record: &'r ByteRecord,
-        field: &'static str,
-    ) -> Result<&'r str, BadRow<'r>> {
-        cell(record, self.layout.get(field), self.header(field))
-    }
-
-    fn header(&self, field: &'static str) -> &str {
-        self.layout.header_of(field)
+    fn text<'r>(&'r self, record: &'r ByteRecord, col: &'r Col) -> Result<&'r str, BadRow<'r>> {
+        cell(record, col.index, &col.header)
     }
 
     fn parse<'r>(&'r self, record: &'r ByteRecord, fixups: &Fixups) -> Result<Row<'r>, BadRow<'r>> {
+        let c = &self.cols;
         check_shape(record, self.layout.headers.len())?;
-        let customer = self.required(record, "customer")?;
-        let id = self.required(record, "invoice")?;
-        let amount_text = self.required(record, "amount")?;
-        let amount = read_amount(amount_text, self.header("amount"), self.options)?;
-        let issue_text = self.text(record, "issue_date")?;
-        let issue = self.date(&fixups.issue, issue_text, "issue_date")?;
-        let due_text = self.text(record, "due_date")?;
-        let due = self.date(&fixups.due, due_text, "due_date")?;
+        let customer = self.required(record, &c.customer, "customer")?;
+        let id = self.required(record, &c.invoice, "invoice")?;
+        let amount_text = self.required(record, &c.amount, "amount")?;
+        let amount = read_amount(amount_text, &c.amount.header, self.options)?;
+        let issue_text = self.text(record, &c.issue_date)?;
+        let issue = self.date(&fixups.issue, issue_text, &c.issue_date)?;
+        let due_text = self.text(record, &c.due_date)?;
+        let due = self.date(&fixups.due, due_text, &c.due_date)?;
         if due.is_none() && (issue.is_none() || self.options.terms.is_none()) {
             return Err(bad(
-                self.header("due_date"),
+                &c.due_date.header,
                 due_text,
                 "the due date is missing (give --terms DAYS to use issue date + terms)",
             ));
         }
-        let disputed_text = self.text(record, "disputed")?;
+        let disputed_text = self.text(record, &c.disputed)?;
         let disputed = parse_flag(disputed_text).ok_or_else(|| {
-            bad(
-                self.header("disputed"),
-                disputed_text,
-                "expected true/false, yes/no, sí/no, 1/0 or x/blank",
-            )
+            bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
-        let paid_text = self.text(record, "paid_date")?;
+        let paid_text = self.text(record, &c.paid_date)?;
         Ok(Row {
             id,
             customer,
-            currency: self.text(record, "currency")?,
+            currency: self.text(record, &c.currency)?,
             issue,
             due,
             amount,
             disputed,
-            name: self.text(record, "customer_name")?,
+            name: self.text(record, &c.customer_name)?,
             settlement: self.settlement(record, &fixups.paid, amount, paid_text)?,
             raw_dates: [issue_text, due_text, paid_text],
         })
@@ -204,15 +207,12 @@ impl Reader<'_> {
     fn required<'r>(
         &'r self,
         record: &'r ByteRecord,
-        field: &'static str,
+        col: &'r Col,
+        field: &str,
     ) -> Result<&'r str, BadRow<'r>> {
-        let value = self.text(record, field)?;
+        let value = self.text(record, col)?;
         if value.is_empty() {
-            return Err(bad(
-                self.header(field),
-                value,
-                format!("the {field} is missing"),
-            ));
+            return Err(bad(&col.header, value, format!("the {field} is missing")));
         }
         Ok(value)
     }
@@ -221,18 +221,15 @@ impl Reader<'_> {
         &'r self,
         column: &DateColumn,
         text: &'r str,
-        field: &'static str,
+        col: &'r Col,
     ) -> Result<Option<DateValue>, BadRow<'r>> {
         if text.is_empty() {
             return Ok(None);
         }
-        column.read(text).map(Some).map_err(|why| {
-            bad(
-                self.header(field),
-                text,
-                format!("cannot read it as a date: {why}"),
-            )
-        })
+        column
+            .read(text)
+            .map(Some)
+            .map_err(|why| bad(&col.header, text, format!("cannot read it as a date: {why}")))
     }
 
     /// The payment a single-file export's row stands for, if any.
@@ -243,22 +240,23 @@ impl Reader<'_> {
         amount: Decimal,
         paid_text: &'r str,
     ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow<'r>> {
-        let paid_amount_text = self.text(record, "paid_amount")?;
+        let c = &self.cols;
+        let paid_amount_text = self.text(record, &c.paid_amount)?;
         let paid_amount = match paid_amount_text {
             "" => None,
-            t => Some(read_amount(t, self.header("paid_amount"), self.options)?),
+            t => Some(read_amount(t, &c.paid_amount.header, self.options)?),
         };
-        if let Some(date) = self.date(paid_column, paid_text, "paid_date")? {
+        if let Some(date) = self.date(paid_column, paid_text, &c.paid_date)? {
             return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
         }
         if let Some(paid) = paid_amount {
             return Ok(Some((None, paid)));
         }
-        let open_text = self.text(record, "open_amount")?;
+        let open_text = self.text(record, &c.open_amount)?;
         if open_text.is_empty() {
             return Ok(None);
         }
-        let open = read_amount(open_text, self.header("open_amount"), self.options)?;
+        let open = read_amount(open_text, &c.open_amount.header, self.options)?;
         Ok((open != amount).then_some((None, amount - open)))
     }
 
@@ -273,7 +271,7 @@ impl Reader<'_> {
             Ok(index) => index,
             Err(_) => {
                 return Err(bad(
-                    self.layout.header_of("invoice"),
+                    &self.cols.invoice.header,
                     row.id,
                     "duplicate invoice id: it is already on an earlier row",
                 ))
@@ -288,12 +286,10 @@ impl Reader<'_> {
                 issue.unwrap_or_default() + self.options.terms.unwrap_or_default()
             }
         };
-        let currency = if row.currency.is_empty() {
-            self.options.currency.clone()
-        } else {
-            row.currency.to_uppercase()
-        };
+        let currency =
+            if row.currency.is_empty() { self.options.currency.clone() } else { row.currency.to_uppercase() };
         ledger.invoices.push(Invoice {
+            id: index,
             customer: ledger.customers.intern(row.customer),
             currency: ledger.currencies.intern(&currency),
             issue,
@@ -310,20 +306,13 @@ impl Reader<'_> {
         }
         if let Some((date, amount)) = row.settlement {
             if let Some(d) = &date {
-                fixups
-                    .paid
-                    .accept(ledger.payments.len(), d, row.raw_dates[2]);
+                fixups.paid.accept(ledger.payments.len(), d, row.raw_dates[2]);
             }
-            ledger.payments.push(Payment {
-                invoice: index,
-                date: date.map(|d| d.day),
-                amount,
-            });
+            ledger.payments.push(Payment { invoice: index, date: date.map(|d| d.day), amount });
         }
         for (column, &position) in ledger.extras.iter_mut().zip(&self.layout.extras) {
-            let value = std::str::from_utf8(record.get(position).unwrap_or_default())
-                .unwrap_or_default()
-                .trim();
+            let value =
+                std::str::from_utf8(record.get(position).unwrap_or_default()).unwrap_or_default().trim();
             column.values.push(ledger.texts.intern(value));
         }
         Ok(())

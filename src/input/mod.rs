@@ -49,22 +49,13 @@ pub fn load_ledger(
     if let Some(path) = payments {
         payments::read(path, options, &mut ledger, &mut rejects, &mut fixups)?;
     }
-    fixups.apply(
-        &mut ledger,
-        options.terms,
-        invoices,
-        payments.unwrap_or("payments"),
-    )?;
+    fixups.apply(&mut ledger, options.terms, invoices, payments.unwrap_or("payments"))?;
     rejects.finish()?;
     Ok(ledger.restrict_to(as_of))
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
-fn cell<'r>(
-    record: &'r ByteRecord,
-    index: Option<usize>,
-    header: &'r str,
-) -> Result<&'r str, BadRow<'r>> {
+fn cell<'r>(record: &'r ByteRecord, index: Option<usize>, header: &'r str) -> Result<&'r str, BadRow<'r>> {
     let Some(raw) = index.and_then(|i| record.get(i)) else {
         return Ok("");
     };
@@ -81,7 +72,10 @@ fn check_shape<'r>(record: &'r ByteRecord, width: usize) -> Result<(), BadRow<'r
         return Err(BadRow {
             column: None,
             value: None,
-            reason: format!("the row has {} cells, the header has {width} (wrong --delimiter or a stray quote?)", record.len()),
+            reason: format!(
+                "the row has {} cells, the header has {width} (wrong --delimiter or a stray quote?)",
+                record.len()
+            ),
         });
     }
     if let Some(big) = record.iter().find(|f| f.len() > MAX_FIELD_BYTES) {
@@ -98,11 +92,7 @@ fn check_shape<'r>(record: &'r ByteRecord, width: usize) -> Result<(), BadRow<'r
 }
 
 fn bad<'r>(column: &'r str, value: &'r str, reason: impl Into<String>) -> BadRow<'r> {
-    BadRow {
-        column: Some(column),
-        value: Some(value.as_bytes()),
-        reason: reason.into(),
-    }
+    BadRow { column: Some(column), value: Some(value.as_bytes()), reason: reason.into() }
 }
 
 /// Parses a non-empty amount cell.

@@ -4,7 +4,7 @@
 //! currency differs from its invoice's, is a bad row.
 
 use super::date::DateValue;
-use super::headers::{FileKind, Layout};
+use super::headers::{Col, FileKind, Layout};
 use super::invoices::Fixups;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
@@ -24,17 +24,15 @@ pub fn read(
     let layout = Layout::resolve(FileKind::Payments, &source.headers, &options.map, &[])
         .map_err(|e| file_error(&source, e))?;
     for field in ["invoice", "date", "amount"] {
-        layout
-            .require(FileKind::Payments, field, "")
-            .map_err(|e| file_error(&source, e))?;
+        layout.require(FileKind::Payments, field, "").map_err(|e| file_error(&source, e))?;
     }
+    let cols = Columns::new(&layout);
+    let width = layout.headers.len();
     let mut record = ByteRecord::new();
     while source.next_row(&mut record)? {
-        match parse(&layout, &record, options, ledger, fixups) {
+        match parse(&cols, width, &record, options, ledger, fixups) {
             Ok((payment, date, date_text)) => {
-                fixups
-                    .payment_date
-                    .accept(ledger.payments.len(), &date, date_text);
+                fixups.payment_date.accept(ledger.payments.len(), &date, date_text);
                 ledger.payments.push(payment);
             }
             Err(problem) => rejects.reject(&source, &record, problem)?,
@@ -43,68 +41,67 @@ pub fn read(
     Ok(())
 }
 
+/// The payments file's columns, resolved once.
+struct Columns {
+    invoice: Col,
+    date: Col,
+    amount: Col,
+    customer: Col,
+    currency: Col,
+}
+
+impl Columns {
+    fn new(layout: &Layout) -> Columns {
+        Columns {
+            invoice: layout.column("invoice"),
+            date: layout.column("date"),
+            amount: layout.column("amount"),
+            customer: layout.column("customer"),
+            currency: layout.column("currency"),
+        }
+    }
+}
+
 fn parse<'r>(
-    layout: &'r Layout,
+    cols: &'r Columns,
+    width: usize,
     record: &'r ByteRecord,
     options: &ReadOptions,
     ledger: &Ledger,
     fixups: &Fixups,
 ) -> Result<(Payment, DateValue, &'r str), BadRow<'r>> {
-    check_shape(record, layout.headers.len())?;
-    let text = |field: &'static str| cell(record, layout.get(field), layout.header_of(field));
-    let header = |field: &'r str| layout.header_of(field);
-    let id = text("invoice")?;
+    check_shape(record, width)?;
+    let text = |col: &'r Col| cell(record, col.index, &col.header);
+    let id = text(&cols.invoice)?;
     if id.is_empty() {
-        return Err(bad(header("invoice"), id, "the invoice is missing"));
+        return Err(bad(&cols.invoice.header, id, "the invoice is missing"));
     }
-    let Some(index) = ledger.ids.find(id) else {
-        return Err(bad(
-            header("invoice"),
-            id,
-            "no invoice with this id in the invoice file",
-        ));
+    let Some(index) = ledger.find(id) else {
+        return Err(bad(&cols.invoice.header, id, "no invoice with this id in the invoice file"));
     };
     let invoice = &ledger.invoices[index as usize];
-    let customer = text("customer")?;
+    let customer = text(&cols.customer)?;
     if !customer.is_empty() && customer != ledger.customer(invoice) {
-        let why = format!(
-            "the invoice belongs to customer '{}'",
-            ledger.customer(invoice)
-        );
-        return Err(bad(header("customer"), customer, why));
+        let why = format!("the invoice belongs to customer '{}'", ledger.customer(invoice));
+        return Err(bad(&cols.customer.header, customer, why));
     }
-    let currency = text("currency")?;
+    let currency = text(&cols.currency)?;
     if !currency.is_empty() && !currency.eq_ignore_ascii_case(ledger.currency(invoice)) {
         let why = format!("the invoice is in {}", ledger.currency(invoice));
-        return Err(bad(header("currency"), currency, why));
+        return Err(bad(&cols.currency.header, currency, why));
     }
-    let date_text = text("date")?;
+    let date_text = text(&cols.date)?;
     if date_text.is_empty() {
-        return Err(bad(
-            header("date"),
-            date_text,
-            "the payment date is missing",
-        ));
+        return Err(bad(&cols.date.header, date_text, "the payment date is missing"));
     }
-    let date = fixups.payment_date.read(date_text).map_err(|why| {
-        bad(
-            header("date"),
-            date_text,
-            format!("cannot read it as a date: {why}"),
-        )
-    })?;
-    let amount_text = text("amount")?;
+    let date = fixups
+        .payment_date
+        .read(date_text)
+        .map_err(|why| bad(&cols.date.header, date_text, format!("cannot read it as a date: {why}")))?;
+    let amount_text = text(&cols.amount)?;
     if amount_text.is_empty() {
-        return Err(bad(header("amount"), amount_text, "the amount is missing"));
+        return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
     }
-    let amount = read_amount(amount_text, header("amount"), options)?;
-    Ok((
-        Payment {
-            invoice: index,
-            date: Some(date.day),
-            amount,
-        },
-        date,
-        date_text,
-    ))
+    let amount = read_amount(amount_text, &cols.amount.header, options)?;
+    Ok((Payment { invoice: index, date: Some(date.day), amount }, date, date_text))
 }

@@ -33,11 +33,7 @@ impl Rejects {
             }
             None => None,
         };
-        Ok(Rejects {
-            skip,
-            writer,
-            count: 0,
-        })
+        Ok(Rejects { skip, writer, count: 0 })
     }
 
     /// Fails (strict mode) or records the row and goes on.
@@ -106,9 +102,7 @@ fn join_row(record: &ByteRecord, delimiter: u8) -> Vec<u8> {
         if i > 0 {
             out.push(delimiter);
         }
-        let needs_quotes = field
-            .iter()
-            .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
+        let needs_quotes = field.iter().any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
         if needs_quotes {
             out.push(b'"');
             for &b in field {

@@ -19,6 +19,7 @@ pub struct Source {
     pub delimiter: u8,
     rows: Rows,
     line: u64,
+    estimated_rows: usize,
 }
 
 enum Rows {
@@ -36,15 +37,20 @@ impl Source {
         } else {
             Box::new(File::open(path).with_context(|| format!("cannot open {path}"))?)
         };
-        open_csv(path, reader, delimiter)
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        open_csv(path, reader, delimiter, size)
+    }
+
+    /// A guess of the number of data rows (from the file size and the
+    /// first lines), to size tables once; 0 when unknown.
+    pub fn estimated_rows(&self) -> usize {
+        self.estimated_rows
     }
 
     /// Reads the next row into `record`; `false` at the end.
     pub fn next_row(&mut self, record: &mut ByteRecord) -> Result<bool> {
         let more = match &mut self.rows {
-            Rows::Csv(reader) => reader
-                .read_byte_record(record)
-                .map_err(|e| self.csv_error(e))?,
+            Rows::Csv(reader) => reader.read_byte_record(record).map_err(|e| self.csv_error(e))?,
             Rows::Parquet(rows) => match rows.next() {
                 Some(row) => {
                     *record = row;
@@ -71,23 +77,17 @@ impl Source {
     }
 }
 
-fn open_csv(path: &str, mut reader: Box<dyn Read>, delimiter: Option<u8>) -> Result<Source> {
+fn open_csv(path: &str, mut reader: Box<dyn Read>, delimiter: Option<u8>, size: u64) -> Result<Source> {
     let mut head = Vec::new();
-    reader
-        .by_ref()
-        .take(64 * 1024)
-        .read_to_end(&mut head)
-        .with_context(|| format!("cannot read {path}"))?;
-    let bom_len = if head.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    reader.by_ref().take(64 * 1024).read_to_end(&mut head).with_context(|| format!("cannot read {path}"))?;
+    let bom_len = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let body = &head[bom_len..];
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         bail!("{path}: the file is empty: expected a header row and data rows");
     }
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(body));
+    let lines_in_head = body.iter().filter(|&&b| b == b'\n').count().max(1);
+    let estimated_rows = (size as usize / (body.len() / lines_in_head).max(1)).min(1 << 30);
     let start = Cursor::new(head[bom_len..].to_vec());
     let chained: Box<dyn Read> = Box::new(start.chain(reader));
     let mut csv_reader = csv::ReaderBuilder::new()
@@ -107,6 +107,7 @@ fn open_csv(path: &str, mut reader: Box<dyn Read>, delimiter: Option<u8>) -> Res
         delimiter,
         rows: Rows::Csv(csv_reader),
         line: 1,
+        estimated_rows,
     })
 }
 
@@ -139,17 +140,15 @@ fn detect_delimiter(body: &[u8]) -> u8 {
         }
     }
     let candidates = [b',', b';', b'\t'];
-    let best = (0..3)
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
     candidates[best]
 }
 
 fn open_parquet(path: &str) -> Result<Source> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
-    let reader = SerializedFileReader::new(file)
-        .with_context(|| format!("{path}: not a readable Parquet file"))?;
+    let reader =
+        SerializedFileReader::new(file).with_context(|| format!("{path}: not a readable Parquet file"))?;
     let headers: Vec<String> = reader
         .metadata()
         .file_metadata()
@@ -172,6 +171,7 @@ fn open_parquet(path: &str) -> Result<Source> {
         name: path.to_string(),
         headers,
         delimiter: b',',
+        estimated_rows: rows.len(),
         rows: Rows::Parquet(rows.into_iter()),
         line: 1,
     })
@@ -184,12 +184,8 @@ fn parquet_cell(field: &parquet::record::Field) -> String {
         Field::Null => String::new(),
         Field::Str(s) => s.clone(),
         Field::Date(days) => crate::dates::iso(*days + 719_163),
-        Field::TimestampMillis(ms) => {
-            crate::dates::iso((ms.div_euclid(86_400_000)) as i32 + 719_163)
-        }
-        Field::TimestampMicros(us) => {
-            crate::dates::iso((us.div_euclid(86_400_000_000)) as i32 + 719_163)
-        }
+        Field::TimestampMillis(ms) => crate::dates::iso((ms.div_euclid(86_400_000)) as i32 + 719_163),
+        Field::TimestampMicros(us) => crate::dates::iso((us.div_euclid(86_400_000_000)) as i32 + 719_163),
         Field::Decimal(d) => decimal_text(d),
         other => other.to_string(),
     }
@@ -199,11 +195,7 @@ fn parquet_cell(field: &parquet::record::Field) -> String {
 fn decimal_text(d: &parquet::data_type::Decimal) -> String {
     let bytes = d.data();
     let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
-    let unscaled = bytes
-        .iter()
-        .fold(if negative { -1i128 } else { 0 }, |acc, b| {
-            (acc << 8) | *b as i128
-        });
+    let unscaled = bytes.iter().fold(if negative { -1i128 } else { 0 }, |acc, b| (acc << 8) | *b as i128);
     rust_decimal::Decimal::try_from_i128_with_scale(unscaled, d.scale().max(0) as u32)
         .map(|v| v.to_string())
         .unwrap_or_default()

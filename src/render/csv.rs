@@ -11,9 +11,7 @@ pub fn write(report: &Report, options: &OutputOptions, out: &mut dyn Write) -> R
     if options.bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(options.out_delimiter)
-        .from_writer(out);
+    let mut writer = csv::WriterBuilder::new().delimiter(options.out_delimiter).from_writer(out);
     writer.write_record(&report.columns)?;
     for row in &report.rows {
         writer.write_record(row.iter().map(csv_cell))?;
@@ -59,10 +57,7 @@ mod tests {
 
     #[test]
     fn formula_injection_is_defused() {
-        assert_eq!(
-            guard_formula("=HYPERLINK(\"x\")".into()),
-            "'=HYPERLINK(\"x\")"
-        );
+        assert_eq!(guard_formula("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
         assert_eq!(guard_formula("-5".into()), "'-5");
         assert_eq!(guard_formula("ACME".into()), "ACME");
     }

@@ -40,11 +40,7 @@ fn rows_value(columns: &[String], rows: &[Vec<Cell>]) -> Value {
 }
 
 fn row_object(columns: &[String], row: &[Cell]) -> Value {
-    let map: Map<String, Value> = columns
-        .iter()
-        .cloned()
-        .zip(row.iter().map(cell_value))
-        .collect();
+    let map: Map<String, Value> = columns.iter().cloned().zip(row.iter().map(cell_value)).collect();
     Value::Object(map)
 }
 
@@ -61,7 +57,5 @@ pub fn cell_value(cell: &Cell) -> Value {
 
 /// A JSON number with exactly these digits.
 pub fn exact_number(text: &str) -> Value {
-    Number::from_str(text)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    Number::from_str(text).map(Value::Number).unwrap_or(Value::Null)
 }

@@ -92,11 +92,7 @@ pub struct OutputOptions {
 }
 
 /// Renders a report in the chosen format into `out`.
-pub fn render(
-    report: &Report,
-    options: &OutputOptions,
-    out: &mut dyn std::io::Write,
-) -> anyhow::Result<()> {
+pub fn render(report: &Report, options: &OutputOptions, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     match options.format {
         Format::Table => table::write(report, out),
         Format::Csv => csv::write(report, options, out),

@@ -19,18 +19,11 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn create(path: impl AsRef<Path>) -> Result<AtomicFile> {
         let target = path.as_ref().to_path_buf();
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
+        let name =
+            target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
         let temp = target.with_file_name(format!(".{name}.cobro-tmp-{}", std::process::id()));
-        let file =
-            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
-        Ok(AtomicFile {
-            target,
-            temp,
-            writer: Some(BufWriter::new(file)),
-        })
+        let file = File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        Ok(AtomicFile { target, temp, writer: Some(BufWriter::new(file)) })
     }
 
     /// Flushes, syncs and renames the temporary file over the target.

@@ -16,9 +16,7 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Workdir { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -47,23 +45,14 @@ impl Workdir {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cobro"))
             .args(args)
             .current_dir(repo_root())
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("run cobro");
         if let Some(input) = stdin {
             use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         }
         let out = child.wait_with_output().expect("wait cobro");
         Run {
@@ -93,11 +82,7 @@ impl Run {
             self.code, self.stderr, self.stdout
         );
         for f in fragments {
-            assert!(
-                self.stderr.contains(f),
-                "stderr lacks {f:?}: {}",
-                self.stderr
-            );
+            assert!(self.stderr.contains(f), "stderr lacks {f:?}: {}", self.stderr);
         }
         assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
     }
@@ -112,13 +97,7 @@ impl Run {
         let headers = reader.headers().unwrap().clone();
         reader
             .records()
-            .map(|r| {
-                headers
-                    .iter()
-                    .map(String::from)
-                    .zip(r.unwrap().iter().map(String::from))
-                    .collect()
-            })
+            .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
             .collect()
     }
 }
