@@ -134,6 +134,7 @@ pub fn read(
     };
     let reader = Reader { cols: Columns::new(&layout), layout, options };
     ledger.ids.reserve(source.estimated_rows());
+    ledger.invoices.reserve_exact(source.estimated_rows());
     let mut record = ByteRecord::new();
     let mut rows_seen = 0usize;
     while source.next_row(&mut record)? {

@@ -28,6 +28,7 @@ pub fn read(
     }
     let cols = Columns::new(&layout);
     let width = layout.headers.len();
+    ledger.payments.reserve_exact(source.estimated_rows());
     let mut record = ByteRecord::new();
     while source.next_row(&mut record)? {
         match parse(&cols, width, &record, options, ledger, fixups) {
