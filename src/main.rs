@@ -52,10 +52,7 @@ fn with_overrides(command: clap::Command) -> clap::Command {
 /// Prints an error (with its causes) and picks the exit code. A closed
 /// pipe (`cobro age ... | head`) is not an error.
 fn report(err: anyhow::Error) -> ExitCode {
-    let broken_pipe = err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    });
-    if broken_pipe {
+    if err.chain().any(is_broken_pipe) {
         return ExitCode::SUCCESS;
     }
     let code = if err.downcast_ref::<error::UsageError>().is_some() { 2 } else { 1 };
@@ -64,6 +61,21 @@ fn report(err: anyhow::Error) -> ExitCode {
         eprintln!("  caused by: {cause}");
     }
     ExitCode::from(code)
+}
+
+/// Whether an error is a write to a closed pipe, wrapped or not.
+fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    if let Some(io) = err.downcast_ref::<std::io::Error>() {
+        return io.kind() == BrokenPipe;
+    }
+    if let Some(json) = err.downcast_ref::<serde_json::Error>() {
+        return json.io_error_kind() == Some(BrokenPipe);
+    }
+    if let Some(csv) = err.downcast_ref::<csv::Error>() {
+        return matches!(csv.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe);
+    }
+    false
 }
 
 #[cfg(test)]
