@@ -22,6 +22,8 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     Age(cmd::age::AgeArgs),
+    #[command(subcommand)]
+    Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),
 }
 
@@ -65,6 +67,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE", requires = "skip_bad_rows")]
     pub rejects: Option<String>,
 
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Flags every command has: its config file and its "today".
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
     /// TOML file with defaults for any flag (e.g. one ERP's column map)
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
@@ -72,6 +81,16 @@ pub struct InputArgs {
     /// The day the report is as of, YYYY-MM-DD (default: today)
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+}
+
+impl CommonArgs {
+    /// The effective as-of day: `--as-of`, else the local date.
+    pub fn as_of(&self) -> Result<Day> {
+        match &self.as_of {
+            Some(text) => parse_iso_flag(text).map(day_of).map_err(|e| usage(format!("--as-of: {e}"))),
+            None => Ok(day_of(chrono::Local::now().date_naive())),
+        }
+    }
 }
 
 impl InputArgs {
@@ -88,12 +107,8 @@ impl InputArgs {
         })
     }
 
-    /// The effective as-of day: `--as-of`, else the local date.
     pub fn as_of(&self) -> Result<Day> {
-        match &self.as_of {
-            Some(text) => parse_iso_flag(text).map(day_of).map_err(|e| usage(format!("--as-of: {e}"))),
-            None => Ok(day_of(chrono::Local::now().date_naive())),
-        }
+        self.common.as_of()
     }
 }
 

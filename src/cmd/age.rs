@@ -144,6 +144,7 @@ fn summary_report(
         params: params_json(args, params),
         columns,
         rows: rows.iter().map(|r| to_cells(r, false)).collect(),
+        totals_columns: None,
         totals: totals.iter().map(|r| to_cells(r, true)).collect(),
     })
 }
@@ -183,6 +184,7 @@ fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Resul
         params: params_json(args, params),
         columns: columns.map(String::from).to_vec(),
         rows: documents.iter().map(|d| detail_cells(ledger, d, &names)).collect(),
+        totals_columns: None,
         totals: Vec::new(),
     })
 }

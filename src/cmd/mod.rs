@@ -4,3 +4,4 @@
 
 pub mod age;
 pub mod completions;
+pub mod plan;

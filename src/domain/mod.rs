@@ -3,4 +3,6 @@
 
 pub mod aging;
 pub mod ledger;
+pub mod plan_check;
+pub mod schedule;
 pub mod text;

@@ -89,6 +89,24 @@ impl DateColumn {
         }
     }
 
+    /// Reads a cell and learns the column's order from it at once, refusing
+    /// a value that still reads both ways (for small files such as plans,
+    /// where rows are not corrected afterwards).
+    pub fn read_now(&mut self, raw: &str) -> Result<Day, String> {
+        let value = self.read(raw)?;
+        match value.hint {
+            OrderHint::Ambiguous(month_first) if month_first != value.day => {
+                Err("it reads both as DD/MM/YYYY and as MM/DD/YYYY: give --date-format %d/%m/%Y or %m/%d/%Y"
+                    .into())
+            }
+            OrderHint::Decides(order) => {
+                self.order = Some(order);
+                Ok(value.day)
+            }
+            _ => Ok(value.day),
+        }
+    }
+
     /// Records a value of a row that was kept, at `slot` in the caller's store.
     pub fn accept(&mut self, slot: usize, value: &DateValue, raw: &str) {
         if self.order.is_some() {

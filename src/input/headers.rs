@@ -12,6 +12,10 @@ use std::collections::HashMap;
 pub enum FileKind {
     Invoices,
     Payments,
+    /// Payment-plan installments (`plan check PLANS`).
+    Plans,
+    /// Payments toward plans (`plan check --payments`).
+    PlanPayments,
 }
 
 /// Built-in aliases per field, already normalized.
@@ -35,7 +39,7 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
             "numfactura", "numerofactura", "numerodefactura", "documento", "numerodocumento", "ndocumento",
             "comprobante",
         ],
-        (FileKind::Invoices, "due_date") => &[
+        (FileKind::Invoices | FileKind::Plans, "due_date") => &[
             "duedate", "netduedate", "due", "dueon", "datedue", "paymentduedate", "invoicedatedue",
             "vencimiento", "fechavencimiento", "fechadevencimiento", "fvencimiento", "fecvenc",
         ],
@@ -70,17 +74,19 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
         (FileKind::Invoices, "email") => &[
             "email", "emailaddress", "mail", "correo", "correoelectronico",
         ],
-        (FileKind::Payments, "date") => &[
+        (FileKind::Payments | FileKind::PlanPayments, "date") => &[
             "date", "paymentdate", "paiddate", "receiptdate", "valuedate", "postingdate", "clearingdate",
             "fecha", "fechapago", "fechadepago", "fechacobro", "fechavalor",
         ],
-        (FileKind::Payments, "amount") => &[
+        (FileKind::Payments | FileKind::PlanPayments, "amount") => &[
             "amount", "paymentamount", "paidamount", "amountpaid", "receiptamount", "importe", "monto",
             "importepagado", "importecobrado", "pago", "cobro",
         ],
-        (FileKind::Payments, "plan_id") => {
-            &["planid", "plan", "agreement", "agreementid", "acuerdo"]
-        }
+        (_, "plan_id") => &["planid", "plan", "agreement", "agreementid", "acuerdo", "idplan"],
+        (FileKind::Plans, "n") => &["n", "no", "number", "installmentno", "installmentnumber", "ncuota", "numerocuota"],
+        (FileKind::Plans, "installment") => &[
+            "installment", "amount", "installmentamount", "cuota", "importe", "monto",
+        ],
         _ => &[],
     }
 }
@@ -102,7 +108,9 @@ pub fn fields(kind: FileKind) -> &'static [&'static str] {
             "paid_amount",
             "open_amount",
         ],
-        FileKind::Payments => &["invoice", "date", "amount", "customer", "currency", "plan_id"],
+        FileKind::Payments => &["invoice", "date", "amount", "customer", "currency"],
+        FileKind::Plans => &["plan_id", "customer", "n", "due_date", "installment"],
+        FileKind::PlanPayments => &["plan_id", "customer", "date", "amount"],
     }
 }
 
@@ -159,10 +167,12 @@ impl ColumnMap {
 }
 
 fn all_fields() -> Vec<&'static str> {
-    let mut all: Vec<&str> = fields(FileKind::Invoices).to_vec();
-    for f in fields(FileKind::Payments) {
-        if !all.contains(f) {
-            all.push(f);
+    let mut all: Vec<&str> = Vec::new();
+    for kind in [FileKind::Invoices, FileKind::Payments, FileKind::Plans, FileKind::PlanPayments] {
+        for f in fields(kind) {
+            if !all.contains(f) {
+                all.push(f);
+            }
         }
     }
     all

@@ -7,6 +7,7 @@ pub mod date;
 pub mod headers;
 mod invoices;
 mod payments;
+pub mod plans;
 pub mod rejects;
 pub mod source;
 

@@ -1,5 +1,6 @@
 //! CSV: one header row, one row per result row; totals only with
-//! `--totals` (their first column reads `TOTAL`). Text cells that a
+//! `--totals` (their first column reads `TOTAL`), and only when they have
+//! the rows' columns (`plan schedule`'s totals are in JSON and the table). Text cells that a
 //! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
 //! get a leading `'`; numeric cells are never altered.
 
@@ -16,7 +17,7 @@ pub fn write(report: &Report, options: &OutputOptions, out: &mut dyn Write) -> R
     for row in &report.rows {
         writer.write_record(row.iter().map(csv_cell))?;
     }
-    if options.totals {
+    if options.totals && report.totals_columns.is_none() {
         for row in &report.totals {
             writer.write_record(total_row(row).iter().map(csv_cell))?;
         }

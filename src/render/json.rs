@@ -21,7 +21,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
     doc.insert("as_of".into(), Value::String(iso(report.as_of)));
     doc.insert("params".into(), Value::Object(report.params.clone()));
     doc.insert("rows".into(), rows_value(&report.columns, &report.rows));
-    doc.insert("totals".into(), rows_value(&report.columns, &report.totals));
+    doc.insert("totals".into(), rows_value(report.totals_columns(), &report.totals));
     serde_json::to_writer_pretty(&mut *out, &Value::Object(doc))?;
     out.write_all(b"\n")?;
     Ok(())

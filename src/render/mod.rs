@@ -68,8 +68,18 @@ pub struct Report {
     pub params: serde_json::Map<String, serde_json::Value>,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
-    /// Total rows (one per currency), same columns; key columns are null.
+    /// Column names of the totals when they differ from `columns`.
+    pub totals_columns: Option<Vec<String>>,
+    /// Total rows (one per currency), same columns unless `totals_columns`;
+    /// key columns are null.
     pub totals: Vec<Vec<Cell>>,
+}
+
+impl Report {
+    /// The names of the totals' columns.
+    pub fn totals_columns(&self) -> &[String] {
+        self.totals_columns.as_deref().unwrap_or(&self.columns)
+    }
 }
 
 /// Output format (`--format`).

@@ -13,10 +13,21 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
     for row in &report.rows {
         table.add_row(row.iter().map(table_cell));
     }
-    for row in &report.totals {
-        table.add_row(total_row(row).iter().map(table_cell));
+    if report.totals_columns.is_none() {
+        for row in &report.totals {
+            table.add_row(total_row(row).iter().map(table_cell));
+        }
     }
     writeln!(out, "{table}")?;
+    if report.totals_columns.is_some() && !report.totals.is_empty() {
+        let mut totals = Table::new();
+        totals.load_preset(UTF8_FULL_CONDENSED);
+        totals.set_header(report.totals_columns());
+        for row in &report.totals {
+            totals.add_row(row.iter().map(table_cell));
+        }
+        writeln!(out, "{totals}")?;
+    }
     Ok(())
 }
 

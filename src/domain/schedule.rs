@@ -1,0 +1,347 @@
+//! Payment-plan arithmetic (SPEC §4 `plan`): installment schedules with
+//! French amortization or equal installments, and settlement offers. All
+//! money is exact `Decimal`, rounded to cents half away from zero from the
+//! exact value, with the last installment absorbing the rounding.
+
+use crate::dates::{date_of, day_of, Day};
+use crate::money::round;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// How often installments fall due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Frequency {
+    Month,
+    #[value(name = "2weeks")]
+    TwoWeeks,
+    Week,
+    Quarter,
+}
+
+impl Frequency {
+    pub fn periods_per_year(self) -> u32 {
+        match self {
+            Frequency::Month => 12,
+            Frequency::TwoWeeks => 26,
+            Frequency::Week => 52,
+            Frequency::Quarter => 4,
+        }
+    }
+
+    /// The due date `k` periods after `start`, always computed from the
+    /// start: months keep its day of month, clamped to the month's end.
+    pub fn due_date(self, start: Day, k: u32) -> Day {
+        let months = |m: u32| {
+            date_of(start).checked_add_months(chrono::Months::new(m)).map(day_of).unwrap_or(Day::MAX)
+        };
+        match self {
+            Frequency::Month => months(k),
+            Frequency::Quarter => months(3 * k),
+            Frequency::Week => start + 7 * k as i32,
+            Frequency::TwoWeeks => start + 14 * k as i32,
+        }
+    }
+}
+
+/// What to finance and how.
+#[derive(Clone, Debug)]
+pub struct PlanTerms {
+    pub amount: Decimal,
+    pub down_payment: Decimal,
+    pub fee: Decimal,
+    /// Annual rate in percent (0 = no interest).
+    pub annual_rate: Decimal,
+    pub every: Frequency,
+    pub start: Day,
+}
+
+impl PlanTerms {
+    /// `amount - down_payment + fee`.
+    pub fn financed(&self) -> Decimal {
+        self.amount - self.down_payment + self.fee
+    }
+
+    /// The periodic rate `r` = annual rate / 100 / periods per year.
+    pub fn period_rate(&self) -> Decimal {
+        self.annual_rate / Decimal::ONE_HUNDRED / Decimal::from(self.every.periods_per_year())
+    }
+}
+
+/// One row of a schedule; `n` = 0 is the down payment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleRow {
+    pub n: u32,
+    pub due_date: Day,
+    pub installment: Decimal,
+    pub interest: Decimal,
+    pub principal: Decimal,
+    pub balance: Decimal,
+}
+
+/// The schedule for `n` installments (plus the down payment row when there
+/// is one).
+pub fn schedule(terms: &PlanTerms, n: u32) -> Vec<ScheduleRow> {
+    let financed = terms.financed();
+    let mut rows = Vec::with_capacity(n as usize + 1);
+    if !terms.down_payment.is_zero() {
+        rows.push(ScheduleRow {
+            n: 0,
+            due_date: terms.start,
+            installment: terms.down_payment,
+            interest: Decimal::ZERO,
+            principal: terms.down_payment,
+            balance: financed,
+        });
+    }
+    let r = terms.period_rate();
+    let regular = regular_installment(financed, r, n);
+    let mut balance = financed;
+    for k in 1..=n {
+        let interest = round(balance * r, 2);
+        let principal = if k == n { balance } else { regular - interest };
+        balance -= principal;
+        rows.push(ScheduleRow {
+            n: k,
+            due_date: terms.every.due_date(terms.start, k),
+            installment: principal + interest,
+            interest,
+            principal,
+            balance,
+        });
+    }
+    rows
+}
+
+/// French installment `P*r / (1 - (1+r)^-n)` rounded to cents; without a
+/// rate, `P/n` rounded down to cents.
+fn regular_installment(financed: Decimal, r: Decimal, n: u32) -> Decimal {
+    if r.is_zero() {
+        return (financed / Decimal::from(n)).round_dp_with_strategy(2, RoundingStrategy::ToZero);
+    }
+    let growth = (0..n).fold(Decimal::ONE, |acc, _| acc * (Decimal::ONE + r));
+    round(financed * r / (Decimal::ONE - Decimal::ONE / growth), 2)
+}
+
+/// The fewest installments for which every installment, the last
+/// included, is at most `max`; an error when one period's interest alone
+/// reaches `max` (or no count up to 10,000 fits).
+pub fn installments_for_max(terms: &PlanTerms, max: Decimal) -> Result<u32, String> {
+    let first_interest = round(terms.financed() * terms.period_rate(), 2);
+    if first_interest >= max {
+        return Err(format!(
+            "one period's interest ({first_interest}) already reaches --max-installment {max}: no plan can pay it off"
+        ));
+    }
+    (1..=10_000)
+        .find(|&n| schedule(terms, n).iter().filter(|r| r.n > 0).all(|r| r.installment <= max))
+        .ok_or_else(|| format!("no schedule up to 10000 installments keeps every installment at most {max}"))
+}
+
+/// Sums of a schedule (down payment included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleTotals {
+    /// Installments after the down payment.
+    pub installments: u32,
+    pub total_paid: Decimal,
+    pub interest: Decimal,
+    pub principal: Decimal,
+}
+
+pub fn totals(rows: &[ScheduleRow]) -> ScheduleTotals {
+    ScheduleTotals {
+        installments: rows.iter().filter(|r| r.n > 0).count() as u32,
+        total_paid: rows.iter().map(|r| r.installment).sum(),
+        interest: rows.iter().map(|r| r.interest).sum(),
+        principal: rows.iter().map(|r| r.principal).sum(),
+    }
+}
+
+/// One line of a settlement offer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfferOption {
+    /// `lump_sum` or `N_installments`.
+    pub option: String,
+    pub installments: u32,
+    pub installment: Decimal,
+    pub last_installment: Decimal,
+    pub total_paid: Decimal,
+    pub interest: Decimal,
+    pub cost_vs_lump_sum: Decimal,
+}
+
+/// The lump sum with its discount ("quita"), then one monthly plan per
+/// installment count over the whole amount at `annual_rate`.
+pub fn offer(
+    amount: Decimal,
+    discount_pct: Decimal,
+    annual_rate: Decimal,
+    counts: &[u32],
+) -> Vec<OfferOption> {
+    let lump = round(amount * (Decimal::ONE - discount_pct / Decimal::ONE_HUNDRED), 2);
+    let mut options = vec![OfferOption {
+        option: "lump_sum".into(),
+        installments: 1,
+        installment: lump,
+        last_installment: lump,
+        total_paid: lump,
+        interest: Decimal::ZERO,
+        cost_vs_lump_sum: Decimal::ZERO,
+    }];
+    let terms = PlanTerms {
+        amount,
+        down_payment: Decimal::ZERO,
+        fee: Decimal::ZERO,
+        annual_rate,
+        every: Frequency::Month,
+        start: 0,
+    };
+    for &n in counts {
+        let rows = schedule(&terms, n);
+        let sums = totals(&rows);
+        options.push(OfferOption {
+            option: format!("{n}_installments"),
+            installments: n,
+            installment: rows[0].installment,
+            last_installment: rows[rows.len() - 1].installment,
+            total_paid: sums.total_paid,
+            interest: sums.interest,
+            cost_vs_lump_sum: sums.total_paid - lump,
+        });
+    }
+    options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::{iso, ymd};
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn terms(amount: &str, rate: &str, every: Frequency) -> PlanTerms {
+        PlanTerms {
+            amount: d(amount),
+            down_payment: Decimal::ZERO,
+            fee: Decimal::ZERO,
+            annual_rate: d(rate),
+            every,
+            start: ymd(2025, 1, 31).unwrap(),
+        }
+    }
+
+    /// Month steps come from the start date: Jan 31 -> Feb 28 -> Mar 31.
+    #[test]
+    fn month_end_dates_are_clamped_from_the_start() {
+        let t = terms("300", "0", Frequency::Month);
+        let dates: Vec<String> = schedule(&t, 3).iter().map(|r| iso(r.due_date)).collect();
+        assert_eq!(dates, ["2025-02-28", "2025-03-31", "2025-04-30"]);
+        let leap = Frequency::Month.due_date(ymd(2024, 1, 31).unwrap(), 1);
+        assert_eq!(iso(leap), "2024-02-29");
+        assert_eq!(iso(Frequency::Quarter.due_date(ymd(2024, 11, 30).unwrap(), 1)), "2025-02-28");
+        assert_eq!(iso(Frequency::TwoWeeks.due_date(ymd(2025, 1, 31).unwrap(), 2)), "2025-02-28");
+        assert_eq!(iso(Frequency::Week.due_date(ymd(2025, 1, 31).unwrap(), 1)), "2025-02-07");
+    }
+
+    /// 1000.00 in 3 without interest: 333.33, 333.33, 333.34.
+    #[test]
+    fn zero_rate_rounds_down_and_the_last_takes_the_rest() {
+        let rows = schedule(&terms("1000", "0", Frequency::Month), 3);
+        let inst: Vec<String> = rows.iter().map(|r| r.installment.to_string()).collect();
+        assert_eq!(inst, ["333.33", "333.33", "333.34"]);
+        assert_eq!(rows[2].balance, Decimal::ZERO);
+    }
+
+    /// Standard amortization table: 10,000 at 12% a year over 12 months
+    /// (r = 1%) pays 888.49 a month (P*r/(1-(1+r)^-12) = 888.4879).
+    /// Row 1: interest 100.00, principal 788.49, balance 9211.51; row 2:
+    /// interest 92.12, principal 796.37. The last row pays what is left:
+    /// principal 879.67 + interest 8.80 = 888.47; in all 10,661.86 paid,
+    /// 661.86 of interest (the unrounded annuity gives 661.85).
+    #[test]
+    fn french_amortization_reproduces_the_textbook_table() {
+        let rows = schedule(&terms("10000", "12", Frequency::Month), 12);
+        assert_eq!(rows[0].installment.to_string(), "888.49");
+        assert_eq!(rows[0].interest.to_string(), "100.00");
+        assert_eq!(rows[0].principal.to_string(), "788.49");
+        assert_eq!(rows[0].balance.to_string(), "9211.51");
+        assert_eq!(rows[1].interest.to_string(), "92.12");
+        let last = &rows[11];
+        assert_eq!(last.balance, Decimal::ZERO);
+        let sums = totals(&rows);
+        assert_eq!(sums.principal.to_string(), "10000.00");
+        assert_eq!(sums.total_paid, sums.principal + sums.interest);
+        assert_eq!(last.installment.to_string(), "888.47");
+        assert_eq!(sums.interest.to_string(), "661.86");
+    }
+
+    #[test]
+    fn down_payment_and_fee() {
+        let mut t = terms("1000", "0", Frequency::Month);
+        t.down_payment = d("200");
+        t.fee = d("10");
+        let rows = schedule(&t, 2);
+        assert_eq!(rows[0].n, 0);
+        assert_eq!(rows[0].due_date, t.start);
+        assert_eq!(rows[0].principal, d("200"));
+        assert_eq!(rows[0].balance, d("810"));
+        assert_eq!(rows[1].installment, d("405.00"));
+        assert_eq!(rows[2].installment, d("405.00"));
+        assert_eq!(totals(&rows).installments, 2);
+    }
+
+    #[test]
+    fn max_installment_picks_the_fewest() {
+        let t = terms("1000", "0", Frequency::Month);
+        // 1000/3 = 333.33 + last 333.34 > 333.33, so 4 installments of 250.
+        assert_eq!(installments_for_max(&t, d("333.33")), Ok(4));
+        assert_eq!(installments_for_max(&t, d("333.34")), Ok(3));
+        let costly = terms("1000", "120", Frequency::Month);
+        // 10% a month: 100.00 of interest already reaches 100.
+        assert!(installments_for_max(&costly, d("100")).unwrap_err().contains("interest"));
+    }
+
+    #[test]
+    fn offer_lists_lump_sum_then_plans() {
+        let options = offer(d("1200"), d("10"), d("0"), &[3, 12]);
+        assert_eq!(options[0].option, "lump_sum");
+        assert_eq!(options[0].total_paid, d("1080.00"));
+        assert_eq!(options[1].option, "3_installments");
+        assert_eq!(options[1].installment, d("400.00"));
+        assert_eq!(options[1].cost_vs_lump_sum, d("120.00"));
+        assert_eq!(options[2].installment, d("100.00"));
+    }
+
+    proptest! {
+        /// Principal sums to the amount financed, the balance ends at
+        /// exactly 0.00, all installments but the last are equal, interest
+        /// is never negative and dates increase.
+        #[test]
+        fn schedules_are_exact(
+            cents in 100i64..100_000_000,
+            rate_bp in 0i64..3000,
+            n in 1u32..120,
+            every in prop::sample::select(vec![Frequency::Month, Frequency::TwoWeeks, Frequency::Week, Frequency::Quarter]),
+            start in 700_000i32..740_000,
+        ) {
+            let t = PlanTerms {
+                amount: Decimal::new(cents, 2),
+                down_payment: Decimal::ZERO,
+                fee: Decimal::ZERO,
+                annual_rate: Decimal::new(rate_bp, 2),
+                every,
+                start,
+            };
+            let rows = schedule(&t, n);
+            prop_assert_eq!(rows.len() as u32, n);
+            prop_assert_eq!(rows.iter().map(|r| r.principal).sum::<Decimal>(), t.financed());
+            prop_assert_eq!(rows[rows.len() - 1].balance, Decimal::ZERO);
+            prop_assert!(rows.iter().all(|r| r.interest >= Decimal::ZERO));
+            prop_assert!(rows.windows(2).all(|w| w[0].due_date < w[1].due_date));
+            prop_assert!(rows[..rows.len() - 1].iter().all(|r| r.installment == rows[0].installment));
+            prop_assert!(rows.iter().all(|r| r.installment.scale() <= 2 || r.installment == round(r.installment, 2)));
+        }
+    }
+}
