@@ -22,6 +22,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     Age(cmd::age::AgeArgs),
+    Kpi(cmd::kpi::KpiArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
 fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Age(args) => cmd::age::run(args),
+        Command::Kpi(args) => cmd::kpi::run(args),
         Command::Plan(command) => cmd::plan::run(command),
         Command::Completions(args) => cmd::completions::run(args),
     }

@@ -4,4 +4,5 @@
 
 pub mod age;
 pub mod completions;
+pub mod kpi;
 pub mod plan;

@@ -2,6 +2,8 @@
 //! printing, no clock — the as-of date is always a parameter.
 
 pub mod aging;
+pub mod history;
+pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
 pub mod schedule;
