@@ -288,38 +288,8 @@ mod tests {
 
     mod properties {
         use super::super::*;
-        use crate::domain::ledger::{Invoice, Payment};
+        use crate::domain::testing::ledger;
         use proptest::prelude::*;
-
-        /// (currency, issue offset, due offset, amount cents) and payments
-        /// (invoice pick, date offset or undated, amount cents).
-        type Docs = Vec<(u32, Option<i32>, i32, i64)>;
-        type Pays = Vec<(usize, Option<i32>, i64)>;
-
-        fn ledger(docs: &Docs, pays: &Pays) -> Ledger {
-            let mut ledger = Ledger::default();
-            ledger.currencies.intern("EUR");
-            ledger.currencies.intern("USD");
-            for (i, (cur, issue, due, cents)) in docs.iter().enumerate() {
-                let id = ledger.ids.insert(&format!("F{i}")).unwrap();
-                let customer = ledger.customers.intern(&format!("C{}", i % 5));
-                ledger.invoices.push(Invoice {
-                    id,
-                    customer,
-                    currency: *cur,
-                    issue: *issue,
-                    due: *due,
-                    amount: Decimal::new(*cents, 2),
-                    disputed: false,
-                    name: 0,
-                });
-            }
-            for (pick, date, cents) in pays {
-                let invoice = (pick % docs.len()) as u32;
-                ledger.payments.push(Payment { invoice, date: *date, amount: Decimal::new(*cents, 2) });
-            }
-            ledger
-        }
 
         proptest! {
             /// Buckets add up to total_open, and total_open per currency is

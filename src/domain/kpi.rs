@@ -266,4 +266,41 @@ mod tests {
         assert_eq!(iso(q[1].0), "2025-01-01");
         assert_eq!(periods(5, 9, None), vec![(5, 9)]);
     }
+
+    mod properties {
+        use super::super::*;
+        use crate::domain::testing::ledger;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// 0 <= recovered <= overdue_owed in every period, and monthly
+            /// sales, settled and collected invoices add up to the range's.
+            #[test]
+            fn recovery_is_bounded_and_monthly_counts_add_up(
+                docs in prop::collection::vec((1u32..3, prop::option::of(738_000i32..738_300), 738_000i32..738_300, -50_000i64..500_000), 1..40),
+                pays in prop::collection::vec((0usize..1000, prop::option::of(737_990i32..738_400), -20_000i64..200_000), 0..60),
+            ) {
+                let as_of = 738_400;
+                let ledger = ledger(&docs, &pays).restrict_to(as_of);
+                let params = KpiParams { as_of, grace: 0, window: 30 };
+                let facts = Facts::new(&ledger, &params);
+                let (from, to) = (738_000, 738_399);
+                let group = |i: usize| ledger.invoices[i].currency as usize - 1;
+                let months = facts.measure(&periods(from, to, Some(Every::Month)), 2, group, &params);
+                let whole = facts.measure(&[(from, to)], 2, group, &params);
+                for g in 0..2 {
+                    for month in &months {
+                        prop_assert!(month[g].recovered >= Decimal::ZERO);
+                        prop_assert!(month[g].recovered <= month[g].overdue_owed);
+                    }
+                    let sales: Decimal = months.iter().map(|m| m[g].sales).sum();
+                    prop_assert_eq!(sales, whole[0][g].sales);
+                    let settled: u64 = months.iter().map(|m| m[g].settled_invoices).sum();
+                    prop_assert_eq!(settled, whole[0][g].settled_invoices);
+                    let collected: u64 = months.iter().map(|m| m[g].collected_invoices).sum();
+                    prop_assert_eq!(collected, whole[0][g].collected_invoices);
+                }
+            }
+        }
+    }
 }

@@ -7,4 +7,6 @@ pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
 pub mod schedule;
+#[cfg(test)]
+pub mod testing;
 pub mod text;
