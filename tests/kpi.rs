@@ -198,3 +198,34 @@ fn monthly_additive_figures_add_up_to_the_range() {
         assert_eq!(months[0]["ar_begin"], total["ar_begin"]);
     }
 }
+
+#[test]
+fn trend_chart_is_an_svg_with_every_series() {
+    let wd = Workdir::new();
+    let svg = wd.path("trend.svg");
+    let run = wd.run(&[
+        "kpi",
+        "fixtures/invoices.csv",
+        "--payments",
+        "fixtures/payments.csv",
+        "--from",
+        "2025-01-01",
+        "--every",
+        "month",
+        "--as-of",
+        "2025-06-30",
+        "-f",
+        "csv",
+        "--chart",
+        svg.to_str().unwrap(),
+    ]);
+    run.ok();
+    let text = wd.read("trend.svg");
+    assert!(text.starts_with("<svg"), "{}", &text[..40]);
+    for label in ["EUR recovery", "EUR reoffending", "EUR CEI", "USD DSO", "2025-03"] {
+        assert!(text.contains(label), "missing {label}");
+    }
+    let no_every =
+        wd.run(&["kpi", "fixtures/invoices.csv", "--as-of", "2025-06-30", "--chart", svg.to_str().unwrap()]);
+    assert_eq!(no_every.code, 2);
+}

@@ -7,6 +7,7 @@ use crate::domain::ledger::Ledger;
 use crate::error::usage;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
+use crate::render::chart::{self, Chart, Series};
 use crate::render::{output, Cell, Report};
 use anyhow::{bail, Result};
 use chrono::Datelike;
@@ -54,6 +55,10 @@ pub struct KpiArgs {
     /// Days after a cure in which a new episode counts as reoffending
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub window: i32,
+
+    /// With --every: also draw the rates and DSO over the periods as an SVG line chart
+    #[arg(long, value_name = "FILE.svg", requires = "every")]
+    pub chart: Option<String>,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -130,6 +135,10 @@ pub fn run(args: &KpiArgs) -> Result<()> {
             row_cells(from, to, keys, &currencies.currency(&ledger, g), &totals[0][g])
         })
         .collect();
+    if let Some(path) = &args.chart {
+        let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
+        chart::write_svg(&chart, path)?;
+    }
     let report = Report {
         command: "kpi".into(),
         as_of,
@@ -213,6 +222,32 @@ fn row_cells(s: Day, e: Day, keys: Vec<Cell>, currency: &str, k: &KpiSums) -> Ve
         Cell::fixed2(k.overdue_pct()),
     ]);
     cells
+}
+
+/// The rate lines (recovery, reoffending, CEI) and DSO of every group.
+fn trend_chart(
+    ledger: &Ledger,
+    groups: &Groups,
+    order: &[usize],
+    periods: &[(Day, Day)],
+    sums: &[Vec<KpiSums>],
+) -> Chart {
+    let mut rates = Vec::new();
+    let mut dso = Vec::new();
+    for &g in order {
+        let mut name: Vec<String> = groups.key_cells(ledger, g).iter().map(|c| c.display()).collect();
+        name.push(groups.currency(ledger, g));
+        let name = name.join(" ");
+        let line = |label: &str, f: fn(&KpiSums) -> Option<rust_decimal::Decimal>| Series {
+            label: format!("{name} {label}"),
+            values: sums.iter().map(|period| f(&period[g])).collect(),
+        };
+        rates.push(line("recovery", KpiSums::recovery_rate_pct));
+        rates.push(line("reoffending", KpiSums::reoffending_rate_pct));
+        rates.push(line("CEI", KpiSums::cei_pct));
+        dso.push(line("DSO", KpiSums::dso));
+    }
+    Chart { periods: periods.iter().map(|p| p.0).collect(), rates, dso }
 }
 
 /// Row groups: the `--by` values (constant per customer) and the currency.

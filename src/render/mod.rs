@@ -3,6 +3,7 @@
 //! turns it into text. Commands never print; `output` decides between
 //! stdout and an atomically written file.
 
+pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod output;
