@@ -158,7 +158,8 @@ pub fn run(args: &KpiArgs) -> Result<()> {
     output::emit(&report, &output_options)
 }
 
-/// `--from`/`--to` with their defaults; `--to` after `--as-of` is a usage error.
+/// `--from`/`--to` with their defaults (the as-of date, and the first day
+/// of `--to`'s month); `--to` after `--as-of` is a usage error.
 fn range(args: &KpiArgs, as_of: Day) -> Result<(Day, Day)> {
     let flag = |name: &str, v: &Option<String>| -> Result<Option<Day>> {
         v.as_deref()
@@ -166,8 +167,8 @@ fn range(args: &KpiArgs, as_of: Day) -> Result<(Day, Day)> {
             .transpose()
     };
     let to = flag("to", &args.to)?.unwrap_or(as_of);
-    let month_start = date_of(as_of).with_day(1).map(day_of).unwrap_or(as_of);
-    let from = flag("from", &args.from)?.unwrap_or(month_start.min(to));
+    let month_start = date_of(to).with_day(1).map(day_of).unwrap_or(to);
+    let from = flag("from", &args.from)?.unwrap_or(month_start);
     if to > as_of {
         return Err(usage("--to is after --as-of: measures cannot see the future (raise --as-of)"));
     }
