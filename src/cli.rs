@@ -23,6 +23,7 @@ pub struct Cli {
 pub enum Command {
     Age(cmd::age::AgeArgs),
     Kpi(cmd::kpi::KpiArgs),
+    Segment(cmd::segment::SegmentArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),

@@ -40,6 +40,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Age(args) => cmd::age::run(args),
         Command::Kpi(args) => cmd::kpi::run(args),
+        Command::Segment(args) => cmd::segment::run(args),
         Command::Plan(command) => cmd::plan::run(command),
         Command::Completions(args) => cmd::completions::run(args),
     }

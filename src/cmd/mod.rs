@@ -6,3 +6,4 @@ pub mod age;
 pub mod completions;
 pub mod kpi;
 pub mod plan;
+pub mod segment;

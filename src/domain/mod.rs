@@ -6,7 +6,9 @@ pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
+pub mod rules;
 pub mod schedule;
+pub mod segment;
 #[cfg(test)]
 pub mod testing;
 pub mod text;
