@@ -1,0 +1,150 @@
+//! `cobro segment` on hand-built customers at 2025-06-30 (default rules).
+mod common;
+use common::Workdir;
+
+/// Overdue invoices are 100.00 each. Days past due at 2025-06-30:
+/// K1 90 (+ a current 200.00: overdue_pct 33.33), K2 91, K3 61 (100 % overdue),
+/// K4 60, K5 31, K6 30; K7 only a credit note; K8 new, nothing due;
+/// K9 100 days in EUR and current in USD; K10 settled 5 days late and on time
+/// (late share 50 %); K11 three short late episodes.
+const INVOICES: &str = "\
+customer,invoice,issue_date,due_date,amount,currency
+K1,1a,2025-03-01,2025-04-01,100,EUR
+K1,1b,2025-06-01,2025-07-31,200,EUR
+K2,2a,2025-03-01,2025-03-31,100,EUR
+K3,3a,2025-03-01,2025-04-30,100,EUR
+K4,4a,2025-03-01,2025-05-01,100,EUR
+K5,5a,2025-03-01,2025-05-30,100,EUR
+K6,6a,2025-03-01,2025-05-31,100,EUR
+K7,7a,2025-05-01,2025-06-01,-50,EUR
+K8,8a,2025-06-20,2025-07-20,100,EUR
+K9,9a,2025-02-01,2025-03-22,100,EUR
+K9,9b,2025-06-15,2025-07-15,300,USD
+K10,10a,2025-01-01,2025-02-01,100,EUR
+K10,10b,2025-02-01,2025-03-01,100,EUR
+K11,11a,2024-12-10,2025-01-10,100,EUR
+K11,11b,2025-01-10,2025-02-10,100,EUR
+K11,11c,2025-02-10,2025-03-10,100,EUR
+";
+const PAYMENTS: &str = "\
+invoice,date,amount
+10a,2025-02-06,100
+10b,2025-03-01,100
+11a,2025-01-15,100
+11b,2025-02-15,100
+11c,2025-03-15,100
+";
+
+fn segment(extra: &[&str]) -> (Workdir, Vec<std::collections::BTreeMap<String, String>>) {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let pay = wd.write("pay.csv", PAYMENTS);
+    let mut args = vec!["segment", &inv, "--payments", &pay, "--as-of", "2025-06-30", "-f", "csv"];
+    args.extend_from_slice(extra);
+    let rows = wd.run(&args).csv_rows();
+    (wd, rows)
+}
+
+#[test]
+fn default_rules_at_their_boundaries_in_priority_order() {
+    let (_, rows) = segment(&[]);
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {} {} {}", r["priority"], r["customer"], r["currency"], r["segment"]))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "1 K2 EUR critical", // 91 > 90
+            "2 K3 EUR critical", // 61 days and 100 % overdue
+            "3 K9 EUR critical",
+            "4 K1 EUR high",    // 90 days but only 33.33 % overdue
+            "5 K4 EUR high",    // 60 is not > 60
+            "6 K5 EUR high",    // 31 > 30
+            "7 K11 EUR high",   // 3 episodes
+            "8 K6 EUR medium",  // 30 days
+            "9 K10 EUR medium", // late share 50 %
+            "10 K8 EUR low",    // new customer
+            "11 K9 USD low",
+            "12 K7 EUR low", // only a credit note: overdue -50.00 ranks last
+        ]
+    );
+}
+
+#[test]
+fn features_are_explained() {
+    let (_, rows) = segment(&[]);
+    let find = |c: &str, cur: &str| {
+        rows.iter().find(|r| r["customer"] == c && r["currency"] == cur).unwrap().clone()
+    };
+    let k1 = find("K1", "EUR");
+    assert_eq!(
+        (k1["open"].as_str(), k1["overdue"].as_str(), k1["overdue_pct"].as_str()),
+        ("300.00", "100.00", "33.33")
+    );
+    assert_eq!(k1["max_days_past_due"], "90");
+    assert_eq!(k1["rule"], "max_days_past_due > 30 or episodes >= 3 or avg_days_late > 30");
+    let k7 = find("K7", "EUR");
+    assert_eq!(
+        (k7["open"].as_str(), k7["overdue_pct"].as_str(), k7["max_days_past_due"].as_str()),
+        ("-50.00", "", "0")
+    );
+    let k8 = find("K8", "EUR");
+    assert_eq!(
+        (k8["settled_invoices"].as_str(), k8["avg_days_late"].as_str(), k8["late_share_pct"].as_str()),
+        ("0", "", "")
+    );
+    let k10 = find("K10", "EUR");
+    assert_eq!(
+        (k10["avg_days_late"].as_str(), k10["late_share_pct"].as_str(), k10["open"].as_str()),
+        ("2.50", "50.00", "0.00")
+    );
+    let k11 = find("K11", "EUR");
+    assert_eq!((k11["episodes"].as_str(), k11["avg_days_late"].as_str()), ("3", "5.00"));
+    // With 5 days of grace, K11's payments on the 5th day are no longer late episodes.
+    let (_, graced) = segment(&["--grace", "5"]);
+    let k11 = graced.iter().find(|r| r["customer"] == "K11").unwrap();
+    assert_eq!((k11["episodes"].as_str(), k11["late_share_pct"].as_str()), ("0", "0.00"));
+}
+
+#[test]
+fn custom_rules_first_match_wins_and_unmatched_rank_last() {
+    let wd = Workdir::new();
+    let rules = wd.write(
+        "rules.toml",
+        "[[segment]]\nname = \"watch\"\nwhen = \"open >= 100\"\naction = \"call\"\n\n[[segment]]\nname = \"big\"\nwhen = \"open >= 300\"\naction = \"never reached\"\n",
+    );
+    let (_, rows) = segment(&["--rules", &rules]);
+    let k1 = rows.iter().find(|r| r["customer"] == "K1").unwrap();
+    assert_eq!(k1["segment"], "watch"); // 300 also matches "big", but "watch" comes first
+    let last = rows.last().unwrap();
+    assert_eq!(last["segment"], ""); // K7 (-50) matches nothing: null, ranked last
+    assert_eq!(last["customer"], "K7");
+    let (_, top) = segment(&["--segment", "watch", "--top", "2"]);
+    assert!(top.is_empty(), "default rules have no 'watch' segment");
+    let (_, critical) = segment(&["--segment", "critical", "--top", "2"]);
+    let names: Vec<&str> = critical.iter().map(|r| r["customer"].as_str()).collect();
+    assert_eq!(names, ["K2", "K3"]);
+}
+
+#[test]
+fn bad_rule_expressions_point_at_the_text() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let rules = wd.write(
+        "rules.toml",
+        "[[segment]]\nname = \"x\"\nwhen = \"overdue > 5 and dayz > 3\"\naction = \"a\"\n",
+    );
+    let run = wd.run(&["segment", &inv, "--as-of", "2025-06-30", "--rules", &rules]);
+    run.fails_with(&["rules.toml", "rule 'x'", "column 17", "unknown feature 'dayz'", "max_days_past_due"]);
+}
+
+#[test]
+fn summary_per_segment_and_currency() {
+    let (_, rows) = segment(&["--summary"]);
+    let critical_eur = &rows[0];
+    assert_eq!((critical_eur["segment"].as_str(), critical_eur["currency"].as_str()), ("critical", "EUR"));
+    assert_eq!((critical_eur["customers"].as_str(), critical_eur["overdue"].as_str()), ("3", "300.00"));
+    // EUR overdue in all: 300 critical + 300 high + 100 medium - 50 low = 650 -> 46.15 %
+    assert_eq!(critical_eur["overdue_share_pct"], "46.15");
+}
