@@ -34,6 +34,8 @@ for n in ${sizes[@]}; do
   measure "cobro age" $BIN age "$dir/invoices.csv" --payments "$dir/payments.csv" --as-of $AS_OF -f csv -o "$dir/cobro_age.csv"
   measure "cobro kpi --every month" $BIN kpi "$dir/invoices.csv" --payments "$dir/payments.csv" --as-of $AS_OF \
     --from 2023-10-01 --every month -f csv -o "$dir/cobro_kpi.csv"
+  measure "cobro segment" $BIN segment "$dir/invoices.csv" --payments "$dir/payments.csv" --as-of $AS_OF \
+    -f csv -o "$dir/cobro_segment.csv"
   measure "duckdb (same SQL)" python3 examples/bench_duckdb.py "$dir" $AS_OF "$dir/duckdb_age.csv"
   echo "totals: cobro  $(total_of "$dir/cobro_age.csv")"
   echo "totals: duckdb $(total_of "$dir/duckdb_age.csv")"
