@@ -97,6 +97,9 @@ impl CommonArgs {
 
 impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
+        if self.terms.is_some_and(|t| !(0..=36_500).contains(&t)) {
+            return Err(usage("--terms must be between 0 and 36500 days"));
+        }
         Ok(ReadOptions {
             map: ColumnMap::parse(&self.map).map_err(usage)?,
             delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,

@@ -14,8 +14,9 @@ pub fn ymd(year: i32, month: u32, day: u32) -> Option<Day> {
     NaiveDate::from_ymd_opt(year, month, day).map(day_of)
 }
 
+/// The date of a day (clamped to chrono's range, which input never leaves).
 pub fn date_of(day: Day) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(day).expect("cobro days are built from valid dates")
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(if day < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
 }
 
 /// `YYYY-MM-DD` text of a day.

@@ -190,7 +190,9 @@ fn run_schedule(args: &ScheduleArgs) -> Result<()> {
     let as_of = args.common.as_of()?;
     let terms = plan_terms(args)?;
     let n = match (args.installments, &args.max_installment) {
-        (Some(0), _) => return Err(usage("--installments must be at least 1")),
+        (Some(n), _) if n == 0 || n > 10_000 => {
+            return Err(usage("--installments must be between 1 and 10000"))
+        }
         (Some(n), _) => n,
         (None, Some(max)) => {
             schedule::installments_for_max(&terms, decimal_flag("max-installment", max)?).map_err(usage)?
