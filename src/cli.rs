@@ -24,6 +24,7 @@ pub enum Command {
     Age(cmd::age::AgeArgs),
     Kpi(cmd::kpi::KpiArgs),
     Segment(cmd::segment::SegmentArgs),
+    Dunning(cmd::dunning::DunningArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),

@@ -4,6 +4,7 @@
 
 pub mod age;
 pub mod completions;
+pub mod dunning;
 pub mod kpi;
 pub mod plan;
 pub mod segment;

@@ -63,6 +63,8 @@ pub struct Ledger {
     pub texts: Interner,
     pub extras: Vec<ExtraColumn>,
     pub present: Present,
+    /// First e-mail given for each customer handle (a handle into `texts`, 0 = none).
+    pub emails: Vec<u32>,
 }
 
 impl Ledger {
@@ -100,6 +102,22 @@ impl Ledger {
     /// Whether the document exists at the end of day `d`.
     pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
         invoice.issue.is_none_or(|issue| issue <= d)
+    }
+
+    /// Keeps the first non-empty e-mail of a customer.
+    pub fn note_email(&mut self, customer: u32, email: &str) {
+        let slot = customer as usize;
+        if self.emails.len() <= slot {
+            self.emails.resize(slot + 1, 0);
+        }
+        if self.emails[slot] == 0 && !email.is_empty() {
+            self.emails[slot] = self.texts.intern(email);
+        }
+    }
+
+    /// The customer's e-mail, empty when none was given.
+    pub fn email(&self, customer: u32) -> &str {
+        self.emails.get(customer as usize).map_or("", |&e| self.texts.get(e))
     }
 
     /// The first customer name given for each customer handle (0 if none).

@@ -68,6 +68,7 @@ struct Row<'r> {
     amount: Decimal,
     disputed: bool,
     name: &'r str,
+    email: &'r str,
     settlement: Option<(Option<DateValue>, Decimal)>,
     raw_dates: [&'r str; 3],
 }
@@ -81,6 +82,7 @@ struct Columns {
     due_date: Col,
     currency: Col,
     customer_name: Col,
+    email: Col,
     disputed: Col,
     paid_date: Col,
     paid_amount: Col,
@@ -97,6 +99,7 @@ impl Columns {
             due_date: layout.column("due_date"),
             currency: layout.column("currency"),
             customer_name: layout.column("customer_name"),
+            email: layout.column("email"),
             disputed: layout.column("disputed"),
             paid_date: layout.column("paid_date"),
             paid_amount: layout.column("paid_amount"),
@@ -200,6 +203,7 @@ impl Reader<'_> {
             amount,
             disputed,
             name: self.text(record, &c.customer_name)?,
+            email: self.text(record, &c.email)?,
             settlement: self.settlement(record, &fixups.paid, amount, paid_text)?,
             raw_dates: [issue_text, due_text, paid_text],
         })
@@ -289,9 +293,11 @@ impl Reader<'_> {
         };
         let currency =
             if row.currency.is_empty() { self.options.currency.clone() } else { row.currency.to_uppercase() };
+        let customer = ledger.customers.intern(row.customer);
+        ledger.note_email(customer, row.email);
         ledger.invoices.push(Invoice {
             id: index,
-            customer: ledger.customers.intern(row.customer),
+            customer,
             currency: ledger.currencies.intern(&currency),
             issue,
             due,

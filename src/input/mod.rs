@@ -8,6 +8,7 @@ pub mod headers;
 mod invoices;
 mod payments;
 pub mod plans;
+pub mod policy;
 pub mod rejects;
 pub mod source;
 

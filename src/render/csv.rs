@@ -38,7 +38,7 @@ pub fn total_row(row: &[Cell]) -> Vec<Cell> {
 fn csv_cell(cell: &Cell) -> String {
     let text = cell.display();
     match cell {
-        Cell::Text(_) => guard_formula(text),
+        Cell::Text(_) | Cell::List(_) => guard_formula(text),
         _ => text,
     }
 }

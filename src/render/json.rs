@@ -6,7 +6,8 @@
 //! currency's minor-unit digits (`12.30`, `1500` for JPY), written from the
 //! exact decimal (serde_json's arbitrary precision), never through `f64`.
 //! Percentages and day figures have 2 decimals; a rate without a
-//! denominator is `null`; dates are `YYYY-MM-DD` strings.
+//! denominator is `null`; dates are `YYYY-MM-DD` strings; lists
+//! (dunning's `invoices`) are arrays.
 
 use super::{Cell, Report};
 use crate::dates::iso;
@@ -51,6 +52,7 @@ pub fn cell_value(cell: &Cell) -> Value {
         Cell::Text(s) => Value::String(s.clone()),
         Cell::Bool(b) => Value::Bool(*b),
         Cell::Date(d) => Value::String(iso(*d)),
+        Cell::List(items) => Value::Array(items.iter().cloned().map(Value::String).collect()),
         Cell::Int(_) | Cell::Money(..) | Cell::Fixed2(_) => exact_number(&cell.display()),
     }
 }

@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod csv;
 pub mod json;
+pub mod letter;
 pub mod output;
 pub mod table;
 
@@ -26,6 +27,8 @@ pub enum Cell {
     Fixed2(Decimal),
     Date(Day),
     Bool(bool),
+    /// A list of text values (JSON array; joined with spaces in CSV/table).
+    List(Vec<String>),
 }
 
 impl Cell {
@@ -51,6 +54,7 @@ impl Cell {
             Cell::Fixed2(v) => money::round(*v, 2).to_string(),
             Cell::Date(d) => iso(*d),
             Cell::Bool(b) => b.to_string(),
+            Cell::List(items) => items.join(" "),
         }
     }
 

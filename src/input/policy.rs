@@ -1,0 +1,206 @@
+//! Reading a dunning policy (TOML) and the dunning log (CSV). Policy errors
+//! name the line: levels out of order, negative days, a template with an
+//! unknown placeholder.
+
+use crate::dates::{iso, Day};
+use crate::domain::dunning::{Level, Policy, Sent};
+use crate::input::amount::parse_amount;
+use crate::input::date::parse_iso;
+use anyhow::{anyhow, bail, Context, Result};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::path::Path;
+use toml::Spanned;
+
+/// Placeholders a letter template may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "customer",
+    "customer_name",
+    "email",
+    "currency",
+    "level",
+    "level_name",
+    "action",
+    "invoices",
+    "overdue",
+    "interest",
+    "fees",
+    "total_due",
+    "max_days_past_due",
+    "invoice_table",
+    "as_of",
+];
+
+#[derive(Deserialize)]
+struct PolicyFile {
+    #[serde(default)]
+    min_amount: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    min_interval_days: Option<i32>,
+    #[serde(default = "yes")]
+    exclude_disputed: bool,
+    #[serde(default)]
+    interest: Option<InterestTable>,
+    level: Vec<LevelEntry>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct InterestTable {
+    annual_rate_pct: toml::Value,
+}
+
+#[derive(Deserialize)]
+struct LevelEntry {
+    name: String,
+    days: Spanned<i64>,
+    #[serde(default)]
+    fee: Option<toml::Value>,
+    #[serde(default)]
+    fee_per_invoice: Option<toml::Value>,
+    #[serde(default)]
+    action: Option<Spanned<String>>,
+    template: Spanned<String>,
+}
+
+/// Reads and checks a policy; template paths are relative to the policy file.
+pub fn load_policy(path: &str) -> Result<Policy> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read --policy {path}"))?;
+    let file: PolicyFile = toml::from_str(&text).map_err(|e| anyhow!("{path}: {e}"))?;
+    let line = |span: std::ops::Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
+    if file.level.is_empty() {
+        bail!("{path}: the policy has no [[level]]");
+    }
+    let base = Path::new(path).parent().unwrap_or(Path::new("."));
+    let mut levels = Vec::new();
+    let mut previous_days = -1i64;
+    for (n, entry) in file.level.iter().enumerate() {
+        let at = format!("{path}:{}: level {} '{}'", line(entry.days.span()), n + 1, entry.name);
+        let days = *entry.days.get_ref();
+        if days < 0 {
+            bail!("{at}: days is negative ({days})");
+        }
+        if days <= previous_days {
+            bail!(
+                "{at}: levels must be in order of increasing days ({days} does not follow {previous_days})"
+            );
+        }
+        previous_days = days;
+        let action = entry.action.as_ref().map_or("letter".to_string(), |a| a.get_ref().clone());
+        if action != "letter" && action != "escalate" {
+            bail!("{at}: action must be letter or escalate, not '{action}'");
+        }
+        let template = template_text(entry.template.get_ref(), base)?;
+        check_placeholders(&template)
+            .map_err(|e| anyhow!("{path}:{}: level '{}': {e}", line(entry.template.span()), entry.name))?;
+        levels.push(Level {
+            name: entry.name.clone(),
+            days: days as i32,
+            fee: money(entry.fee.as_ref(), &at, "fee")?,
+            fee_per_invoice: money(entry.fee_per_invoice.as_ref(), &at, "fee_per_invoice")?,
+            action,
+            template,
+        });
+    }
+    let min_amount = money(file.min_amount.as_ref().map(|s| s.get_ref()), path, "min_amount")?;
+    let rate = money(file.interest.as_ref().map(|i| &i.annual_rate_pct), path, "annual_rate_pct")?;
+    Ok(Policy {
+        levels,
+        min_amount,
+        min_interval_days: file.min_interval_days.unwrap_or(0).max(0),
+        exclude_disputed: file.exclude_disputed,
+        annual_rate_pct: rate,
+    })
+}
+
+/// An inline template, or the contents of the file it names.
+fn template_text(value: &str, base: &Path) -> Result<String> {
+    let candidate = base.join(value);
+    if !value.contains('\n') && !value.contains('{') && candidate.is_file() {
+        return std::fs::read_to_string(&candidate)
+            .with_context(|| format!("cannot read template {}", candidate.display()));
+    }
+    Ok(value.to_string())
+}
+
+/// Every `{name}` must be a known placeholder (`{{` and `}}` are literal braces).
+pub fn check_placeholders(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        if rest[open..].starts_with("{{") {
+            rest = &rest[open + 2..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('}') else { return Err("a '{' is never closed".into()) };
+        let name = &rest[open + 1..open + close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "unknown placeholder {{{name}}}; placeholders are {}",
+                PLACEHOLDERS.join(", ")
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    Ok(())
+}
+
+fn money(value: Option<&toml::Value>, at: &str, what: &str) -> Result<Decimal> {
+    let text = match value {
+        None => return Ok(Decimal::ZERO),
+        Some(toml::Value::String(s)) => s.clone(),
+        Some(toml::Value::Integer(i)) => i.to_string(),
+        Some(toml::Value::Float(f)) => f.to_string(),
+        Some(other) => bail!("{at}: {what} must be a number, not {other}"),
+    };
+    let amount = parse_amount(&text, false).map_err(|e| anyhow!("{at}: {what} '{text}': {e}"))?;
+    if amount < Decimal::ZERO {
+        bail!("{at}: {what} cannot be negative");
+    }
+    Ok(amount)
+}
+
+/// Reads the log (`date,customer,currency,level,amount`); `level` is a
+/// number or a level name. A missing file is an empty log.
+pub fn load_log(path: &str, policy: &Policy) -> Result<Vec<Sent>> {
+    if !Path::new(path).exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read --log {path}"))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or_else(|| {
+            anyhow!("{path}: the log has no '{name}' column (expected date,customer,currency,level,amount)")
+        })
+    };
+    let (d, c, cur, l) = (col("date")?, col("customer")?, col("currency")?, col("level")?);
+    let mut sent = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{path}:{}: cannot read the log row", n + 2))?;
+        let at = || format!("{path}:{}", n + 2);
+        let date = parse_iso(record.get(d).unwrap_or("").trim())
+            .ok_or_else(|| anyhow!("{}: date '{}' is not YYYY-MM-DD", at(), record.get(d).unwrap_or("")))?;
+        let level_text = record.get(l).unwrap_or("").trim();
+        let level =
+            match level_text.parse::<usize>() {
+                Ok(n) if (1..=policy.levels.len()).contains(&n) => n,
+                _ => policy.levels.iter().position(|lv| lv.name == level_text).map(|i| i + 1).ok_or_else(
+                    || anyhow!("{}: level '{level_text}' is neither a level number nor a level name", at()),
+                )?,
+            };
+        sent.push(Sent {
+            date,
+            customer: record.get(c).unwrap_or("").to_string(),
+            currency: record.get(cur).unwrap_or("").trim().to_uppercase(),
+            level,
+        });
+    }
+    Ok(sent)
+}
+
+/// The log rows for today's actions, as `date,customer,currency,level,amount` cells.
+pub fn log_row(as_of: Day, customer: &str, currency: &str, level: usize, amount: &str) -> [String; 5] {
+    [iso(as_of), customer.to_string(), currency.to_string(), level.to_string(), amount.to_string()]
+}

@@ -1,0 +1,81 @@
+//! Dunning letters: one file per notice from its level's template. Field
+//! values are inserted as plain text in one pass (a value that looks like
+//! `{total_due}` stays as it is), and file names are built only from safe
+//! characters of the customer id plus a hash of it, so no id can climb out
+//! of the folder or collide with another.
+
+use super::output::AtomicFile;
+use anyhow::{Context, Result};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::Path;
+
+/// Fills `{name}` placeholders from `value`; `{{`/`}}` are literal braces.
+pub fn fill(template: &str, value: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        out.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+        } else if let (true, Some(close)) = (tail.starts_with('{'), tail.find('}')) {
+            out.push_str(&value(&tail[1..close]));
+            rest = &tail[close + 1..];
+        } else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `SAFE-ID_CUR_L2_HASH.txt`: letters, digits, `-` and `_` of the id (at
+/// most 40), the currency, the level and a hash of the raw id.
+pub fn file_name(customer: &str, currency: &str, level: usize) -> String {
+    let safe: String = customer
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(40)
+        .collect();
+    let currency: String = currency.chars().filter(|c| c.is_ascii_alphanumeric()).take(3).collect();
+    let mut hasher = DefaultHasher::new();
+    customer.hash(&mut hasher);
+    format!("{safe}_{currency}_L{level}_{:08x}.txt", hasher.finish() as u32)
+}
+
+/// Writes one letter atomically into `dir`.
+pub fn write_letter(dir: &Path, name: &str, text: &str) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create --render folder {}", dir.display()))?;
+    let mut file = AtomicFile::create(dir.join(name))?;
+    file.write_all(text.as_bytes())?;
+    file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_inserted_once_never_expanded() {
+        let value =
+            |name: &str| if name == "customer_name" { "{total_due}".to_string() } else { "9.99".to_string() };
+        assert_eq!(
+            fill("Dear {customer_name}, pay {total_due} {{now}}", &value),
+            "Dear {total_due}, pay 9.99 {now}"
+        );
+    }
+
+    #[test]
+    fn file_names_are_safe() {
+        let name = file_name("../../etc/passwd\0", "EUR", 2);
+        assert!(name.starts_with("______etc_passwd__EUR_L2_"), "{name}");
+        assert!(!name.contains('/') && !name.contains('\0'));
+        assert_ne!(file_name("a/b", "EUR", 1), file_name("a_b", "EUR", 1));
+        assert!(file_name(&"x".repeat(5000), "EUR", 1).len() < 80);
+    }
+}
