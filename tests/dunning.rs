@@ -189,3 +189,35 @@ fn invalid_policies_name_the_line() {
         run.fails_with(&["bad.toml", line, why]);
     }
 }
+
+/// examples/plans.csv: C002 and C005 are on track at 2025-06-30 (C003 late,
+/// C004 broken), so only C002 and C005 drop out of today's list.
+#[test]
+fn customers_on_track_with_a_plan_are_skipped() {
+    let wd = Workdir::new();
+    let base = [
+        "dunning",
+        "fixtures/invoices.csv",
+        "--payments",
+        "fixtures/payments.csv",
+        "--policy",
+        "examples/policy.toml",
+        "--as-of",
+        "2025-06-30",
+        "-f",
+        "csv",
+    ];
+    let customers = |extra: &[&str]| -> Vec<String> {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        wd.run(&args).csv_rows().iter().map(|r| r["customer"].clone()).collect()
+    };
+    let all = customers(&[]);
+    let skipped =
+        customers(&["--plans", "examples/plans.csv", "--plan-payments", "examples/plan_payments.csv"]);
+    for c in ["C002", "C005", "C003", "C004"] {
+        assert!(all.contains(&c.to_string()), "{c} should be dunned without plans");
+    }
+    let gone: Vec<&String> = all.iter().filter(|c| !skipped.contains(c)).collect();
+    assert_eq!(gone, ["C002", "C005"]);
+}
