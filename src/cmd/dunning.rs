@@ -2,7 +2,7 @@
 
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
-use crate::domain::dunning::{self, Notice, Policy};
+use crate::domain::dunning::{self, Notice, Policy, FIELDS};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
 use crate::input::load_ledger;
@@ -69,22 +69,6 @@ pub struct DunningArgs {
     pub output: OutputArgs,
 }
 
-const COLUMNS: [&str; 13] = [
-    "customer",
-    "customer_name",
-    "email",
-    "currency",
-    "level",
-    "level_name",
-    "action",
-    "invoices",
-    "overdue",
-    "interest",
-    "fees",
-    "total_due",
-    "max_days_past_due",
-];
-
 pub fn run(args: &DunningArgs) -> Result<()> {
     let output_options = args.output.options()?;
     let read_options = args.input.read_options()?;
@@ -110,7 +94,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
             .as_object()
             .cloned()
             .unwrap_or_default(),
-        columns: COLUMNS.map(String::from).to_vec(),
+        columns: FIELDS.map(String::from).to_vec(),
         rows,
         totals_columns: None,
         totals: Vec::new(),
@@ -186,7 +170,7 @@ fn render_letter(
         match name {
             "invoice_table" => table.clone(),
             "as_of" => iso(as_of),
-            other => COLUMNS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
+            other => FIELDS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
         }
     };
     let text = fill(&policy.levels[n.level - 1].template, &value);

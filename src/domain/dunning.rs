@@ -10,6 +10,24 @@ use crate::money::{minor_digits, round};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+/// The fields of a notice, in output order; a letter template may use each
+/// of them, plus `invoice_table` and `as_of`, as a placeholder.
+pub const FIELDS: [&str; 13] = [
+    "customer",
+    "customer_name",
+    "email",
+    "currency",
+    "level",
+    "level_name",
+    "action",
+    "invoices",
+    "overdue",
+    "interest",
+    "fees",
+    "total_due",
+    "max_days_past_due",
+];
+
 /// One rung of the ladder (level numbers start at 1).
 #[derive(Clone, Debug)]
 pub struct Level {

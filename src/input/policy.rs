@@ -3,7 +3,7 @@
 //! unknown placeholder.
 
 use crate::dates::{iso, Day};
-use crate::domain::dunning::{Level, Policy, Sent};
+use crate::domain::dunning::{Level, Policy, Sent, FIELDS};
 use crate::input::amount::parse_amount;
 use crate::input::date::parse_iso;
 use anyhow::{anyhow, bail, Context, Result};
@@ -12,24 +12,8 @@ use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
 
-/// Placeholders a letter template may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "customer",
-    "customer_name",
-    "email",
-    "currency",
-    "level",
-    "level_name",
-    "action",
-    "invoices",
-    "overdue",
-    "interest",
-    "fees",
-    "total_due",
-    "max_days_past_due",
-    "invoice_table",
-    "as_of",
-];
+/// Placeholders a letter template may use besides the notice's fields.
+const EXTRA_PLACEHOLDERS: [&str; 2] = ["invoice_table", "as_of"];
 
 #[derive(Deserialize)]
 struct PolicyFile {
@@ -136,11 +120,9 @@ pub fn check_placeholders(template: &str) -> Result<(), String> {
         }
         let Some(close) = rest[open..].find('}') else { return Err("a '{' is never closed".into()) };
         let name = &rest[open + 1..open + close];
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(format!(
-                "unknown placeholder {{{name}}}; placeholders are {}",
-                PLACEHOLDERS.join(", ")
-            ));
+        if !FIELDS.contains(&name) && !EXTRA_PLACEHOLDERS.contains(&name) {
+            let known: Vec<&str> = FIELDS.iter().chain(&EXTRA_PLACEHOLDERS).copied().collect();
+            return Err(format!("unknown placeholder {{{name}}}; placeholders are {}", known.join(", ")));
         }
         rest = &rest[open + close + 1..];
     }
