@@ -148,16 +148,23 @@ pub fn open_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<Detai
 
 /// Every open document with its age, in input order.
 fn aged_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<DetailRow>> {
-    let open = ledger.open_at(params.as_of);
     let mut rows = Vec::new();
+    for_each_aged(ledger, params, |doc| rows.push(doc))?;
+    Ok(rows)
+}
+
+/// Calls `visit` with every open document and its age, in input order,
+/// without collecting them (ten million rows would cost 400 MB).
+fn for_each_aged(ledger: &Ledger, params: &AgingParams, mut visit: impl FnMut(DetailRow)) -> Result<()> {
+    let open = ledger.open_at(params.as_of);
     for (index, invoice) in ledger.invoices.iter().enumerate() {
         if open[index].is_zero() || !Ledger::exists_at(invoice, params.as_of) {
             continue;
         }
         let days = age_in_days(ledger, index, invoice, params)?;
-        rows.push(DetailRow { index, open: open[index], days, bucket: params.buckets.index(days) });
+        visit(DetailRow { index, open: open[index], days, bucket: params.buckets.index(days) });
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingParams) -> Result<i32> {
@@ -175,12 +182,11 @@ fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingP
 
 /// The aging rows, sorted by overdue descending, then keys, then currency.
 pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
-    let documents = aged_documents(ledger, params)?;
     let names = ledger.customer_names();
     let mut groups: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut rows: Vec<AgingRow> = Vec::new();
     let mut key = Vec::with_capacity(4);
-    for doc in &documents {
+    for_each_aged(ledger, params, |doc| {
         let invoice = &ledger.invoices[doc.index];
         group_key(ledger, params, doc.index, invoice, &mut key);
         let slot = match groups.get(key.as_slice()) {
@@ -192,7 +198,7 @@ pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
             }
         };
         rows[slot].add(doc.bucket, doc.open, doc.days);
-    }
+    })?;
     rows.sort_by(compare_rows);
     Ok(rows)
 }
