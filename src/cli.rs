@@ -70,6 +70,14 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE", requires = "skip_bad_rows")]
     pub rejects: Option<String>,
 
+    /// Exchange rates (CSV: currency,rate = value of one unit in --base): convert before adding
+    #[arg(long, value_name = "RATES.csv", requires = "base")]
+    pub fx: Option<String>,
+
+    /// The currency --fx converts into
+    #[arg(long, value_name = "CODE", requires = "fx")]
+    pub base: Option<String>,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -110,6 +118,7 @@ impl InputArgs {
             currency: self.currency.trim().to_uppercase(),
             skip_bad_rows: self.skip_bad_rows,
             rejects: self.rejects.clone(),
+            fx: self.fx.clone().zip(self.base.as_ref().map(|b| b.trim().to_uppercase())),
         })
     }
 

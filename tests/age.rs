@@ -244,3 +244,33 @@ fn reads_standard_input() {
     );
     assert!(run.ok().contains("EUR,0.00,7.50,"), "{}", run.stdout);
 }
+
+/// --fx converts before adding: the fixture's EUR 571,296.49 plus USD
+/// 148,859.77 at 0.9 = 133,973.793 gives EUR 705,270.28 (rounded once, when printed).
+#[test]
+fn fx_converts_every_currency_into_the_base() {
+    let wd = Workdir::new();
+    let rates = wd.write("rates.csv", "currency,rate\nUSD,0.9\n");
+    let run = wd.run(&[
+        "age",
+        "fixtures/invoices.csv",
+        "--payments",
+        "fixtures/payments.csv",
+        "--as-of",
+        "2025-06-30",
+        "--by",
+        "none",
+        "--fx",
+        &rates,
+        "--base",
+        "EUR",
+        "-f",
+        "csv",
+    ]);
+    let rows = run.csv_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0]["currency"].as_str(), rows[0]["total_open"].as_str()), ("EUR", "705270.28"));
+    let missing =
+        wd.run(&["age", "fixtures/invoices.csv", "--as-of", "2025-06-30", "--fx", &rates, "--base", "GBP"]);
+    missing.fails_with(&["no rate for EUR"]);
+}

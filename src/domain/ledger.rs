@@ -132,6 +132,33 @@ impl Ledger {
         names
     }
 
+    /// Converts every amount into `base` with `rates` (value of one unit of
+    /// each currency in `base`); `Err(code)` names a currency without a rate.
+    pub fn convert_to(
+        &mut self,
+        base: &str,
+        rates: &std::collections::HashMap<String, Decimal>,
+    ) -> Result<(), String> {
+        let mut factors = Vec::with_capacity(self.currencies.len());
+        for handle in 0..self.currencies.len() as u32 {
+            let code = self.currencies.get(handle);
+            match rates.get(code) {
+                Some(rate) => factors.push(*rate),
+                None if code.is_empty() => factors.push(Decimal::ONE), // the interner's empty slot
+                None => return Err(code.to_string()),
+            }
+        }
+        let base_handle = self.currencies.intern(base);
+        for p in &mut self.payments {
+            p.amount *= factors[self.invoices[p.invoice as usize].currency as usize];
+        }
+        for inv in &mut self.invoices {
+            inv.amount *= factors[inv.currency as usize];
+            inv.currency = base_handle;
+        }
+        Ok(())
+    }
+
     /// Drops what did not exist at the end of the as-of date: documents
     /// issued after it (with their payments) and payments dated after it.
     /// Filters in place: no copy of the ledger is made.

@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod date;
+pub mod fx;
 pub mod headers;
 mod invoices;
 mod payments;
@@ -33,6 +34,8 @@ pub struct ReadOptions {
     pub currency: String,
     pub skip_bad_rows: bool,
     pub rejects: Option<String>,
+    /// `--fx RATES.csv --base CUR`: convert every amount into `CUR`.
+    pub fx: Option<(String, String)>,
 }
 
 /// Reads the invoice file and the optional payments file and returns the
@@ -53,6 +56,12 @@ pub fn load_ledger(
     }
     fixups.apply(&mut ledger, options.terms, invoices, payments.unwrap_or("payments"))?;
     rejects.finish()?;
+    if let Some((rates_path, base)) = &options.fx {
+        let rates = fx::load_rates(rates_path, base)?;
+        ledger
+            .convert_to(base, &rates)
+            .map_err(|code| anyhow::anyhow!("--fx {rates_path}: no rate for {code}"))?;
+    }
     Ok(ledger.restrict_to(as_of))
 }
 
