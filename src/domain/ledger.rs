@@ -81,12 +81,6 @@ impl Ledger {
         self.ids.get(self.invoices[index].id)
     }
 
-    /// The index of the invoice with this document number.
-    pub fn find(&self, id: &str) -> Option<u32> {
-        // Before `restrict_to`, invoices are in id order.
-        self.ids.find(id)
-    }
-
     /// Open amount of every invoice at the end of day `d`: the amount minus
     /// the payments dated on or before `d` (undated ones always count).
     pub fn open_at(&self, d: Day) -> Vec<Decimal> {

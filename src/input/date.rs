@@ -76,16 +76,28 @@ impl DateColumn {
         match (self.order, day_first, month_first) {
             (Some(SlashOrder::DayFirst), Some(d), _) => Ok(DateValue { day: d, hint: OrderHint::None }),
             (Some(SlashOrder::MonthFirst), _, Some(m)) => Ok(DateValue { day: m, hint: OrderHint::None }),
-            (Some(order), _, _) => Err(format!(
-                "it is not a valid {} date, the format of the rest of this column",
-                if order == SlashOrder::DayFirst { "DD/MM/YYYY" } else { "MM/DD/YYYY" }
-            )),
+            (Some(order), _, _) => Err(not_in_column_order(order)),
             (None, Some(d), Some(m)) => Ok(DateValue { day: d, hint: OrderHint::Ambiguous(m) }),
             (None, Some(d), None) => Ok(DateValue { day: d, hint: OrderHint::Decides(SlashOrder::DayFirst) }),
             (None, None, Some(m)) => {
                 Ok(DateValue { day: m, hint: OrderHint::Decides(SlashOrder::MonthFirst) })
             }
             (None, None, None) => Err("it is not a valid date in DD/MM/YYYY nor MM/DD/YYYY".into()),
+        }
+    }
+
+    /// A value that [`DateColumn::read`] gave on a copy of this column that
+    /// did not know the order yet (a parsing thread's), turned into what
+    /// this column, which may know it by now, would have read.
+    pub fn reconcile(&self, value: DateValue) -> Result<DateValue, String> {
+        let Some(order) = self.order else { return Ok(value) };
+        let settled = |day| Ok(DateValue { day, hint: OrderHint::None });
+        match value.hint {
+            OrderHint::None => Ok(value),
+            OrderHint::Ambiguous(month_first) if order == SlashOrder::MonthFirst => settled(month_first),
+            OrderHint::Ambiguous(_) => settled(value.day),
+            OrderHint::Decides(decided) if decided == order => settled(value.day),
+            OrderHint::Decides(_) => Err(not_in_column_order(order)),
         }
     }
 
@@ -134,6 +146,13 @@ impl DateColumn {
             )),
         }
     }
+}
+
+fn not_in_column_order(order: SlashOrder) -> String {
+    format!(
+        "it is not a valid {} date, the format of the rest of this column",
+        if order == SlashOrder::DayFirst { "DD/MM/YYYY" } else { "MM/DD/YYYY" }
+    )
 }
 
 /// The date part of a cell: up to the first space or `T` (a time part is ignored).
@@ -231,6 +250,23 @@ mod tests {
         let v = col.read("25/12/2024").unwrap();
         col.accept(0, &v, "25/12/2024");
         assert!(col.read("12/25/2024").is_err());
+    }
+
+    /// Reading without the order and reconciling later gives what reading
+    /// with the order known gives, errors included.
+    #[test]
+    fn reconcile_equals_reading_with_the_order_known() {
+        let unknown = DateColumn::new(None);
+        for decider in ["25/12/2024", "12/25/2024"] {
+            let mut known = DateColumn::new(None);
+            let v = known.read(decider).unwrap();
+            known.accept(0, &v, decider);
+            for raw in ["01/02/2024", "13/02/2024", "02/13/2024", "2024-05-06", "31.01.2024", "5/5/2024"] {
+                let direct = known.read(raw).map(|v| v.day);
+                let later = unknown.read(raw).and_then(|v| known.reconcile(v)).map(|v| v.day);
+                assert_eq!(direct, later, "{decider} then {raw}");
+            }
+        }
     }
 
     #[test]

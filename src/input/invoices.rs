@@ -5,12 +5,13 @@
 
 use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
+use super::parallel::{map_blocks, Span, Texts};
 use super::rejects::{BadRow, Rejects};
-use super::source::Source;
+use super::source::{Block, Source};
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
-use anyhow::Result;
+use anyhow::{bail, Result};
 use csv::ByteRecord;
 use rust_decimal::Decimal;
 
@@ -58,19 +59,30 @@ impl Fixups {
     }
 }
 
-/// One invoice row, parsed but not yet stored.
-struct Row<'r> {
-    id: &'r str,
-    customer: &'r str,
-    currency: &'r str,
+/// One invoice row, parsed on a worker thread but not yet stored; its
+/// texts are in the batch's [`Texts`].
+struct Row {
+    id: Span,
+    customer: Span,
+    currency: Span,
     issue: Option<DateValue>,
     due: Option<DateValue>,
     amount: Decimal,
     disputed: bool,
-    name: &'r str,
-    email: &'r str,
+    name: Span,
+    email: Span,
     settlement: Option<(Option<DateValue>, Decimal)>,
-    raw_dates: [&'r str; 3],
+    raw_dates: [Span; 3],
+    /// Where this row's `--by` values start in [`Batch::extras`].
+    extras: usize,
+}
+
+/// The rows of one block: each parsed, or why not.
+struct Batch {
+    block: Block,
+    texts: Texts,
+    extras: Vec<Span>,
+    rows: Vec<(u64, u32, Result<Row, BadRow>)>,
 }
 
 /// The invoice file's columns, resolved once.
@@ -112,6 +124,9 @@ struct Reader<'a> {
     layout: Layout,
     cols: Columns,
     options: &'a ReadOptions,
+    /// Reads dates on the worker threads, without the column's order;
+    /// [`Fixups`] settles them when the rows are stored.
+    dates: DateColumn,
 }
 
 pub fn read(
@@ -121,7 +136,7 @@ pub fn read(
     ledger: &mut Ledger,
     rejects: &mut Rejects,
 ) -> Result<Fixups> {
-    let mut source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter)?;
     let layout = Layout::resolve(FileKind::Invoices, &source.headers, &options.map, extras)
         .map_err(|e| file_error(&source, e))?;
     check_required(&layout, options).map_err(|e| file_error(&source, e))?;
@@ -135,20 +150,29 @@ pub fn read(
         payment_date: DateColumn::new(options.date_format.clone()),
         derived_due: Vec::new(),
     };
-    let reader = Reader { cols: Columns::new(&layout), layout, options };
+    let dates = DateColumn::new(options.date_format.clone());
+    let reader = Reader { cols: Columns::new(&layout), layout, options, dates };
     ledger.ids.reserve(source.estimated_rows());
     ledger.invoices.reserve_exact(source.estimated_rows());
-    let mut record = ByteRecord::new();
+    let name = source.name.clone();
     let mut rows_seen = 0usize;
-    while source.next_row(&mut record)? {
-        rows_seen += 1;
-        match reader.parse(&record, &fixups).and_then(|row| reader.store(row, &record, ledger, &mut fixups)) {
-            Ok(()) => {}
-            Err(problem) => rejects.reject(&source, &record, problem)?,
-        }
-    }
+    map_blocks(
+        source.blocks(),
+        |block| reader.parse_block(block),
+        |mut batch| {
+            let rows = std::mem::take(&mut batch.rows);
+            rows_seen += rows.len();
+            for (line, at, parsed) in rows {
+                let stored = parsed.and_then(|row| reader.store(&row, &batch, ledger, &mut fixups));
+                if let Err(problem) = stored {
+                    rejects.reject(batch.block.place(&name, line), &batch.block.record_at(at), problem)?;
+                }
+            }
+            Ok(())
+        },
+    )?;
     if rows_seen == 0 {
-        return Err(file_error(&source, "the file has a header row but no data rows".into()));
+        bail!("{name}: the file has a header row but no data rows");
     }
     Ok(fixups)
 }
@@ -167,11 +191,22 @@ fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> 
 }
 
 impl Reader<'_> {
-    fn text<'r>(&'r self, record: &'r ByteRecord, col: &'r Col) -> Result<&'r str, BadRow<'r>> {
+    /// Worker side: parses every record of the block.
+    fn parse_block(&self, block: Block) -> Batch {
+        let mut texts = Texts::default();
+        let mut extras = Vec::new();
+        let mut rows = Vec::new();
+        block.for_each_record(|line, at, record| {
+            rows.push((line, at, self.parse(record, &mut texts, &mut extras)));
+        });
+        Batch { block, texts, extras, rows }
+    }
+
+    fn text<'r>(&self, record: &'r ByteRecord, col: &Col) -> Result<&'r str, BadRow> {
         cell(record, col.index, &col.header)
     }
 
-    fn parse<'r>(&'r self, record: &'r ByteRecord, fixups: &Fixups) -> Result<Row<'r>, BadRow<'r>> {
+    fn parse(&self, record: &ByteRecord, texts: &mut Texts, extras: &mut Vec<Span>) -> Result<Row, BadRow> {
         let c = &self.cols;
         check_shape(record, self.layout.headers.len())?;
         let customer = self.required(record, &c.customer, "customer")?;
@@ -179,9 +214,9 @@ impl Reader<'_> {
         let amount_text = self.required(record, &c.amount, "amount")?;
         let amount = read_amount(amount_text, &c.amount.header, self.options)?;
         let issue_text = self.text(record, &c.issue_date)?;
-        let issue = self.date(&fixups.issue, issue_text, &c.issue_date)?;
+        let issue = self.date(issue_text, &c.issue_date)?;
         let due_text = self.text(record, &c.due_date)?;
-        let due = self.date(&fixups.due, due_text, &c.due_date)?;
+        let due = self.date(due_text, &c.due_date)?;
         if due.is_none() && (issue.is_none() || self.options.terms.is_none()) {
             return Err(bad(
                 &c.due_date.header,
@@ -194,27 +229,34 @@ impl Reader<'_> {
             bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
         let paid_text = self.text(record, &c.paid_date)?;
+        let settlement = self.settlement(record, amount, paid_text)?;
+        let (currency, name, email) = (
+            self.text(record, &c.currency)?,
+            self.text(record, &c.customer_name)?,
+            self.text(record, &c.email)?,
+        );
+        let extras_start = extras.len();
+        for &position in &self.layout.extras {
+            let value = std::str::from_utf8(record.get(position).unwrap_or_default()).unwrap_or_default();
+            extras.push(texts.keep(value.trim()));
+        }
         Ok(Row {
-            id,
-            customer,
-            currency: self.text(record, &c.currency)?,
+            id: texts.keep(id),
+            customer: texts.keep(customer),
+            currency: texts.keep(currency),
             issue,
             due,
             amount,
             disputed,
-            name: self.text(record, &c.customer_name)?,
-            email: self.text(record, &c.email)?,
-            settlement: self.settlement(record, &fixups.paid, amount, paid_text)?,
-            raw_dates: [issue_text, due_text, paid_text],
+            name: texts.keep(name),
+            email: texts.keep(email),
+            settlement,
+            raw_dates: [texts.keep(issue_text), texts.keep(due_text), texts.keep(paid_text)],
+            extras: extras_start,
         })
     }
 
-    fn required<'r>(
-        &'r self,
-        record: &'r ByteRecord,
-        col: &'r Col,
-        field: &str,
-    ) -> Result<&'r str, BadRow<'r>> {
+    fn required<'r>(&self, record: &'r ByteRecord, col: &Col, field: &str) -> Result<&'r str, BadRow> {
         let value = self.text(record, col)?;
         if value.is_empty() {
             return Err(bad(&col.header, value, format!("the {field} is missing")));
@@ -222,36 +264,30 @@ impl Reader<'_> {
         Ok(value)
     }
 
-    fn date<'r>(
-        &'r self,
-        column: &DateColumn,
-        text: &'r str,
-        col: &'r Col,
-    ) -> Result<Option<DateValue>, BadRow<'r>> {
+    fn date(&self, text: &str, col: &Col) -> Result<Option<DateValue>, BadRow> {
         if text.is_empty() {
             return Ok(None);
         }
-        column
+        self.dates
             .read(text)
             .map(Some)
             .map_err(|why| bad(&col.header, text, format!("cannot read it as a date: {why}")))
     }
 
     /// The payment a single-file export's row stands for, if any.
-    fn settlement<'r>(
-        &'r self,
-        record: &'r ByteRecord,
-        paid_column: &DateColumn,
+    fn settlement(
+        &self,
+        record: &ByteRecord,
         amount: Decimal,
-        paid_text: &'r str,
-    ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow<'r>> {
+        paid_text: &str,
+    ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow> {
         let c = &self.cols;
         let paid_amount_text = self.text(record, &c.paid_amount)?;
         let paid_amount = match paid_amount_text {
             "" => None,
             t => Some(read_amount(t, &c.paid_amount.header, self.options)?),
         };
-        if let Some(date) = self.date(paid_column, paid_text, &c.paid_date)? {
+        if let Some(date) = self.date(paid_text, &c.paid_date)? {
             return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
         }
         if let Some(paid) = paid_amount {
@@ -265,62 +301,74 @@ impl Reader<'_> {
         Ok((open != amount).then_some((None, amount - open)))
     }
 
-    fn store<'r>(
-        &'r self,
-        row: Row<'r>,
-        record: &'r ByteRecord,
+    /// Main-thread side, in file order: settles the dates, checks the id is
+    /// new, and adds the invoice (and its single-file payment).
+    fn store(
+        &self,
+        row: &Row,
+        batch: &Batch,
         ledger: &mut Ledger,
         fixups: &mut Fixups,
-    ) -> Result<(), BadRow<'r>> {
-        let index = match ledger.ids.insert(row.id) {
-            Ok(index) => index,
-            Err(_) => {
-                return Err(bad(
-                    &self.cols.invoice.header,
-                    row.id,
-                    "duplicate invoice id: it is already on an earlier row",
-                ))
-            }
+    ) -> Result<(), BadRow> {
+        let texts = &batch.texts;
+        let c = &self.cols;
+        let settle = |column: &DateColumn, value: &Option<DateValue>, raw: Span, col: &Col| {
+            value
+                .map(|v| column.reconcile(v))
+                .transpose()
+                .map_err(|why| bad(&col.header, texts.get(raw), format!("cannot read it as a date: {why}")))
+        };
+        let issue_value = settle(&fixups.issue, &row.issue, row.raw_dates[0], &c.issue_date)?;
+        let due_value = settle(&fixups.due, &row.due, row.raw_dates[1], &c.due_date)?;
+        let settlement = match row.settlement {
+            Some((date, paid)) => Some((settle(&fixups.paid, &date, row.raw_dates[2], &c.paid_date)?, paid)),
+            None => None,
+        };
+        let id = texts.get(row.id);
+        let Ok(index) = ledger.ids.insert(id) else {
+            return Err(bad(&c.invoice.header, id, "duplicate invoice id: it is already on an earlier row"));
         };
         let slot = index as usize;
-        let issue = row.issue.map(|d| d.day);
-        let due: Day = match row.due {
+        let issue = issue_value.map(|d| d.day);
+        let due: Day = match due_value {
             Some(d) => d.day,
             None => {
                 fixups.derived_due.push(index);
                 issue.unwrap_or_default() + self.options.terms.unwrap_or_default()
             }
         };
-        let currency =
-            if row.currency.is_empty() { self.options.currency.clone() } else { row.currency.to_uppercase() };
-        let customer = ledger.customers.intern(row.customer);
-        ledger.note_email(customer, row.email);
+        let currency = match texts.get(row.currency) {
+            "" => ledger.currencies.intern(&self.options.currency),
+            code if code.chars().any(char::is_lowercase) => ledger.currencies.intern(&code.to_uppercase()),
+            code => ledger.currencies.intern(code),
+        };
+        let customer = ledger.customers.intern(texts.get(row.customer));
+        ledger.note_email(customer, texts.get(row.email));
         ledger.invoices.push(Invoice {
             id: index,
             customer,
-            currency: ledger.currencies.intern(&currency),
+            currency,
             issue,
             due,
             amount: row.amount,
             disputed: row.disputed,
-            name: ledger.texts.intern(row.name),
+            name: ledger.texts.intern(texts.get(row.name)),
         });
-        if let Some(d) = &row.issue {
-            fixups.issue.accept(slot, d, row.raw_dates[0]);
+        if let Some(d) = &issue_value {
+            fixups.issue.accept(slot, d, texts.get(row.raw_dates[0]));
         }
-        if let Some(d) = &row.due {
-            fixups.due.accept(slot, d, row.raw_dates[1]);
+        if let Some(d) = &due_value {
+            fixups.due.accept(slot, d, texts.get(row.raw_dates[1]));
         }
-        if let Some((date, amount)) = row.settlement {
+        if let Some((date, amount)) = settlement {
             if let Some(d) = &date {
-                fixups.paid.accept(ledger.payments.len(), d, row.raw_dates[2]);
+                fixups.paid.accept(ledger.payments.len(), d, texts.get(row.raw_dates[2]));
             }
             ledger.payments.push(Payment { invoice: index, date: date.map(|d| d.day), amount });
         }
-        for (column, &position) in ledger.extras.iter_mut().zip(&self.layout.extras) {
-            let value =
-                std::str::from_utf8(record.get(position).unwrap_or_default()).unwrap_or_default().trim();
-            column.values.push(ledger.texts.intern(value));
+        let values = &batch.extras[row.extras..row.extras + ledger.extras.len()];
+        for (column, &span) in ledger.extras.iter_mut().zip(values) {
+            column.values.push(ledger.texts.intern(texts.get(span)));
         }
         Ok(())
     }

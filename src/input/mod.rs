@@ -7,6 +7,7 @@ pub mod date;
 pub mod fx;
 pub mod headers;
 mod invoices;
+mod parallel;
 mod payments;
 pub mod plans;
 pub mod policy;
@@ -66,19 +67,19 @@ pub fn load_ledger(
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
-fn cell<'r>(record: &'r ByteRecord, index: Option<usize>, header: &'r str) -> Result<&'r str, BadRow<'r>> {
+fn cell<'r>(record: &'r ByteRecord, index: Option<usize>, header: &str) -> Result<&'r str, BadRow> {
     let Some(raw) = index.and_then(|i| record.get(i)) else {
         return Ok("");
     };
     std::str::from_utf8(raw).map(str::trim).map_err(|_| BadRow {
-        column: Some(header),
-        value: Some(raw),
+        column: Some(header.to_string()),
+        value: Some(raw.to_vec()),
         reason: "it is not valid UTF-8: re-save the file as UTF-8".into(),
     })
 }
 
 /// Row-shape checks done before any cell is read.
-fn check_shape<'r>(record: &'r ByteRecord, width: usize) -> Result<(), BadRow<'r>> {
+fn check_shape(record: &ByteRecord, width: usize) -> Result<(), BadRow> {
     if record.len() != width {
         return Err(BadRow {
             column: None,
@@ -92,7 +93,7 @@ fn check_shape<'r>(record: &'r ByteRecord, width: usize) -> Result<(), BadRow<'r
     if let Some(big) = record.iter().find(|f| f.len() > MAX_FIELD_BYTES) {
         return Err(BadRow {
             column: None,
-            value: Some(&big[..200.min(big.len())]),
+            value: Some(big[..200.min(big.len())].to_vec()),
             reason: format!(
                 "a cell of {} bytes exceeds the {MAX_FIELD_BYTES}-byte limit (an unclosed quote?)",
                 big.len()
@@ -102,16 +103,12 @@ fn check_shape<'r>(record: &'r ByteRecord, width: usize) -> Result<(), BadRow<'r
     Ok(())
 }
 
-fn bad<'r>(column: &'r str, value: &'r str, reason: impl Into<String>) -> BadRow<'r> {
-    BadRow { column: Some(column), value: Some(value.as_bytes()), reason: reason.into() }
+fn bad(column: &str, value: &str, reason: impl Into<String>) -> BadRow {
+    BadRow { column: Some(column.to_string()), value: Some(value.as_bytes().to_vec()), reason: reason.into() }
 }
 
 /// Parses a non-empty amount cell.
-fn read_amount<'r>(
-    text: &'r str,
-    header: &'r str,
-    options: &ReadOptions,
-) -> Result<rust_decimal::Decimal, BadRow<'r>> {
+fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_decimal::Decimal, BadRow> {
     amount::parse_amount(text, options.decimal_comma)
         .map_err(|why| bad(header, text, format!("cannot read it as an amount: {why}")))
 }

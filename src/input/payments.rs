@@ -3,13 +3,15 @@
 //! `customer`). A payment of an unknown invoice, or whose customer or
 //! currency differs from its invoice's, is a bad row.
 
-use super::date::DateValue;
+use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
 use super::invoices::Fixups;
+use super::parallel::{map_blocks, Span, Texts};
 use super::rejects::{BadRow, Rejects};
-use super::source::Source;
+use super::source::{Block, Source};
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
-use crate::domain::ledger::{Ledger, Payment};
+use crate::domain::ledger::{Invoice, Ledger, Payment};
+use crate::domain::text::{Interner, KeyIndex};
 use anyhow::Result;
 use csv::ByteRecord;
 
@@ -20,26 +22,58 @@ pub fn read(
     rejects: &mut Rejects,
     fixups: &mut Fixups,
 ) -> Result<()> {
-    let mut source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter)?;
     let layout = Layout::resolve(FileKind::Payments, &source.headers, &options.map, &[])
         .map_err(|e| file_error(&source, e))?;
     for field in ["invoice", "date", "amount"] {
         layout.require(FileKind::Payments, field, "").map_err(|e| file_error(&source, e))?;
     }
-    let cols = Columns::new(&layout);
-    let width = layout.headers.len();
-    ledger.payments.reserve_exact(source.estimated_rows());
-    let mut record = ByteRecord::new();
-    while source.next_row(&mut record)? {
-        match parse(&cols, width, &record, options, ledger, fixups) {
-            Ok((payment, date, date_text)) => {
-                fixups.payment_date.accept(ledger.payments.len(), &date, date_text);
-                ledger.payments.push(payment);
+    let Ledger { ids, invoices, customers, currencies, payments, .. } = ledger;
+    let reader = Reader {
+        cols: Columns::new(&layout),
+        width: layout.headers.len(),
+        options,
+        dates: DateColumn::new(options.date_format.clone()),
+        known: Known { ids, invoices, customers, currencies },
+    };
+    payments.reserve_exact(source.estimated_rows());
+    let name = source.name.clone();
+    map_blocks(
+        source.blocks(),
+        |block| reader.parse_block(block),
+        |(block, texts, rows)| {
+            for (line, at, parsed) in rows {
+                let settled = parsed.and_then(|(payment, date, raw)| {
+                    let date = fixups.payment_date.reconcile(date).map_err(|why| {
+                        bad(
+                            &reader.cols.date.header,
+                            texts.get(raw),
+                            format!("cannot read it as a date: {why}"),
+                        )
+                    })?;
+                    Ok((Payment { date: Some(date.day), ..payment }, date, raw))
+                });
+                match settled {
+                    Ok((payment, date, raw)) => {
+                        fixups.payment_date.accept(payments.len(), &date, texts.get(raw));
+                        payments.push(payment);
+                    }
+                    Err(problem) => {
+                        rejects.reject(block.place(&name, line), &block.record_at(at), problem)?
+                    }
+                }
             }
-            Err(problem) => rejects.reject(&source, &record, problem)?,
-        }
-    }
-    Ok(())
+            Ok(())
+        },
+    )
+}
+
+/// The invoices already read, for the worker threads to match payments to.
+struct Known<'a> {
+    ids: &'a KeyIndex,
+    invoices: &'a [Invoice],
+    customers: &'a Interner,
+    currencies: &'a Interner,
 }
 
 /// The payments file's columns, resolved once.
@@ -63,46 +97,64 @@ impl Columns {
     }
 }
 
-fn parse<'r>(
-    cols: &'r Columns,
+/// A payment read on a worker thread, its date not yet settled (see
+/// [`DateColumn::reconcile`]), and the date's text.
+type Parsed = Result<(Payment, DateValue, Span), BadRow>;
+
+struct Reader<'a> {
+    cols: Columns,
     width: usize,
-    record: &'r ByteRecord,
-    options: &ReadOptions,
-    ledger: &Ledger,
-    fixups: &Fixups,
-) -> Result<(Payment, DateValue, &'r str), BadRow<'r>> {
-    check_shape(record, width)?;
-    let text = |col: &'r Col| cell(record, col.index, &col.header);
-    let id = text(&cols.invoice)?;
-    if id.is_empty() {
-        return Err(bad(&cols.invoice.header, id, "the invoice is missing"));
+    options: &'a ReadOptions,
+    dates: DateColumn,
+    known: Known<'a>,
+}
+
+impl Reader<'_> {
+    fn parse_block(&self, block: Block) -> (Block, Texts, Vec<(u64, u32, Parsed)>) {
+        let mut texts = Texts::default();
+        let mut rows = Vec::new();
+        block.for_each_record(|line, at, record| rows.push((line, at, self.parse(record, &mut texts))));
+        (block, texts, rows)
     }
-    let Some(index) = ledger.find(id) else {
-        return Err(bad(&cols.invoice.header, id, "no invoice with this id in the invoice file"));
-    };
-    let invoice = &ledger.invoices[index as usize];
-    let customer = text(&cols.customer)?;
-    if !customer.is_empty() && customer != ledger.customer(invoice) {
-        let why = format!("the invoice belongs to customer '{}'", ledger.customer(invoice));
-        return Err(bad(&cols.customer.header, customer, why));
+
+    fn parse(&self, record: &ByteRecord, texts: &mut Texts) -> Parsed {
+        let cols = &self.cols;
+        check_shape(record, self.width)?;
+        let text = |col: &Col| cell(record, col.index, &col.header);
+        let id = text(&cols.invoice)?;
+        if id.is_empty() {
+            return Err(bad(&cols.invoice.header, id, "the invoice is missing"));
+        }
+        let Some(index) = self.known.ids.find(id) else {
+            return Err(bad(&cols.invoice.header, id, "no invoice with this id in the invoice file"));
+        };
+        // Before `restrict_to`, an invoice's index is its id handle.
+        let invoice = &self.known.invoices[index as usize];
+        let customer = text(&cols.customer)?;
+        let invoice_customer = self.known.customers.get(invoice.customer);
+        if !customer.is_empty() && customer != invoice_customer {
+            let why = format!("the invoice belongs to customer '{invoice_customer}'");
+            return Err(bad(&cols.customer.header, customer, why));
+        }
+        let currency = text(&cols.currency)?;
+        let invoice_currency = self.known.currencies.get(invoice.currency);
+        if !currency.is_empty() && !currency.eq_ignore_ascii_case(invoice_currency) {
+            let why = format!("the invoice is in {invoice_currency}");
+            return Err(bad(&cols.currency.header, currency, why));
+        }
+        let date_text = text(&cols.date)?;
+        if date_text.is_empty() {
+            return Err(bad(&cols.date.header, date_text, "the payment date is missing"));
+        }
+        let date = self
+            .dates
+            .read(date_text)
+            .map_err(|why| bad(&cols.date.header, date_text, format!("cannot read it as a date: {why}")))?;
+        let amount_text = text(&cols.amount)?;
+        if amount_text.is_empty() {
+            return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
+        }
+        let amount = read_amount(amount_text, &cols.amount.header, self.options)?;
+        Ok((Payment { invoice: index, date: Some(date.day), amount }, date, texts.keep(date_text)))
     }
-    let currency = text(&cols.currency)?;
-    if !currency.is_empty() && !currency.eq_ignore_ascii_case(ledger.currency(invoice)) {
-        let why = format!("the invoice is in {}", ledger.currency(invoice));
-        return Err(bad(&cols.currency.header, currency, why));
-    }
-    let date_text = text(&cols.date)?;
-    if date_text.is_empty() {
-        return Err(bad(&cols.date.header, date_text, "the payment date is missing"));
-    }
-    let date = fixups
-        .payment_date
-        .read(date_text)
-        .map_err(|why| bad(&cols.date.header, date_text, format!("cannot read it as a date: {why}")))?;
-    let amount_text = text(&cols.amount)?;
-    if amount_text.is_empty() {
-        return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
-    }
-    let amount = read_amount(amount_text, &cols.amount.header, options)?;
-    Ok((Payment { invoice: index, date: Some(date.day), amount }, date, date_text))
 }

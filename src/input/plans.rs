@@ -38,19 +38,20 @@ fn open(path: &str, kind: FileKind, required: &[&str], options: &ReadOptions) ->
 
 fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Result<Vec<Plan>> {
     let required = ["plan_id", "customer", "n", "due_date", "installment"];
-    let (mut source, layout) = open(path, FileKind::Plans, &required, options)?;
+    let (source, layout) = open(path, FileKind::Plans, &required, options)?;
+    let mut rows = source.rows();
     let cols: Vec<Col> = required.iter().map(|f| layout.column(f)).collect();
     let mut dates = DateColumn::new(options.date_format.clone());
     let mut plans: Vec<Plan> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut record = ByteRecord::new();
-    while source.next_row(&mut record)? {
+    while rows.next_row(&mut record)? {
         let parsed = parse_installment(&cols, layout.headers.len(), &record, &mut dates, options);
         let result = parsed.and_then(|(id, customer, inst)| {
             add_installment(&mut plans, &mut by_id, id, customer, inst, &cols)
         });
         if let Err(problem) = result {
-            rejects.reject(&source, &record, problem)?;
+            rejects.reject(rows.place(), &record, problem)?;
         }
     }
     if plans.is_empty() {
@@ -69,10 +70,10 @@ fn parse_installment<'r>(
     record: &'r ByteRecord,
     dates: &mut DateColumn,
     options: &ReadOptions,
-) -> Result<(&'r str, &'r str, Installment), BadRow<'r>> {
+) -> Result<(&'r str, &'r str, Installment), BadRow> {
     check_shape(record, width)?;
     let text = |i: usize| cell(record, cols[i].index, &cols[i].header);
-    let required = |i: usize, what: &str| -> Result<&'r str, BadRow<'r>> {
+    let required = |i: usize, what: &str| -> Result<&'r str, BadRow> {
         let value = text(i)?;
         if value.is_empty() {
             return Err(bad(&cols[i].header, value, format!("the {what} is missing")));
@@ -100,7 +101,7 @@ fn add_installment<'r>(
     customer: &'r str,
     inst: Installment,
     cols: &'r [Col],
-) -> Result<(), BadRow<'r>> {
+) -> Result<(), BadRow> {
     let index = *by_id.entry(id.to_string()).or_insert_with(|| {
         plans.push(Plan { id: id.to_string(), customer: customer.to_string(), installments: Vec::new() });
         plans.len() - 1
@@ -126,7 +127,7 @@ fn read_payments(
     plans: &[Plan],
     rejects: &mut Rejects,
 ) -> Result<Vec<PlanPayment>> {
-    let (mut source, layout) = open(path, FileKind::PlanPayments, &["date", "amount"], options)?;
+    let (source, layout) = open(path, FileKind::PlanPayments, &["date", "amount"], options)?;
     if !layout.has("plan_id") && !layout.has("customer") {
         bail!("{path}: payments toward plans need a plan_id or a customer column (--map plan_id=HEADER)");
     }
@@ -135,10 +136,11 @@ fn read_payments(
     let targets = Targets::new(plans);
     let mut payments = Vec::new();
     let mut record = ByteRecord::new();
-    while source.next_row(&mut record)? {
+    let mut rows = source.rows();
+    while rows.next_row(&mut record)? {
         match parse_payment(&cols, layout.headers.len(), &record, &mut dates, options, &targets) {
             Ok(payment) => payments.push(payment),
-            Err(problem) => rejects.reject(&source, &record, problem)?,
+            Err(problem) => rejects.reject(rows.place(), &record, problem)?,
         }
     }
     Ok(payments)
@@ -173,7 +175,7 @@ fn parse_payment<'r>(
     dates: &mut DateColumn,
     options: &ReadOptions,
     targets: &Targets,
-) -> Result<PlanPayment, BadRow<'r>> {
+) -> Result<PlanPayment, BadRow> {
     check_shape(record, width)?;
     let text = |i: usize| cell(record, cols[i].index, &cols[i].header);
     let (plan_id, customer) = (text(0)?, text(1)?);

@@ -4,16 +4,17 @@
 //! written there: `file,line,column,value,reason,row`, where `row` is the
 //! row as read, its cells joined with the input's delimiter.
 
-use super::source::Source;
+use super::source::RowPlace;
 use crate::render::output::AtomicFile;
 use anyhow::{bail, Result};
 use csv::ByteRecord;
 
 /// One problem with one row.
-pub struct BadRow<'a> {
+#[derive(Debug)]
+pub struct BadRow {
     /// Header of the offending column, if one column is at fault.
-    pub column: Option<&'a str>,
-    pub value: Option<&'a [u8]>,
+    pub column: Option<String>,
+    pub value: Option<Vec<u8>>,
     pub reason: String,
 }
 
@@ -37,20 +38,19 @@ impl Rejects {
     }
 
     /// Fails (strict mode) or records the row and goes on.
-    pub fn reject(&mut self, source: &Source, record: &ByteRecord, bad: BadRow) -> Result<()> {
-        let value = bad.value.map(|v| String::from_utf8_lossy(v).into_owned());
+    pub fn reject(&mut self, place: RowPlace, record: &ByteRecord, bad: BadRow) -> Result<()> {
         if !self.skip {
-            bail!("{}", describe(source, &bad, value.as_deref()));
+            bail!("{}", describe(place, &bad));
         }
         self.count += 1;
         if let Some(w) = &mut self.writer {
-            let line = source.line().to_string();
-            let row = join_row(record, source.delimiter);
+            let line = place.line.to_string();
+            let row = join_row(record, place.delimiter);
             w.write_record([
-                source.name.as_bytes(),
+                place.file.as_bytes(),
                 line.as_bytes(),
-                bad.column.unwrap_or("").as_bytes(),
-                bad.value.unwrap_or(b""),
+                bad.column.as_deref().unwrap_or("").as_bytes(),
+                bad.value.as_deref().unwrap_or(b""),
                 bad.reason.as_bytes(),
                 &row,
             ])?;
@@ -73,13 +73,13 @@ impl Rejects {
 }
 
 /// `FILE:LINE: column "X": cannot use "VALUE": REASON`, the value shortened.
-fn describe(source: &Source, bad: &BadRow, value: Option<&str>) -> String {
-    let mut msg = format!("{}:{}: ", source.name, source.line());
-    if let Some(column) = bad.column {
+fn describe(place: RowPlace, bad: &BadRow) -> String {
+    let mut msg = format!("{}:{}: ", place.file, place.line);
+    if let Some(column) = &bad.column {
         msg.push_str(&format!("column \"{column}\": "));
     }
-    if let Some(v) = value {
-        msg.push_str(&format!("value \"{}\": ", shorten(v)));
+    if let Some(v) = &bad.value {
+        msg.push_str(&format!("value \"{}\": ", shorten(&String::from_utf8_lossy(v))));
     }
     msg.push_str(&bad.reason);
     msg.push_str(" (use --skip-bad-rows --rejects FILE to set such rows aside)");

@@ -2,6 +2,10 @@
 //! without BOM, its delimiter given or detected from the header line; or a
 //! Parquet file (by extension), whose rows are turned into text cells so
 //! that every format goes through the same cell readers.
+//!
+//! After the header, the rows come either one at a time ([`Source::rows`],
+//! for small files) or as [`Block`]s of whole records that can be parsed on
+//! several cores at once ([`Source::blocks`]).
 
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
@@ -12,19 +16,39 @@ use std::io::{self, Cursor, Read};
 /// unclosed quote that swallows the rest of a file looks exactly like this.
 pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 
+/// Size of the text blocks handed to the parsing threads.
+const BLOCK_BYTES: usize = 2 << 20;
+
+/// A record longer than this (an unclosed quote) stops the read.
+const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// How far the header may reach into the file.
+const HEAD_BYTES: u64 = 64 * 1024;
+
 pub struct Source {
     /// The path as the user gave it, for messages.
     pub name: String,
     pub headers: Vec<String>,
     pub delimiter: u8,
-    rows: Rows,
-    line: u64,
+    body: Body,
+    /// Line number of the first byte of `body` (1 + newlines before it).
+    body_line: u64,
     estimated_rows: usize,
 }
 
-enum Rows {
-    Csv(csv::Reader<Box<dyn Read>>),
-    Parquet(std::vec::IntoIter<ByteRecord>),
+/// What follows the header.
+enum Body {
+    Text(Box<dyn Read + Send>),
+    Records(Vec<ByteRecord>),
+}
+
+/// Where a row came from, for messages and the rejects file.
+#[derive(Clone, Copy)]
+pub struct RowPlace<'a> {
+    pub file: &'a str,
+    /// Line where the row starts (the header is line 1).
+    pub line: u64,
+    pub delimiter: u8,
 }
 
 impl Source {
@@ -32,7 +56,7 @@ impl Source {
         if path.to_ascii_lowercase().ends_with(".parquet") {
             return open_parquet(path);
         }
-        let reader: Box<dyn Read> = if path == "-" {
+        let reader: Box<dyn Read + Send> = if path == "-" {
             Box::new(io::stdin())
         } else {
             Box::new(File::open(path).with_context(|| format!("cannot open {path}"))?)
@@ -47,39 +71,262 @@ impl Source {
         self.estimated_rows
     }
 
-    /// Reads the next row into `record`; `false` at the end.
-    pub fn next_row(&mut self, record: &mut ByteRecord) -> Result<bool> {
-        let more = match &mut self.rows {
-            Rows::Csv(reader) => reader.read_byte_record(record).map_err(|e| self.csv_error(e))?,
-            Rows::Parquet(rows) => match rows.next() {
-                Some(row) => {
-                    *record = row;
-                    true
-                }
-                None => false,
-            },
+    /// The data rows one at a time.
+    pub fn rows(self) -> Rows {
+        let body = match self.body {
+            Body::Text(reader) => RowsBody::Csv(csv_reader(reader, self.delimiter)),
+            Body::Records(records) => RowsBody::Records(records.into_iter()),
         };
-        self.line = match (&self.rows, record.position()) {
-            (Rows::Csv(_), Some(pos)) => pos.line(),
-            _ => self.line + 1,
-        };
-        Ok(more)
+        Rows { name: self.name, delimiter: self.delimiter, body, first_line: self.body_line, line: 1 }
     }
 
-    /// Line of the row last read (the header is line 1).
-    pub fn line(&self) -> u64 {
-        self.line
-    }
-
-    fn csv_error(&self, err: csv::Error) -> anyhow::Error {
-        let line = err.position().map(|p| p.line()).unwrap_or(self.line + 1);
-        anyhow::anyhow!("{}:{}: cannot read the CSV: {}", self.name, line, err)
+    /// The data rows in blocks of whole records, read on the caller's thread.
+    pub fn blocks(self) -> Blocks {
+        let body = match self.body {
+            Body::Text(reader) => BlocksBody::Text { reader, carry: Vec::new(), done: false },
+            Body::Records(records) => BlocksBody::Records(records.into_iter()),
+        };
+        Blocks { delimiter: self.delimiter, body, next_line: self.body_line }
     }
 }
 
-fn open_csv(path: &str, mut reader: Box<dyn Read>, delimiter: Option<u8>, size: u64) -> Result<Source> {
+fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .buffer_capacity(1 << 16)
+        .from_reader(reader)
+}
+
+/// The rows of a [`Source`], one at a time.
+pub struct Rows {
+    pub name: String,
+    delimiter: u8,
+    body: RowsBody,
+    first_line: u64,
+    /// Line of the row last read, counted from `first_line`.
+    line: u64,
+}
+
+enum RowsBody {
+    Csv(csv::Reader<Box<dyn Read + Send>>),
+    Records(std::vec::IntoIter<ByteRecord>),
+}
+
+impl Rows {
+    /// Reads the next row into `record`; `false` at the end.
+    pub fn next_row(&mut self, record: &mut ByteRecord) -> Result<bool> {
+        match &mut self.body {
+            RowsBody::Csv(reader) => {
+                let more = reader.read_byte_record(record).map_err(|e| {
+                    let line = e.position().map_or(self.line, |p| p.line()) + self.first_line - 1;
+                    anyhow::anyhow!("{}:{}: cannot read the CSV: {}", self.name, line, e)
+                })?;
+                if let Some(pos) = record.position() {
+                    self.line = pos.line();
+                }
+                Ok(more)
+            }
+            RowsBody::Records(records) => match records.next() {
+                Some(row) => {
+                    *record = row;
+                    self.line += 1;
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+        }
+    }
+
+    /// Where the row last read came from.
+    pub fn place(&self) -> RowPlace<'_> {
+        RowPlace { file: &self.name, line: self.first_line + self.line - 1, delimiter: self.delimiter }
+    }
+}
+
+/// Whole records, as text (CSV) or as cells (Parquet), and the line of the first.
+pub struct Block {
+    pub first_line: u64,
+    data: BlockData,
+    delimiter: u8,
+}
+
+enum BlockData {
+    Text(Vec<u8>),
+    Records(Vec<ByteRecord>),
+}
+
+impl Block {
+    /// Calls `each(line, at, record)` for every record; `at` finds the
+    /// record again with [`Block::record_at`].
+    pub fn for_each_record(&self, mut each: impl FnMut(u64, u32, &ByteRecord)) {
+        let mut record = ByteRecord::new();
+        match &self.data {
+            BlockData::Text(bytes) => {
+                let mut reader = csv_reader(&bytes[..], self.delimiter);
+                // Reading a byte slice cannot fail: with `flexible` and byte
+                // records the CSV parser has no error of its own.
+                while reader.read_byte_record(&mut record).unwrap_or(false) {
+                    let pos = record.position().map_or((1, 0), |p| (p.line(), p.byte() as u32));
+                    each(self.first_line + pos.0 - 1, pos.1, &record);
+                }
+            }
+            BlockData::Records(records) => {
+                for (i, record) in records.iter().enumerate() {
+                    each(self.first_line + i as u64, i as u32, record);
+                }
+            }
+        }
+    }
+
+    /// The record that [`Block::for_each_record`] gave with this `at`.
+    pub fn record_at(&self, at: u32) -> ByteRecord {
+        let mut record = ByteRecord::new();
+        match &self.data {
+            BlockData::Text(bytes) => {
+                let mut reader = csv_reader(&bytes[at as usize..], self.delimiter);
+                let _ = reader.read_byte_record(&mut record);
+            }
+            BlockData::Records(records) => record = records[at as usize].clone(),
+        }
+        record
+    }
+
+    pub fn place<'a>(&self, file: &'a str, line: u64) -> RowPlace<'a> {
+        RowPlace { file, line, delimiter: self.delimiter }
+    }
+}
+
+/// The blocks of a [`Source`].
+pub struct Blocks {
+    delimiter: u8,
+    body: BlocksBody,
+    next_line: u64,
+}
+
+enum BlocksBody {
+    Text { reader: Box<dyn Read + Send>, carry: Vec<u8>, done: bool },
+    Records(std::vec::IntoIter<ByteRecord>),
+}
+
+impl Iterator for Blocks {
+    type Item = Result<Block>;
+
+    fn next(&mut self) -> Option<Result<Block>> {
+        let first_line = self.next_line;
+        let data = match &mut self.body {
+            BlocksBody::Text { reader, carry, done } => {
+                let bytes = match next_text_block(reader, carry, done, self.delimiter) {
+                    Ok(Some(bytes)) => bytes,
+                    Ok(None) => return None,
+                    Err(e) => return Some(Err(e.context(format!("line {first_line} onwards")))),
+                };
+                self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+                BlockData::Text(bytes)
+            }
+            BlocksBody::Records(records) => {
+                let chunk: Vec<ByteRecord> = records.take(BLOCK_BYTES / 64).collect();
+                if chunk.is_empty() {
+                    return None;
+                }
+                self.next_line += chunk.len() as u64;
+                BlockData::Records(chunk)
+            }
+        };
+        Some(Ok(Block { first_line, data, delimiter: self.delimiter }))
+    }
+}
+
+/// Reads on until the text holds at least one whole record and returns
+/// the text up to the end of its last whole record; the rest is carried
+/// into the next block.
+fn next_text_block(
+    reader: &mut dyn Read,
+    carry: &mut Vec<u8>,
+    done: &mut bool,
+    delimiter: u8,
+) -> Result<Option<Vec<u8>>> {
+    let mut bytes = std::mem::take(carry);
+    loop {
+        if *done {
+            return Ok((!bytes.is_empty()).then_some(bytes));
+        }
+        let start = bytes.len();
+        let want = BLOCK_BYTES.max(start);
+        bytes.resize(start + want, 0);
+        let got = read_full(reader, &mut bytes[start..])?;
+        bytes.truncate(start + got);
+        if got < want {
+            *done = true;
+            continue;
+        }
+        if let Some(end) = last_record_end(&bytes, delimiter) {
+            *carry = bytes.split_off(end);
+            return Ok(Some(bytes));
+        }
+        if bytes.len() > MAX_RECORD_BYTES {
+            bail!("a record longer than {} MiB: an unclosed quote?", MAX_RECORD_BYTES >> 20);
+        }
+    }
+}
+
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The position just after the last record-ending `\n` of `text`, which
+/// starts at a record boundary; `None` if no record ends in it. Without
+/// quotes every `\n` ends a record; with quotes, a small CSV state machine
+/// (the same rules as the `csv` crate) skips newlines inside quoted cells.
+fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
+    if memchr::memchr(b'"', text).is_none() {
+        return memchr::memrchr(b'\n', text).map(|i| i + 1);
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let mut last = None;
+    for (i, &b) in text.iter().enumerate() {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::FieldStart, b'"') => State::Quoted,
+            (_, b'\n') => {
+                last = Some(i + 1);
+                State::FieldStart
+            }
+            (_, b'\r') => State::FieldStart,
+            (_, b) if b == delimiter => State::FieldStart,
+            _ => State::Unquoted,
+        };
+    }
+    last
+}
+
+fn open_csv(
+    path: &str,
+    mut reader: Box<dyn Read + Send>,
+    delimiter: Option<u8>,
+    size: u64,
+) -> Result<Source> {
     let mut head = Vec::new();
-    reader.by_ref().take(64 * 1024).read_to_end(&mut head).with_context(|| format!("cannot read {path}"))?;
+    reader.by_ref().take(HEAD_BYTES).read_to_end(&mut head).with_context(|| format!("cannot read {path}"))?;
     let bom_len = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let body = &head[bom_len..];
     if body.iter().all(|b| b.is_ascii_whitespace()) {
@@ -88,25 +335,24 @@ fn open_csv(path: &str, mut reader: Box<dyn Read>, delimiter: Option<u8>, size: 
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(body));
     let lines_in_head = body.iter().filter(|&&b| b == b'\n').count().max(1);
     let estimated_rows = (size as usize / (body.len() / lines_in_head).max(1)).min(1 << 30);
-    let start = Cursor::new(head[bom_len..].to_vec());
-    let chained: Box<dyn Read> = Box::new(start.chain(reader));
-    let mut csv_reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(chained);
-    let raw_headers = csv_reader
-        .byte_headers()
-        .map_err(|e| anyhow::anyhow!("{path}:1: cannot read the header row: {e}"))?
-        .clone();
+    let mut header_reader = csv_reader(body, delimiter);
+    let mut raw_headers = ByteRecord::new();
+    header_reader
+        .read_byte_record(&mut raw_headers)
+        .map_err(|e| anyhow::anyhow!("{path}:1: cannot read the header row: {e}"))?;
+    let header_end = header_reader.position().byte() as usize;
+    if header_end >= body.len() && head.len() as u64 == HEAD_BYTES {
+        bail!("{path}:1: the header row is longer than {} KiB: is this a CSV file?", HEAD_BYTES >> 10);
+    }
     let headers = decode_headers(path, &raw_headers)?;
+    let body_line = 1 + memchr::memchr_iter(b'\n', &body[..header_end]).count() as u64;
+    let rest = Cursor::new(body[header_end..].to_vec());
     Ok(Source {
         name: path.to_string(),
         headers,
         delimiter,
-        rows: Rows::Csv(csv_reader),
-        line: 1,
+        body: Body::Text(Box::new(rest.chain(reader))),
+        body_line,
         estimated_rows,
     })
 }
@@ -172,8 +418,8 @@ fn open_parquet(path: &str) -> Result<Source> {
         headers,
         delimiter: b',',
         estimated_rows: rows.len(),
-        rows: Rows::Parquet(rows.into_iter()),
-        line: 1,
+        body: Body::Records(rows),
+        body_line: 2,
     })
 }
 
@@ -203,7 +449,7 @@ fn decimal_text(d: &parquet::data_type::Decimal) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::detect_delimiter;
+    use super::*;
 
     #[test]
     fn detects_the_header_delimiter() {
@@ -211,5 +457,45 @@ mod tests {
         assert_eq!(detect_delimiter(b"a,b,c\n"), b',');
         assert_eq!(detect_delimiter(b"a\tb\n"), b'\t');
         assert_eq!(detect_delimiter(b"\"x;y\",b\n"), b',');
+    }
+
+    #[test]
+    fn record_ends_skip_newlines_inside_quotes() {
+        assert_eq!(last_record_end(b"a,b\nc,d\ne,f", b','), Some(8));
+        assert_eq!(last_record_end(b"a,b", b','), None);
+        // The second newline is inside a quoted cell, the first ends a record.
+        assert_eq!(last_record_end(b"a,b\n\"c\nd\",e", b','), Some(4));
+        // An escaped quote ("") does not close the cell.
+        assert_eq!(last_record_end(b"\"x\"\"\ny\",1\nz", b','), Some(10));
+        // A quote inside an unquoted cell is just a character.
+        assert_eq!(last_record_end(b"5\" disk,1\nz", b','), Some(10));
+        // Only the file's delimiter starts a cell: here `,"` is inside one.
+        assert_eq!(last_record_end(b"a,\"b;c\nd", b';'), Some(7));
+    }
+
+    /// Blocks cut at record ends, line numbers carried across them.
+    #[test]
+    fn blocks_keep_records_whole_and_count_lines() {
+        let mut text = String::from("id,note\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("{i},\"two\nlines\"\n"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, &text).unwrap();
+        let source = Source::open(path.to_str().unwrap(), None).unwrap();
+        let (mut rows, mut blocks) = (0u64, 0);
+        for block in source.blocks() {
+            let block = block.unwrap();
+            blocks += 1;
+            block.for_each_record(|line, _, record| {
+                assert_eq!(line, 2 + 2 * rows, "row {rows}");
+                assert_eq!(record.get(0).unwrap(), rows.to_string().as_bytes());
+                assert_eq!(record.get(1).unwrap(), b"two\nlines");
+                rows += 1;
+            });
+        }
+        assert_eq!(rows, 200_000);
+        assert!(blocks > 1, "the file is larger than one block");
     }
 }
