@@ -6,6 +6,26 @@ use chrono::{Datelike, NaiveDate};
 /// A calendar day: days from the common era (chrono's `num_days_from_ce`).
 pub type Day = i32;
 
+/// An optional [`Day`] in four bytes rather than eight, for the ten million
+/// rows of a large ledger: `None` is `i32::MIN`, a day no input can give
+/// (chrono's dates stay within about ±95 million days).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaybeDay(i32);
+
+impl MaybeDay {
+    pub const NONE: MaybeDay = MaybeDay(i32::MIN);
+
+    pub fn get(self) -> Option<Day> {
+        (self != MaybeDay::NONE).then_some(self.0)
+    }
+}
+
+impl From<Option<Day>> for MaybeDay {
+    fn from(day: Option<Day>) -> Self {
+        day.map_or(MaybeDay::NONE, MaybeDay)
+    }
+}
+
 pub fn day_of(date: NaiveDate) -> Day {
     date.num_days_from_ce()
 }

@@ -274,3 +274,30 @@ fn fx_converts_every_currency_into_the_base() {
         wd.run(&["age", "fixtures/invoices.csv", "--as-of", "2025-06-30", "--fx", &rates, "--base", "GBP"]);
     missing.fails_with(&["no rate for EUR"]);
 }
+
+/// Month-first dates that only the last row of each file reveals: the
+/// payments read before it must be re-dated before they count.
+/// As of 2025-04-10, everything due 2025-01-31 (69 days late, 61-90):
+/// - A1 100.00, paid 40 on 04/05 = April 5 (day-first would be May 4, after) -> 60.00
+/// - A2 200.00, paid 50 on April 9 (not Sept 4), 25 on April 11 (after), 10 on 2024-12-31 -> 140.00
+/// - A3 300.00, paid on 04/13 = April 13, after the as-of date -> 300.00
+#[test]
+fn payments_dated_month_first_count_once_the_order_is_known() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,due_date,amount,currency,paid_date,paid_amount
+C1,A1,2025-01-31,100.00,EUR,04/05/2025,40
+C1,A2,2025-01-31,200.00,EUR,,
+C1,A3,2025-01-31,300.00,EUR,04/13/2025,300
+",
+    );
+    let pay =
+        wd.write("pay.csv", "invoice,date,amount\nA2,04/09/2025,50\nA2,04/11/2025,25\nA2,12/31/2024,10\n");
+    let run =
+        wd.run(&["age", &inv, "--payments", &pay, "--as-of", "2025-04-10", "--by", "none", "-f", "csv"]);
+    assert_eq!(
+        run.ok().lines().nth(1).unwrap(),
+        "EUR,0.00,0.00,0.00,500.00,0.00,0.00,500.00,500.00,100.00,3,69"
+    );
+}

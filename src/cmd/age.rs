@@ -5,7 +5,7 @@ use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
-use crate::input::load_ledger;
+use crate::input::{load_ledger, ReadOptions};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
 use anyhow::Result;
@@ -54,7 +54,8 @@ pub struct AgeArgs {
 
 pub fn run(args: &AgeArgs) -> Result<()> {
     let output_options = args.output.options()?;
-    let read_options = args.input.read_options()?;
+    // Aging needs only each invoice's balance at the as-of date.
+    let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
     let (by_columns, grouping) = parse_by(&args.by);
@@ -198,7 +199,7 @@ fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Ve
         if name.is_empty() { Cell::Null } else { Cell::text(name) },
         Cell::text(ledger.id(doc.index)),
         Cell::text(ledger.currency(invoice)),
-        Cell::opt_date(invoice.issue),
+        Cell::opt_date(invoice.issue()),
         Cell::Date(invoice.due as Day),
         Cell::Money(invoice.amount, digits),
         Cell::Money(doc.open, digits),

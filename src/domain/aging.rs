@@ -170,7 +170,7 @@ fn for_each_aged(ledger: &Ledger, params: &AgingParams, mut visit: impl FnMut(De
 fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingParams) -> Result<i32> {
     match params.basis {
         Basis::Due => Ok(params.as_of - invoice.due),
-        Basis::Issue => match invoice.issue {
+        Basis::Issue => match invoice.issue() {
             Some(issue) => Ok(params.as_of - issue),
             None => bail!(
                 "--basis issue needs an issue date for every document; invoice '{}' has none (map the column with --map issue_date=HEADER)",
@@ -321,10 +321,10 @@ mod tests {
                 }
                 for total in totals(&rows) {
                     let cur = ledger.currencies.find_handle(&total.currency);
-                    let exists = |i: usize| ledger.invoices[i].currency == cur && ledger.invoices[i].issue.is_none_or(|d| d <= as_of);
+                    let exists = |i: usize| ledger.invoices[i].currency == cur && ledger.invoices[i].issue().is_none_or(|d| d <= as_of);
                     let amounts: Decimal = (0..docs.len()).filter(|&i| exists(i)).map(|i| ledger.invoices[i].amount).sum();
                     let paid: Decimal = ledger.payments.iter()
-                        .filter(|p| exists(p.invoice as usize) && p.date.is_none_or(|d| d <= as_of))
+                        .filter(|p| exists(p.invoice as usize) && p.date().is_none_or(|d| d <= as_of))
                         .map(|p| p.amount).sum();
                     prop_assert_eq!(total.total_open, amounts - paid);
                     prop_assert_eq!(total.buckets.iter().copied().sum::<Decimal>(), total.total_open);

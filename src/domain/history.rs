@@ -36,10 +36,10 @@ impl<'a> History<'a> {
         let mut events = vec![(0, Decimal::ZERO); ledger.payments.len()];
         for p in &ledger.payments {
             let slot = &mut next[p.invoice as usize];
-            events[*slot] = (p.date.unwrap_or(UNDATED), p.amount);
+            events[*slot] = (p.date().unwrap_or(UNDATED), p.amount);
             *slot += 1;
         }
-        let undated_payments = ledger.payments.iter().filter(|p| p.date.is_none()).count();
+        let undated_payments = ledger.payments.iter().filter(|p| p.date().is_none()).count();
         let mut history = History { ledger, offsets: counts, events, undated_payments };
         history.sort_and_merge();
         history
@@ -78,7 +78,7 @@ impl<'a> History<'a> {
     /// document's issue date (it does not exist yet).
     pub fn open_at(&self, invoice: usize, d: Day) -> Decimal {
         let inv = &self.ledger.invoices[invoice];
-        if inv.issue.is_some_and(|issue| issue > d) {
+        if inv.issue().is_some_and(|issue| issue > d) {
             return Decimal::ZERO;
         }
         let paid: Decimal = self.payments(invoice).iter().take_while(|e| e.0 <= d).map(|e| e.1).sum();
@@ -111,7 +111,7 @@ impl<'a> History<'a> {
             }
         }
         let day = since?;
-        match inv.issue {
+        match inv.issue() {
             Some(issue) => Some(day.max(issue)),
             None if day == UNDATED => None,
             None => Some(day),
@@ -122,7 +122,7 @@ impl<'a> History<'a> {
     /// amount is above 0, as closed intervals in order.
     pub fn open_intervals(&self, invoice: usize, from: Day, to: Day) -> Vec<(Day, Day)> {
         let inv = &self.ledger.invoices[invoice];
-        let from = inv.issue.map_or(from, |issue| from.max(issue));
+        let from = inv.issue().map_or(from, |issue| from.max(issue));
         let mut intervals: Vec<(Day, Day)> = Vec::new();
         let mut balance = inv.amount;
         let mut segment_start = UNDATED;
@@ -231,14 +231,14 @@ mod tests {
             id,
             customer,
             currency: 1,
-            issue,
+            issue: issue.into(),
             due,
             amount: Decimal::from(amount),
             disputed: false,
             name: 0,
         });
         for &(date, a) in pays {
-            l.payments.push(Payment { invoice: 0, date, amount: Decimal::from(a) });
+            l.payments.push(Payment { invoice: 0, date: date.into(), amount: Decimal::from(a) });
         }
         l
     }

@@ -140,7 +140,7 @@ impl<'a> Facts<'a> {
     /// `avg_days_to_settle`).
     pub fn settled_without_issue_date(&self) -> usize {
         let invoices = &self.history.ledger.invoices;
-        (0..invoices.len()).filter(|&i| self.settle[i].is_some() && invoices[i].issue.is_none()).count()
+        (0..invoices.len()).filter(|&i| self.settle[i].is_some() && invoices[i].issue().is_none()).count()
     }
 
     /// Sums for every (period, group): `group_of` gives each invoice's group
@@ -183,7 +183,7 @@ impl<'a> Facts<'a> {
         if inv.due >= e {
             sums.current_end += open_end;
         }
-        if inv.issue.is_some_and(|issue| s <= issue && issue <= e) {
+        if inv.issue().is_some_and(|issue| s <= issue && issue <= e) {
             sums.sales += inv.amount;
         }
         if inv.amount <= Decimal::ZERO {
@@ -198,7 +198,7 @@ impl<'a> Facts<'a> {
                 sums.collected_invoices += 1;
                 sums.collect_days += late;
             }
-            if let Some(issue) = inv.issue {
+            if let Some(issue) = inv.issue() {
                 sums.settle_days += (settle - issue) as i64;
                 sums.settle_days_count += 1;
             }

@@ -4,8 +4,9 @@
 //! domain computations; it holds no file or format details.
 
 use super::text::{Interner, KeyIndex};
-use crate::dates::Day;
+use crate::dates::{Day, MaybeDay};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 /// One receivable document.
 #[derive(Clone, Debug)]
@@ -16,8 +17,9 @@ pub struct Invoice {
     pub customer: u32,
     /// Handle into [`Ledger::currencies`].
     pub currency: u32,
-    /// `None`: the document exists from the beginning of time.
-    pub issue: Option<Day>,
+    /// None: the document exists from the beginning of time. Read it with
+    /// [`Invoice::issue`].
+    pub issue: MaybeDay,
     pub due: Day,
     /// Signed original amount: a credit note is negative.
     pub amount: Decimal,
@@ -31,10 +33,23 @@ pub struct Invoice {
 pub struct Payment {
     /// Index into [`Ledger::invoices`].
     pub invoice: u32,
-    /// `None` for the undated payment of a single-file export's `open_amount`:
-    /// it counts for balances but not for measures that need a date.
-    pub date: Option<Day>,
+    /// None for the undated payment of a single-file export's `open_amount`:
+    /// it counts for balances but not for measures that need a date. Read
+    /// it with [`Payment::date`].
+    pub date: MaybeDay,
     pub amount: Decimal,
+}
+
+impl Invoice {
+    pub fn issue(&self) -> Option<Day> {
+        self.issue.get()
+    }
+}
+
+impl Payment {
+    pub fn date(&self) -> Option<Day> {
+        self.date.get()
+    }
 }
 
 /// An extra input column kept for `--by`: one text handle per invoice.
@@ -65,6 +80,32 @@ pub struct Ledger {
     pub present: Present,
     /// First e-mail given for each customer handle (a handle into `texts`, 0 = none).
     pub emails: Vec<u32>,
+    /// Payments folded away while reading, if they are (see [`Ledger::start_folding`]).
+    pub folded: Folded,
+}
+
+/// Payments folded away while reading (`age`, which needs only the open
+/// balance at the as-of date): each invoice's amount minus its payments
+/// dated on or before that date.
+#[derive(Default)]
+pub struct Folded {
+    /// Empty when payments are kept one by one.
+    open: Vec<Decimal>,
+    /// The as-of date, when folding.
+    at: Option<Day>,
+}
+
+impl Folded {
+    /// Takes a payment off its invoice's open amount, or drops it if it is
+    /// dated after the as-of date; `false` (nothing done) when payments are
+    /// not being folded. Only for payments whose date is settled.
+    pub fn fold(&mut self, payment: &Payment) -> bool {
+        let Some(as_of) = self.at else { return false };
+        if payment.date().is_none_or(|d| d <= as_of) {
+            self.open[payment.invoice as usize] -= payment.amount;
+        }
+        true
+    }
 }
 
 impl Ledger {
@@ -83,19 +124,44 @@ impl Ledger {
 
     /// Open amount of every invoice at the end of day `d`: the amount minus
     /// the payments dated on or before `d` (undated ones always count).
-    pub fn open_at(&self, d: Day) -> Vec<Decimal> {
-        let mut open: Vec<Decimal> = self.invoices.iter().map(|i| i.amount).collect();
+    /// With payments folded, `d` must not be before the folding date.
+    pub fn open_at(&self, d: Day) -> Cow<'_, [Decimal]> {
+        debug_assert!(self.folded.at.is_none_or(|at| d >= at), "open_at before the folding date");
+        if self.folded.at.is_some() && self.payments.is_empty() {
+            return Cow::Borrowed(&self.folded.open);
+        }
+        let mut open: Vec<Decimal> = match self.folded.at {
+            Some(_) => self.folded.open.clone(),
+            None => self.invoices.iter().map(|i| i.amount).collect(),
+        };
         for p in &self.payments {
-            if p.date.is_none_or(|pd| pd <= d) {
+            if p.date().is_none_or(|pd| pd <= d) {
                 open[p.invoice as usize] -= p.amount;
             }
         }
-        open
+        Cow::Owned(open)
+    }
+
+    /// Starts keeping, instead of payments, each invoice's open amount at
+    /// the end of `as_of`: see [`Folded::fold`]. Call once the
+    /// invoices are read.
+    pub fn start_folding(&mut self, as_of: Day) {
+        self.folded.open = self.invoices.iter().map(|i| i.amount).collect();
+        self.folded.at = Some(as_of);
+    }
+
+    /// Folds the payments still kept one by one (their dates now settled).
+    pub fn fold_kept_payments(&mut self) {
+        if self.folded.at.is_some() {
+            for p in std::mem::take(&mut self.payments) {
+                self.folded.fold(&p);
+            }
+        }
     }
 
     /// Whether the document exists at the end of day `d`.
     pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
-        invoice.issue.is_none_or(|issue| issue <= d)
+        invoice.issue().is_none_or(|issue| issue <= d)
     }
 
     /// Keeps the first non-empty e-mail of a customer.
@@ -146,6 +212,9 @@ impl Ledger {
         for p in &mut self.payments {
             p.amount *= factors[self.invoices[p.invoice as usize].currency as usize];
         }
+        for (open, inv) in self.folded.open.iter_mut().zip(&self.invoices) {
+            *open *= factors[inv.currency as usize];
+        }
         for inv in &mut self.invoices {
             inv.amount *= factors[inv.currency as usize];
             inv.currency = base_handle;
@@ -166,22 +235,24 @@ impl Ledger {
                 next += 1;
             }
         }
-        let mut position = 0;
-        self.invoices.retain(|_| {
-            position += 1;
-            keep[position - 1]
-        });
+        retain_kept(&mut self.invoices, &keep);
+        retain_kept(&mut self.folded.open, &keep);
         for column in &mut self.extras {
-            let mut position = 0;
-            column.values.retain(|_| {
-                position += 1;
-                keep[position - 1]
-            });
+            retain_kept(&mut column.values, &keep);
         }
         self.payments.retain_mut(|p| {
             p.invoice = new_index[p.invoice as usize];
-            p.invoice != u32::MAX && p.date.is_none_or(|d| d <= as_of)
+            p.invoice != u32::MAX && p.date().is_none_or(|d| d <= as_of)
         });
         self
     }
+}
+
+/// Keeps the values whose position is marked in `keep` (an empty list stays empty).
+fn retain_kept<T>(values: &mut Vec<T>, keep: &[bool]) {
+    let mut position = 0;
+    values.retain(|_| {
+        position += 1;
+        keep[position - 1]
+    });
 }

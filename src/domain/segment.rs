@@ -133,7 +133,7 @@ pub fn features(ledger: &Ledger, params: &SegmentParams) -> Vec<Features> {
                 row.disputed_open += open;
             }
         }
-        if inv.issue.is_some_and(|d| d >= start) {
+        if inv.issue().is_some_and(|d| d >= start) {
             row.active = true;
         }
         if inv.amount <= Decimal::ZERO {

@@ -20,7 +20,7 @@ pub fn ledger(docs: &Docs, pays: &Pays) -> Ledger {
             id,
             customer,
             currency: *currency,
-            issue: *issue,
+            issue: (*issue).into(),
             due: *due,
             amount: Decimal::new(*cents, 2),
             disputed: false,
@@ -29,7 +29,7 @@ pub fn ledger(docs: &Docs, pays: &Pays) -> Ledger {
     }
     for (pick, date, cents) in pays {
         let invoice = (pick % docs.len()) as u32;
-        ledger.payments.push(Payment { invoice, date: *date, amount: Decimal::new(*cents, 2) });
+        ledger.payments.push(Payment { invoice, date: (*date).into(), amount: Decimal::new(*cents, 2) });
     }
     ledger
 }

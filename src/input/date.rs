@@ -119,19 +119,23 @@ impl DateColumn {
         }
     }
 
-    /// Records a value of a row that was kept, at `slot` in the caller's store.
-    pub fn accept(&mut self, slot: usize, value: &DateValue, raw: &str) {
+    /// Records a value of a row that was kept, at `slot` in the caller's
+    /// store. `false` when the day may still be corrected by [`DateColumn::finish`]
+    /// (it reads both ways and the column's order is not known yet).
+    pub fn accept(&mut self, slot: usize, value: &DateValue, raw: &str) -> bool {
         if self.order.is_some() {
-            return;
+            return true;
         }
         match value.hint {
             OrderHint::Decides(order) => self.order = Some(order),
             OrderHint::Ambiguous(month_first) if month_first != value.day => {
                 self.first_ambiguous.get_or_insert_with(|| raw.to_string());
                 self.pending.push((slot, month_first));
+                return false;
             }
             _ => {}
         }
+        true
     }
 
     /// Ends the column: the corrections to apply (slot, day) when it turned

@@ -38,20 +38,20 @@ impl Fixups {
         let fail = |file: &str, what: &str, e: String| anyhow::anyhow!("{file}: column {what}: {e}");
         let fail_inv = |what: &str, e: String| fail(invoice_file, what, e);
         for (slot, day) in self.issue.finish().map_err(|e| fail_inv("issue_date", e))? {
-            ledger.invoices[slot].issue = Some(day);
+            ledger.invoices[slot].issue = Some(day).into();
         }
         for (slot, day) in self.due.finish().map_err(|e| fail_inv("due_date", e))? {
             ledger.invoices[slot].due = day;
         }
         for (slot, day) in self.paid.finish().map_err(|e| fail_inv("paid_date", e))? {
-            ledger.payments[slot].date = Some(day);
+            ledger.payments[slot].date = Some(day).into();
         }
         for (slot, day) in self.payment_date.finish().map_err(|e| fail(payment_file, "date", e))? {
-            ledger.payments[slot].date = Some(day);
+            ledger.payments[slot].date = Some(day).into();
         }
         for i in self.derived_due {
             let inv = &mut ledger.invoices[i as usize];
-            if let (Some(issue), Some(t)) = (inv.issue, terms) {
+            if let (Some(issue), Some(t)) = (inv.issue(), terms) {
                 inv.due = issue + t;
             }
         }
@@ -348,7 +348,7 @@ impl Reader<'_> {
             id: index,
             customer,
             currency,
-            issue,
+            issue: issue.into(),
             due,
             amount: row.amount,
             disputed: row.disputed,
@@ -364,7 +364,7 @@ impl Reader<'_> {
             if let Some(d) = &date {
                 fixups.paid.accept(ledger.payments.len(), d, texts.get(row.raw_dates[2]));
             }
-            ledger.payments.push(Payment { invoice: index, date: date.map(|d| d.day), amount });
+            ledger.payments.push(Payment { invoice: index, date: date.map(|d| d.day).into(), amount });
         }
         let values = &batch.extras[row.extras..row.extras + ledger.extras.len()];
         for (column, &span) in ledger.extras.iter_mut().zip(values) {

@@ -28,7 +28,7 @@ pub fn read(
     for field in ["invoice", "date", "amount"] {
         layout.require(FileKind::Payments, field, "").map_err(|e| file_error(&source, e))?;
     }
-    let Ledger { ids, invoices, customers, currencies, payments, .. } = ledger;
+    let Ledger { ids, invoices, customers, currencies, payments, folded, .. } = ledger;
     let reader = Reader {
         cols: Columns::new(&layout),
         width: layout.headers.len(),
@@ -36,7 +36,6 @@ pub fn read(
         dates: DateColumn::new(options.date_format.clone()),
         known: Known { ids, invoices, customers, currencies },
     };
-    payments.reserve_exact(source.estimated_rows());
     let name = source.name.clone();
     map_blocks(
         source.blocks(),
@@ -51,12 +50,14 @@ pub fn read(
                             format!("cannot read it as a date: {why}"),
                         )
                     })?;
-                    Ok((Payment { date: Some(date.day), ..payment }, date, raw))
+                    Ok((Payment { date: Some(date.day).into(), ..payment }, date, raw))
                 });
                 match settled {
                     Ok((payment, date, raw)) => {
-                        fixups.payment_date.accept(payments.len(), &date, texts.get(raw));
-                        payments.push(payment);
+                        let settled = fixups.payment_date.accept(payments.len(), &date, texts.get(raw));
+                        if !(settled && folded.fold(&payment)) {
+                            payments.push(payment);
+                        }
                     }
                     Err(problem) => {
                         rejects.reject(block.place(&name, line), &block.record_at(at), problem)?
@@ -155,6 +156,6 @@ impl Reader<'_> {
             return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
         }
         let amount = read_amount(amount_text, &cols.amount.header, self.options)?;
-        Ok((Payment { invoice: index, date: Some(date.day), amount }, date, texts.keep(date_text)))
+        Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, texts.keep(date_text)))
     }
 }
