@@ -2,7 +2,8 @@
 //! that repeat (customers, currencies, names) and a unique-key index for
 //! invoice ids. Both hand out `u32` handles.
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use crate::cache::prefetch;
+use hashbrown::DefaultHashBuilder;
 use std::hash::BuildHasher;
 
 /// Repeated text values, each stored once; handle 0 is the empty string.
@@ -41,7 +42,7 @@ impl Interner {
     }
 
     pub fn len(&self) -> usize {
-        self.values.ends.len()
+        self.values.len()
     }
 
     /// The handle of a value already interned.
@@ -51,54 +52,198 @@ impl Interner {
     }
 }
 
-/// Unique keys (invoice ids) in one byte arena, with a hash index.
-#[derive(Default)]
+/// Unique keys (invoice ids) in one byte arena, with an open-addressing
+/// hash index built for ten million keys: each slot is one `u32` holding
+/// the key's handle in its low bits and a few bits of its hash above them
+/// (the table has more slots than keys, so a handle never needs all 32
+/// bits). A probe touches one slot, then the key's bytes only when the
+/// hash bits match.
 pub struct KeyIndex {
     bytes: Vec<u8>,
     ends: Vec<usize>,
-    table: HashTable<u32>,
+    /// 0 = empty; else `hash bits << index_bits | (handle + 1)`.
+    slots: Vec<u32>,
+    /// log2 of `slots.len()`.
+    index_bits: u32,
     hasher: DefaultHashBuilder,
 }
+
+impl Default for KeyIndex {
+    fn default() -> Self {
+        KeyIndex {
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            slots: vec![0; 1 << MIN_INDEX_BITS],
+            index_bits: MIN_INDEX_BITS,
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+}
+
+const MIN_INDEX_BITS: u32 = 4;
+/// Keys looked up together by [`KeyIndex::find_each`].
+const GROUP: usize = 16;
 
 impl KeyIndex {
     pub fn get(&self, id: u32) -> &str {
         // Keys are only inserted from &str, so the slice is valid UTF-8.
-        std::str::from_utf8(key_bytes(&self.bytes, &self.ends, id)).unwrap_or_default()
+        std::str::from_utf8(self.key(id)).unwrap_or_default()
     }
 
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[cfg(test)]
     pub fn find(&self, key: &str) -> Option<u32> {
-        let key = key.as_bytes();
-        let hash = self.hasher.hash_one(key);
-        self.table.find(hash, |&id| key_bytes(&self.bytes, &self.ends, id) == key).copied()
+        self.probe(key.as_bytes(), self.hasher.hash_one(key.as_bytes())).ok()
+    }
+
+    /// [`KeyIndex::find`] for many keys, into `found` (cleared first). On
+    /// a large index most of a lookup is waiting for memory, so each step
+    /// (slot, key position, key bytes) is started for a group of keys
+    /// before any is finished, letting their reads overlap.
+    pub fn find_each(&self, keys: &[&str], found: &mut Vec<Option<u32>>) {
+        found.clear();
+        for group in keys.chunks(GROUP) {
+            let mut hashes = [0u64; GROUP];
+            for (hash, key) in hashes.iter_mut().zip(group) {
+                *hash = self.hasher.hash_one(key.as_bytes());
+                prefetch(&self.slots, self.home(*hash));
+            }
+            let mut candidates = [None; GROUP];
+            for (candidate, &hash) in candidates.iter_mut().zip(&hashes) {
+                *candidate = self.first_tag_match(hash);
+                if let Some(id) = *candidate {
+                    prefetch(&self.ends, (id as usize).saturating_sub(1));
+                }
+            }
+            for candidate in candidates.iter().flatten() {
+                prefetch(&self.bytes, self.start(*candidate));
+            }
+            for ((key, candidate), &hash) in group.iter().zip(candidates).zip(&hashes) {
+                let key = key.as_bytes();
+                found.push(match candidate {
+                    Some(id) if self.key(id) == key => Some(id),
+                    None => None,
+                    Some(_) => self.probe(key, hash).ok(), // another key with the same hash bits
+                });
+            }
+        }
+    }
+
+    /// Starts loading the slot `key` would use, for an insert soon after.
+    pub fn prefetch(&self, key: &str) {
+        prefetch(&self.slots, self.home(self.hasher.hash_one(key.as_bytes())));
     }
 
     /// Adds a key; `Err(existing)` if it is already there.
     pub fn insert(&mut self, key: &str) -> Result<u32, u32> {
         let key = key.as_bytes();
         let hash = self.hasher.hash_one(key);
-        if let Some(&existing) = self.table.find(hash, |&id| key_bytes(&self.bytes, &self.ends, id) == key) {
-            return Err(existing);
-        }
+        let slot = match self.probe(key, hash) {
+            Ok(existing) => return Err(existing),
+            Err(free_slot) => free_slot,
+        };
         let id = self.ends.len() as u32;
         self.bytes.extend_from_slice(key);
         self.ends.push(self.bytes.len());
-        let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
-        self.table.insert_unique(hash, id, |&other| hasher.hash_one(key_bytes(bytes, ends, other)));
+        if (self.ends.len() + 1) * 4 > self.slots.len() * 3 {
+            self.resize(self.index_bits + 1); // re-places every key, this one too
+        } else {
+            self.slots[slot] = self.entry(hash, id);
+        }
         Ok(id)
     }
 
     /// Makes room for `additional` more keys at once.
     pub fn reserve(&mut self, additional: usize) {
-        let (bytes, ends, hasher) = (&self.bytes, &self.ends, &self.hasher);
-        self.table.reserve(additional, |&other| hasher.hash_one(key_bytes(bytes, ends, other)));
+        let wanted = (self.ends.len() + additional + 1) * 4 / 3 + 1;
+        let bits = wanted.next_power_of_two().trailing_zeros().max(MIN_INDEX_BITS);
+        if bits > self.index_bits {
+            self.resize(bits);
+        }
         self.ends.reserve(additional);
     }
-}
 
-fn key_bytes<'a>(bytes: &'a [u8], ends: &[usize], id: u32) -> &'a [u8] {
-    let i = id as usize;
-    let start = if i == 0 { 0 } else { ends[i - 1] };
-    &bytes[start..ends[i]]
+    /// `Ok(handle)` of `key`, or `Err(empty slot)` where it would go.
+    fn probe(&self, key: &[u8], hash: u64) -> Result<u32, usize> {
+        let (mask, tag) = (self.slots.len() - 1, self.tag(hash));
+        let mut slot = self.home(hash);
+        loop {
+            let entry = self.slots[slot];
+            if entry == 0 {
+                return Err(slot);
+            }
+            if entry >> self.index_bits == tag {
+                let id = self.handle(entry);
+                if self.key(id) == key {
+                    return Ok(id);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The handle in the first slot of `hash`'s run whose hash bits match.
+    fn first_tag_match(&self, hash: u64) -> Option<u32> {
+        let (mask, tag) = (self.slots.len() - 1, self.tag(hash));
+        let mut slot = self.home(hash);
+        loop {
+            let entry = self.slots[slot];
+            if entry == 0 {
+                return None;
+            }
+            if entry >> self.index_bits == tag {
+                return Some(self.handle(entry));
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn resize(&mut self, index_bits: u32) {
+        self.index_bits = index_bits;
+        self.slots = vec![0; 1 << index_bits];
+        let mask = self.slots.len() - 1;
+        for id in 0..self.ends.len() as u32 {
+            let hash = self.hasher.hash_one(self.key(id));
+            let mut slot = self.home(hash);
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = self.entry(hash, id);
+        }
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// The hash bits kept in a slot: from the hash's upper half, so they
+    /// are independent of the slot position (its lower bits).
+    fn tag(&self, hash: u64) -> u32 {
+        ((hash >> 32) >> self.index_bits) as u32
+    }
+
+    fn entry(&self, hash: u64, id: u32) -> u32 {
+        ((u64::from(self.tag(hash)) << self.index_bits) | (u64::from(id) + 1)) as u32
+    }
+
+    fn handle(&self, entry: u32) -> u32 {
+        (u64::from(entry) & ((1u64 << self.index_bits) - 1)) as u32 - 1
+    }
+
+    fn start(&self, id: u32) -> usize {
+        if id == 0 {
+            0
+        } else {
+            self.ends[id as usize - 1]
+        }
+    }
+
+    fn key(&self, id: u32) -> &[u8] {
+        &self.bytes[self.start(id)..self.ends[id as usize]]
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +259,28 @@ mod tests {
         assert_eq!(keys.get(1), "F-2");
         assert_eq!(keys.find("F-2"), Some(1));
         assert_eq!(keys.find("F-3"), None);
+    }
+
+    /// Past the table's growth points, with keys sharing prefixes: every key
+    /// keeps its handle, found one by one or in groups, and no unknown key is found.
+    #[test]
+    fn key_index_survives_growth_and_group_lookups() {
+        let mut keys = KeyIndex::default();
+        let count = 100_000u32;
+        for i in 0..count {
+            assert_eq!(keys.insert(&format!("INV{i:09}")), Ok(i));
+        }
+        assert_eq!(keys.insert("INV000004242"), Err(4242));
+        let wanted: Vec<String> = (0..count + 50).map(|i| format!("INV{i:09}")).collect();
+        let refs: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let mut found = Vec::new();
+        keys.find_each(&refs, &mut found);
+        for (i, handle) in found.iter().enumerate() {
+            let expected = (i < count as usize).then_some(i as u32);
+            assert_eq!(*handle, expected, "key {}", refs[i]);
+            assert_eq!(keys.find(refs[i]), expected);
+        }
+        assert_eq!(keys.get(99_999), "INV000099999");
     }
 
     #[test]

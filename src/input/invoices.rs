@@ -59,6 +59,10 @@ impl Fixups {
     }
 }
 
+/// How many rows ahead the id index is asked to load the slot a row's id
+/// will take: an insert into a large index then rarely waits for memory.
+const PREFETCH_AHEAD: usize = 8;
+
 /// One invoice row, parsed on a worker thread but not yet stored; its
 /// texts are in the batch's [`Texts`].
 struct Row {
@@ -162,10 +166,16 @@ pub fn read(
         |mut batch| {
             let rows = std::mem::take(&mut batch.rows);
             rows_seen += rows.len();
-            for (line, at, parsed) in rows {
-                let stored = parsed.and_then(|row| reader.store(&row, &batch, ledger, &mut fixups));
+            for (i, (line, at, parsed)) in rows.iter().enumerate() {
+                if let Some((_, _, Ok(ahead))) = rows.get(i + PREFETCH_AHEAD) {
+                    ledger.ids.prefetch(batch.texts.get(ahead.id));
+                }
+                let stored = match parsed {
+                    Ok(row) => reader.store(row, &batch, ledger, &mut fixups),
+                    Err(problem) => Err(problem.clone()),
+                };
                 if let Err(problem) = stored {
-                    rejects.reject(batch.block.place(&name, line), &batch.block.record_at(at), problem)?;
+                    rejects.reject(batch.block.place(&name, *line), &batch.block.record_at(*at), problem)?;
                 }
             }
             Ok(())

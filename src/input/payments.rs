@@ -14,6 +14,7 @@ use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
 use anyhow::Result;
 use csv::ByteRecord;
+use rust_decimal::Decimal;
 
 pub fn read(
     path: &str,
@@ -41,7 +42,11 @@ pub fn read(
         source.blocks(),
         |block| reader.parse_block(block),
         |(block, texts, rows)| {
-            for (line, at, parsed) in rows {
+            for (i, (line, at, parsed)) in rows.iter().enumerate() {
+                if let Some((_, _, Ok((ahead, _, _)))) = rows.get(i + PREFETCH_AHEAD) {
+                    folded.prefetch(ahead.invoice);
+                }
+                let parsed = parsed.clone();
                 let settled = parsed.and_then(|(payment, date, raw)| {
                     let date = fixups.payment_date.reconcile(date).map_err(|why| {
                         bad(
@@ -60,7 +65,7 @@ pub fn read(
                         }
                     }
                     Err(problem) => {
-                        rejects.reject(block.place(&name, line), &block.record_at(at), problem)?
+                        rejects.reject(block.place(&name, *line), &block.record_at(*at), problem)?
                     }
                 }
             }
@@ -68,6 +73,9 @@ pub fn read(
         },
     )
 }
+
+/// How many rows ahead the folded balance a payment changes is loaded.
+const PREFETCH_AHEAD: usize = 8;
 
 /// The invoices already read, for the worker threads to match payments to.
 struct Known<'a> {
@@ -110,15 +118,38 @@ struct Reader<'a> {
     known: Known<'a>,
 }
 
+/// A row's cells read on a worker thread, before its invoice is looked
+/// up: the ids of a whole block are looked up together (see
+/// [`KeyIndex::find_each`]). Errors in the date or amount wait in `rest`,
+/// so a row is still judged in the order of its checks: invoice first.
+struct Cells {
+    id: Span,
+    customer: Span,
+    currency: Span,
+    rest: Result<(DateValue, Decimal, Span), BadRow>,
+}
+
 impl Reader<'_> {
     fn parse_block(&self, block: Block) -> (Block, Texts, Vec<(u64, u32, Parsed)>) {
         let mut texts = Texts::default();
-        let mut rows = Vec::new();
-        block.for_each_record(|line, at, record| rows.push((line, at, self.parse(record, &mut texts))));
+        let mut read = Vec::new();
+        block.for_each_record(|line, at, record| read.push((line, at, self.read_cells(record, &mut texts))));
+        let ids: Vec<&str> =
+            read.iter().flat_map(|(_, _, cells)| cells.as_ref().ok()).map(|c| texts.get(c.id)).collect();
+        let mut found = Vec::with_capacity(ids.len());
+        self.known.ids.find_each(&ids, &mut found);
+        let mut found = found.into_iter();
+        let rows = read
+            .into_iter()
+            .map(|(line, at, cells)| {
+                let parsed = cells.and_then(|cells| self.check(cells, found.next().flatten(), &texts));
+                (line, at, parsed)
+            })
+            .collect();
         (block, texts, rows)
     }
 
-    fn parse(&self, record: &ByteRecord, texts: &mut Texts) -> Parsed {
+    fn read_cells(&self, record: &ByteRecord, texts: &mut Texts) -> Result<Cells, BadRow> {
         let cols = &self.cols;
         check_shape(record, self.width)?;
         let text = |col: &Col| cell(record, col.index, &col.header);
@@ -126,23 +157,18 @@ impl Reader<'_> {
         if id.is_empty() {
             return Err(bad(&cols.invoice.header, id, "the invoice is missing"));
         }
-        let Some(index) = self.known.ids.find(id) else {
-            return Err(bad(&cols.invoice.header, id, "no invoice with this id in the invoice file"));
-        };
-        // Before `restrict_to`, an invoice's index is its id handle.
-        let invoice = &self.known.invoices[index as usize];
-        let customer = text(&cols.customer)?;
-        let invoice_customer = self.known.customers.get(invoice.customer);
-        if !customer.is_empty() && customer != invoice_customer {
-            let why = format!("the invoice belongs to customer '{invoice_customer}'");
-            return Err(bad(&cols.customer.header, customer, why));
-        }
-        let currency = text(&cols.currency)?;
-        let invoice_currency = self.known.currencies.get(invoice.currency);
-        if !currency.is_empty() && !currency.eq_ignore_ascii_case(invoice_currency) {
-            let why = format!("the invoice is in {invoice_currency}");
-            return Err(bad(&cols.currency.header, currency, why));
-        }
+        let (customer, currency) = (text(&cols.customer)?, text(&cols.currency)?);
+        let rest = self.read_date_and_amount(record, texts);
+        Ok(Cells { id: texts.keep(id), customer: texts.keep(customer), currency: texts.keep(currency), rest })
+    }
+
+    fn read_date_and_amount(
+        &self,
+        record: &ByteRecord,
+        texts: &mut Texts,
+    ) -> Result<(DateValue, Decimal, Span), BadRow> {
+        let cols = &self.cols;
+        let text = |col: &Col| cell(record, col.index, &col.header);
         let date_text = text(&cols.date)?;
         if date_text.is_empty() {
             return Err(bad(&cols.date.header, date_text, "the payment date is missing"));
@@ -156,6 +182,31 @@ impl Reader<'_> {
             return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
         }
         let amount = read_amount(amount_text, &cols.amount.header, self.options)?;
-        Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, texts.keep(date_text)))
+        Ok((date, amount, texts.keep(date_text)))
+    }
+
+    /// Matches a row to its invoice (`index`, if the id was found).
+    fn check(&self, cells: Cells, index: Option<u32>, texts: &Texts) -> Parsed {
+        let cols = &self.cols;
+        let Some(index) = index else {
+            let why = "no invoice with this id in the invoice file";
+            return Err(bad(&cols.invoice.header, texts.get(cells.id), why));
+        };
+        // Before `restrict_to`, an invoice's index is its id handle.
+        let invoice = &self.known.invoices[index as usize];
+        let customer = texts.get(cells.customer);
+        let invoice_customer = self.known.customers.get(invoice.customer);
+        if !customer.is_empty() && customer != invoice_customer {
+            let why = format!("the invoice belongs to customer '{invoice_customer}'");
+            return Err(bad(&cols.customer.header, customer, why));
+        }
+        let currency = texts.get(cells.currency);
+        let invoice_currency = self.known.currencies.get(invoice.currency);
+        if !currency.is_empty() && !currency.eq_ignore_ascii_case(invoice_currency) {
+            let why = format!("the invoice is in {invoice_currency}");
+            return Err(bad(&cols.currency.header, currency, why));
+        }
+        let (date, amount, raw) = cells.rest?;
+        Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, raw))
     }
 }

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use csv::ByteRecord;
 
 /// One problem with one row.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct BadRow {
     /// Header of the offending column, if one column is at fault.
     pub column: Option<String>,
