@@ -9,6 +9,7 @@ use anyhow::{bail, Result};
 use hashbrown::HashMap;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 /// What a document's age is measured from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -110,15 +111,6 @@ impl AgingRow {
             max_days_past_due: 0,
         }
     }
-
-    fn add(&mut self, bucket: usize, open: Decimal, days: i32) {
-        self.buckets[bucket] += open;
-        self.total_open += open;
-        self.open_documents += 1;
-        if open > Decimal::ZERO && days > 0 {
-            self.max_days_past_due = self.max_days_past_due.max(days);
-        }
-    }
 }
 
 /// One open document (`--detail`).
@@ -149,15 +141,22 @@ pub fn open_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<Detai
 /// Every open document with its age, in input order.
 fn aged_documents(ledger: &Ledger, params: &AgingParams) -> Result<Vec<DetailRow>> {
     let mut rows = Vec::new();
-    for_each_aged(ledger, params, |doc| rows.push(doc))?;
+    let open = ledger.open_at(params.as_of);
+    for_each_aged(ledger, params, &open, 0..ledger.invoices.len(), |doc| rows.push(doc))?;
     Ok(rows)
 }
 
-/// Calls `visit` with every open document and its age, in input order,
-/// without collecting them (ten million rows would cost 400 MB).
-fn for_each_aged(ledger: &Ledger, params: &AgingParams, mut visit: impl FnMut(DetailRow)) -> Result<()> {
-    let open = ledger.open_at(params.as_of);
-    for (index, invoice) in ledger.invoices.iter().enumerate() {
+/// Calls `visit` with every open document of `range` and its age, in input
+/// order, without collecting them (ten million rows would cost 400 MB).
+/// `open` is every invoice's open amount at the as-of date.
+fn for_each_aged(
+    ledger: &Ledger,
+    params: &AgingParams,
+    open: &[Decimal],
+    range: Range<usize>,
+    mut visit: impl FnMut(DetailRow),
+) -> Result<()> {
+    for (index, invoice) in ledger.invoices.iter().enumerate().take(range.end).skip(range.start) {
         if open[index].is_zero() || !Ledger::exists_at(invoice, params.as_of) {
             continue;
         }
@@ -181,26 +180,144 @@ fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingP
 }
 
 /// The aging rows, sorted by overdue descending, then keys, then currency.
+/// Large ledgers are split between the processor's cores: each part adds
+/// up its own groups, then the parts are merged (money adds exactly, so the
+/// split changes no figure, and an error is the first in file order).
 pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
-    let names = ledger.customer_names();
-    let mut groups: HashMap<Vec<u32>, usize> = HashMap::new();
-    let mut rows: Vec<AgingRow> = Vec::new();
-    let mut key = Vec::with_capacity(4);
-    for_each_aged(ledger, params, |doc| {
-        let invoice = &ledger.invoices[doc.index];
-        group_key(ledger, params, doc.index, invoice, &mut key);
-        let slot = match groups.get(key.as_slice()) {
-            Some(&slot) => slot,
-            None => {
-                rows.push(new_row(ledger, params, doc.index, invoice, &names));
-                groups.insert(key.clone(), rows.len() - 1);
-                rows.len() - 1
-            }
-        };
-        rows[slot].add(doc.bucket, doc.open, doc.days);
-    })?;
+    let open = ledger.open_at(params.as_of);
+    let parts = parts_of(ledger.invoices.len());
+    let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            parts.into_iter().map(|range| scope.spawn(|| tally(ledger, params, &open, range))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut total = Tally::new(params.buckets.count());
+    for part in tallies {
+        total.absorb(part?);
+    }
+    let mut rows = total.into_rows(ledger, params);
     rows.sort_by(compare_rows);
     Ok(rows)
+}
+
+/// Ranges of invoices to age on separate threads: one per core for a large
+/// ledger, a single one otherwise.
+fn parts_of(count: usize) -> Vec<Range<usize>> {
+    const MIN_PART: usize = 250_000;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = cores.min(count / MIN_PART).max(1);
+    let size = count.div_ceil(parts);
+    (0..parts).map(|p| p * size..((p + 1) * size).min(count)).collect()
+}
+
+fn tally(ledger: &Ledger, params: &AgingParams, open: &[Decimal], range: Range<usize>) -> Result<Tally> {
+    let mut tally = Tally::new(params.buckets.count());
+    let mut key = Vec::with_capacity(4);
+    for_each_aged(ledger, params, open, range, |doc| {
+        group_key(ledger, params, doc.index, &ledger.invoices[doc.index], &mut key);
+        tally.add(GroupKey::of(&key), &doc);
+    })?;
+    Ok(tally)
+}
+
+/// A group's handles (customer or `--by` values, then currency), packed
+/// into one number when there are at most two.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum GroupKey {
+    Short(u64),
+    Long(Box<[u32]>),
+}
+
+impl GroupKey {
+    fn of(handles: &[u32]) -> GroupKey {
+        match handles {
+            [a] => GroupKey::Short(u64::from(*a)),
+            [a, b] => GroupKey::Short((u64::from(*a) << 32) | u64::from(*b)),
+            _ => GroupKey::Long(handles.into()),
+        }
+    }
+}
+
+/// The sums of the groups of some documents, in flat lists rather than one
+/// [`AgingRow`] per group, so adding a document touches little memory.
+struct Tally {
+    /// Bucket count; each group has this many sums, then its total.
+    buckets: usize,
+    slots: HashMap<GroupKey, usize>,
+    keys: Vec<GroupKey>,
+    /// One document of each group, for its key texts.
+    first: Vec<usize>,
+    sums: Vec<Decimal>,
+    documents: Vec<u64>,
+    max_days: Vec<i32>,
+}
+
+impl Tally {
+    fn new(buckets: usize) -> Tally {
+        Tally {
+            buckets,
+            slots: HashMap::new(),
+            keys: Vec::new(),
+            first: Vec::new(),
+            sums: Vec::new(),
+            documents: Vec::new(),
+            max_days: Vec::new(),
+        }
+    }
+
+    fn group(&mut self, key: GroupKey, first: usize) -> usize {
+        if let Some(&slot) = self.slots.get(&key) {
+            return slot;
+        }
+        let slot = self.keys.len();
+        self.slots.insert(key.clone(), slot);
+        self.keys.push(key);
+        self.first.push(first);
+        self.sums.resize(self.sums.len() + self.buckets + 1, Decimal::ZERO);
+        self.documents.push(0);
+        self.max_days.push(0);
+        slot
+    }
+
+    fn add(&mut self, key: GroupKey, doc: &DetailRow) {
+        let slot = self.group(key, doc.index);
+        let sums = &mut self.sums[slot * (self.buckets + 1)..][..self.buckets + 1];
+        sums[doc.bucket] += doc.open;
+        sums[self.buckets] += doc.open;
+        self.documents[slot] += 1;
+        if doc.open > Decimal::ZERO && doc.days > 0 {
+            self.max_days[slot] = self.max_days[slot].max(doc.days);
+        }
+    }
+
+    fn absorb(&mut self, other: Tally) {
+        let width = self.buckets + 1;
+        for (g, key) in other.keys.into_iter().enumerate() {
+            let slot = self.group(key, other.first[g]);
+            for (sum, value) in self.sums[slot * width..][..width].iter_mut().zip(&other.sums[g * width..]) {
+                *sum += value;
+            }
+            self.documents[slot] += other.documents[g];
+            self.max_days[slot] = self.max_days[slot].max(other.max_days[g]);
+        }
+    }
+
+    fn into_rows(self, ledger: &Ledger, params: &AgingParams) -> Vec<AgingRow> {
+        let names = ledger.customer_names();
+        let width = self.buckets + 1;
+        (0..self.keys.len())
+            .map(|g| {
+                let index = self.first[g];
+                let mut row = new_row(ledger, params, index, &ledger.invoices[index], &names);
+                let sums = &self.sums[g * width..][..width];
+                row.buckets = sums[..self.buckets].to_vec();
+                row.total_open = sums[self.buckets];
+                row.open_documents = self.documents[g];
+                row.max_days_past_due = self.max_days[g];
+                row
+            })
+            .collect()
+    }
 }
 
 fn group_key(ledger: &Ledger, params: &AgingParams, index: usize, invoice: &Invoice, key: &mut Vec<u32>) {
