@@ -436,6 +436,15 @@ mod tests {
                 for row in &rows {
                     prop_assert_eq!(row.buckets.iter().copied().sum::<Decimal>(), row.total_open);
                 }
+                // The same rows when the documents are summed in two parts
+                // and merged, as on a large ledger.
+                let open = ledger.open_at(as_of);
+                let cut = docs.len() / 2;
+                let mut merged = tally(&ledger, &params, &open, 0..cut).unwrap();
+                merged.absorb(tally(&ledger, &params, &open, cut..docs.len()).unwrap());
+                let mut split_rows = merged.into_rows(&ledger, &params);
+                split_rows.sort_by(compare_rows);
+                prop_assert_eq!(&split_rows, &rows);
                 for total in totals(&rows) {
                     let cur = ledger.currencies.find_handle(&total.currency);
                     let exists = |i: usize| ledger.invoices[i].currency == cur && ledger.invoices[i].issue().is_none_or(|d| d <= as_of);
