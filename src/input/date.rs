@@ -33,6 +33,14 @@ enum SlashOrder {
     MonthFirst,
 }
 
+impl DateValue {
+    /// Whether the cell's text may still be needed: for an error or the
+    /// column's ambiguity message, once the column's order is known.
+    pub fn may_need_text(&self) -> bool {
+        !matches!(self.hint, OrderHint::None)
+    }
+}
+
 /// Format detection state of one date column of one file.
 #[derive(Debug, Default)]
 pub struct DateColumn {

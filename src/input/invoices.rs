@@ -76,6 +76,7 @@ struct Row {
     name: Span,
     email: Span,
     settlement: Option<(Option<DateValue>, Decimal)>,
+    /// The date cells' texts, when they may be needed (see [`keep_date_text`]).
     raw_dates: [Span; 3],
     /// Where this row's `--by` values start in [`Batch::extras`].
     extras: usize,
@@ -261,7 +262,11 @@ impl Reader<'_> {
             name: texts.keep(name),
             email: texts.keep(email),
             settlement,
-            raw_dates: [texts.keep(issue_text), texts.keep(due_text), texts.keep(paid_text)],
+            raw_dates: [
+                keep_date_text(texts, issue_text, issue.as_ref()),
+                keep_date_text(texts, due_text, due.as_ref()),
+                keep_date_text(texts, paid_text, settlement.as_ref().and_then(|s| s.0.as_ref())),
+            ],
             extras: extras_start,
         })
     }
@@ -381,6 +386,15 @@ impl Reader<'_> {
             column.values.push(ledger.texts.intern(texts.get(span)));
         }
         Ok(())
+    }
+}
+
+/// Keeps a date cell's text only when [`DateValue::may_need_text`]: most
+/// dates (ISO ones) never need it again.
+fn keep_date_text(texts: &mut Texts, text: &str, value: Option<&DateValue>) -> Span {
+    match value {
+        Some(value) if value.may_need_text() => texts.keep(text),
+        _ => Span::default(),
     }
 }
 

@@ -182,7 +182,8 @@ impl Reader<'_> {
             return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
         }
         let amount = read_amount(amount_text, &cols.amount.header, self.options)?;
-        Ok((date, amount, texts.keep(date_text)))
+        let raw = if date.may_need_text() { texts.keep(date_text) } else { Span::default() };
+        Ok((date, amount, raw))
     }
 
     /// Matches a row to its invoice (`index`, if the id was found).
