@@ -1,6 +1,10 @@
 //! Hints to the processor's cache, for lookups into tables of ten million
 //! rows where most of the time is spent waiting for memory.
 
+/// How many rows ahead of the one being stored its table slot is
+/// prefetched: far enough for the load to arrive, near enough to stay cached.
+pub const ROWS_AHEAD: usize = 8;
+
 /// Asks the processor to start loading `values[index]` into its cache.
 /// Only a hint: it never faults and changes no result.
 #[inline(always)]

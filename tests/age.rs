@@ -301,3 +301,14 @@ C1,A3,2025-01-31,300.00,EUR,04/13/2025,300
         "EUR,0.00,0.00,0.00,500.00,0.00,0.00,500.00,500.00,100.00,3,69"
     );
 }
+
+/// A `--by` cell that is not UTF-8 is a bad row, not an empty group.
+#[test]
+fn a_by_column_cell_that_is_not_utf8_is_a_bad_row() {
+    let wd = Workdir::new();
+    let mut bytes = b"customer,invoice,due_date,amount,region\nC1,F1,2025-01-31,100,Nort".to_vec();
+    bytes.extend_from_slice(&[0xff, b'\n']);
+    let inv = wd.write_bytes("inv.csv", &bytes);
+    let run = wd.run(&["age", &inv, "--as-of", "2025-04-10", "--by", "region"]);
+    run.fails_with(&[":2: column \"region\"", "not valid UTF-8"]);
+}

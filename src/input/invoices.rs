@@ -9,6 +9,7 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
 use anyhow::{bail, Result};
@@ -58,10 +59,6 @@ impl Fixups {
         Ok(())
     }
 }
-
-/// How many rows ahead the id index is asked to load the slot a row's id
-/// will take: an insert into a large index then rarely waits for memory.
-const PREFETCH_AHEAD: usize = 8;
 
 /// One invoice row, parsed on a worker thread but not yet stored; its
 /// texts are in the batch's [`Texts`].
@@ -168,7 +165,7 @@ pub fn read(
             let rows = std::mem::take(&mut batch.rows);
             rows_seen += rows.len();
             for (i, (line, at, parsed)) in rows.iter().enumerate() {
-                if let Some((_, _, Ok(ahead))) = rows.get(i + PREFETCH_AHEAD) {
+                if let Some((_, _, Ok(ahead))) = rows.get(i + ROWS_AHEAD) {
                     ledger.ids.prefetch(batch.texts.get(ahead.id));
                 }
                 let stored = match parsed {
@@ -248,8 +245,8 @@ impl Reader<'_> {
         );
         let extras_start = extras.len();
         for &position in &self.layout.extras {
-            let value = std::str::from_utf8(record.get(position).unwrap_or_default()).unwrap_or_default();
-            extras.push(texts.keep(value.trim()));
+            let value = cell(record, Some(position), &self.layout.headers[position])?;
+            extras.push(texts.keep(value));
         }
         Ok(Row {
             id: texts.keep(id),

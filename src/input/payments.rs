@@ -10,6 +10,7 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use crate::cache::ROWS_AHEAD;
 use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
 use anyhow::Result;
@@ -43,7 +44,7 @@ pub fn read(
         |block| reader.parse_block(block),
         |(block, texts, rows)| {
             for (i, (line, at, parsed)) in rows.iter().enumerate() {
-                if let Some((_, _, Ok((ahead, _, _)))) = rows.get(i + PREFETCH_AHEAD) {
+                if let Some((_, _, Ok((ahead, _, _)))) = rows.get(i + ROWS_AHEAD) {
                     folded.prefetch(ahead.invoice);
                 }
                 let parsed = parsed.clone();
@@ -73,9 +74,6 @@ pub fn read(
         },
     )
 }
-
-/// How many rows ahead the folded balance a payment changes is loaded.
-const PREFETCH_AHEAD: usize = 8;
 
 /// The invoices already read, for the worker threads to match payments to.
 struct Known<'a> {
