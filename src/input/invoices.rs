@@ -6,6 +6,7 @@
 use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
 use super::parallel::{map_blocks, Span, Texts};
+use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
@@ -13,7 +14,6 @@ use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
 use anyhow::{bail, Result};
-use csv::ByteRecord;
 use rust_decimal::Decimal;
 
 /// Date columns whose format is only known at the end of the file, and the
@@ -210,11 +210,11 @@ impl Reader<'_> {
         Batch { block, texts, extras, rows }
     }
 
-    fn text<'r>(&self, record: &'r ByteRecord, col: &Col) -> Result<&'r str, BadRow> {
+    fn text<'r>(&self, record: &'r Record, col: &Col) -> Result<&'r str, BadRow> {
         cell(record, col.index, &col.header)
     }
 
-    fn parse(&self, record: &ByteRecord, texts: &mut Texts, extras: &mut Vec<Span>) -> Result<Row, BadRow> {
+    fn parse(&self, record: &Record, texts: &mut Texts, extras: &mut Vec<Span>) -> Result<Row, BadRow> {
         let c = &self.cols;
         check_shape(record, self.layout.headers.len())?;
         let customer = self.required(record, &c.customer, "customer")?;
@@ -268,7 +268,7 @@ impl Reader<'_> {
         })
     }
 
-    fn required<'r>(&self, record: &'r ByteRecord, col: &Col, field: &str) -> Result<&'r str, BadRow> {
+    fn required<'r>(&self, record: &'r Record, col: &Col, field: &str) -> Result<&'r str, BadRow> {
         let value = self.text(record, col)?;
         if value.is_empty() {
             return Err(bad(&col.header, value, format!("the {field} is missing")));
@@ -289,7 +289,7 @@ impl Reader<'_> {
     /// The payment a single-file export's row stands for, if any.
     fn settlement(
         &self,
-        record: &ByteRecord,
+        record: &Record,
         amount: Decimal,
         paid_text: &str,
     ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow> {

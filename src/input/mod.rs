@@ -11,14 +11,15 @@ mod parallel;
 mod payments;
 pub mod plans;
 pub mod policy;
+mod record;
 pub mod rejects;
 pub mod source;
 
 use crate::dates::Day;
 use crate::domain::ledger::Ledger;
 use anyhow::Result;
-use csv::ByteRecord;
 pub use headers::ColumnMap;
+use record::Cells;
 use rejects::{BadRow, Rejects};
 use source::{Source, MAX_FIELD_BYTES};
 
@@ -75,30 +76,42 @@ pub fn load_ledger(
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
-fn cell<'r>(record: &'r ByteRecord, index: Option<usize>, header: &str) -> Result<&'r str, BadRow> {
-    let Some(raw) = index.and_then(|i| record.get(i)) else {
+fn cell<'r>(record: &'r impl Cells, index: Option<usize>, header: &str) -> Result<&'r str, BadRow> {
+    let Some(text) = index.and_then(|i| record.text(i)) else {
         return Ok("");
     };
-    std::str::from_utf8(raw).map(str::trim).map_err(|_| BadRow {
+    text.map(trim).map_err(|raw| BadRow {
         column: Some(header.to_string()),
         value: Some(raw.to_vec()),
         reason: "it is not valid UTF-8: re-save the file as UTF-8".into(),
     })
 }
 
+/// `str::trim`, with a quick way out for the usual cell, which has no
+/// white space at either end.
+fn trim(text: &str) -> &str {
+    let kept = |byte: Option<&u8>| byte.is_none_or(|&b| b > b' ' && b.is_ascii());
+    let bytes = text.as_bytes();
+    if kept(bytes.first()) && kept(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// Row-shape checks done before any cell is read.
-fn check_shape(record: &ByteRecord, width: usize) -> Result<(), BadRow> {
-    if record.len() != width {
+fn check_shape(record: &impl Cells, width: usize) -> Result<(), BadRow> {
+    if record.width() != width {
         return Err(BadRow {
             column: None,
             value: None,
             reason: format!(
                 "the row has {} cells, the header has {width} (wrong --delimiter or a stray quote?)",
-                record.len()
+                record.width()
             ),
         });
     }
-    if let Some(big) = record.iter().find(|f| f.len() > MAX_FIELD_BYTES) {
+    if let Some(big) = (0..width).filter_map(|i| record.bytes(i)).find(|f| f.len() > MAX_FIELD_BYTES) {
         return Err(BadRow {
             column: None,
             value: Some(big[..200.min(big.len())].to_vec()),
@@ -123,4 +136,29 @@ fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_d
 
 fn file_error(source: &Source, message: String) -> anyhow::Error {
     anyhow::anyhow!("{}: {}", source.name, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_white_space_as_str_trim_does() {
+        for text in ["", "a", " a", "a ", "\ta b\r", "\u{a0}x\u{2003}", "é", " é ", "ñ\u{3000}"] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_cell_that_is_not_utf8_is_a_bad_row_naming_its_column() {
+        let bytes = b"ok,\xffbad\n";
+        let bounds = [(0, 2), (3, 7)];
+        let record = record::Record::new(bytes, None, &bounds);
+        assert_eq!(cell(&record, Some(0), "id").unwrap(), "ok");
+        let bad = cell(&record, Some(1), "amount").unwrap_err();
+        assert_eq!(bad.column.as_deref(), Some("amount"));
+        assert_eq!(bad.value.as_deref(), Some(&b"\xffbad"[..]));
+        assert_eq!(cell(&record, Some(2), "past the end").unwrap(), "");
+        assert_eq!(cell(&record, None, "absent").unwrap(), "");
+    }
 }

@@ -90,6 +90,7 @@ impl Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::record::Cells;
     use crate::input::source::Source;
 
     /// A one-column CSV of the numbers below `count`: about 6.9 MB for a
@@ -115,7 +116,7 @@ mod tests {
             |block| {
                 let mut numbers = Vec::new();
                 block.for_each_record(|_, _, r| {
-                    numbers.push(std::str::from_utf8(&r[0]).unwrap().parse::<u32>().unwrap())
+                    numbers.push(std::str::from_utf8(r.bytes(0).unwrap()).unwrap().parse::<u32>().unwrap())
                 });
                 numbers
             },

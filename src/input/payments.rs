@@ -7,6 +7,7 @@ use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
 use super::invoices::Fixups;
 use super::parallel::{map_blocks, Span, Texts};
+use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
 use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
@@ -14,7 +15,6 @@ use crate::cache::ROWS_AHEAD;
 use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
 use anyhow::Result;
-use csv::ByteRecord;
 use rust_decimal::Decimal;
 
 pub fn read(
@@ -147,7 +147,7 @@ impl Reader<'_> {
         (block, texts, rows)
     }
 
-    fn read_cells(&self, record: &ByteRecord, texts: &mut Texts) -> Result<Cells, BadRow> {
+    fn read_cells(&self, record: &Record, texts: &mut Texts) -> Result<Cells, BadRow> {
         let cols = &self.cols;
         check_shape(record, self.width)?;
         let text = |col: &Col| cell(record, col.index, &col.header);
@@ -162,7 +162,7 @@ impl Reader<'_> {
 
     fn read_date_and_amount(
         &self,
-        record: &ByteRecord,
+        record: &Record,
         texts: &mut Texts,
     ) -> Result<(DateValue, Decimal, Span), BadRow> {
         let cols = &self.cols;

@@ -7,6 +7,7 @@
 //! for small files) or as [`Block`]s of whole records that can be parsed on
 //! several cores at once ([`Source::blocks`]).
 
+use super::record::Record;
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
 use std::fs::File;
@@ -160,9 +161,9 @@ enum BlockData {
 impl Block {
     /// Calls `each(line, at, record)` for every record; `at` finds the
     /// record again with [`Block::record_at`].
-    pub fn for_each_record(&self, mut each: impl FnMut(u64, u32, &ByteRecord)) {
+    pub fn for_each_record(&self, mut each: impl FnMut(u64, u32, &Record)) {
         match &self.data {
-            BlockData::Text(bytes) if is_plain(bytes) => {
+            BlockData::Text(bytes) if is_plain(bytes, self.delimiter) => {
                 split_plain(bytes, self.delimiter, |line, at, record| {
                     each(self.first_line + line, at, record)
                 })
@@ -171,8 +172,9 @@ impl Block {
                 parse_csv(bytes, self.delimiter, |line, at, record| each(self.first_line + line, at, record))
             }
             BlockData::Records(records) => {
+                let mut bounds = Vec::new();
                 for (i, record) in records.iter().enumerate() {
-                    each(self.first_line + i as u64, i as u32, record);
+                    each(self.first_line + i as u64, i as u32, &Record::of(record, &mut bounds));
                 }
             }
         }
@@ -198,8 +200,8 @@ impl Block {
 
 /// Calls `each(line, at, record)` for every record of CSV text, `line`
 /// counted from 0 and `at` the record's first byte.
-fn parse_csv(bytes: &[u8], delimiter: u8, mut each: impl FnMut(u64, u32, &ByteRecord)) {
-    let mut record = ByteRecord::new();
+fn parse_csv(bytes: &[u8], delimiter: u8, mut each: impl FnMut(u64, u32, &Record)) {
+    let (mut record, mut bounds) = (ByteRecord::new(), Vec::new());
     let mut reader = csv_reader(bytes, delimiter);
     // Reading a byte slice cannot fail: with `flexible` and byte records
     // the CSV parser has no error of its own.
@@ -211,33 +213,48 @@ fn parse_csv(bytes: &[u8], delimiter: u8, mut each: impl FnMut(u64, u32, &ByteRe
             line += u64::from(end == b'\n');
             at += 1;
         }
-        each(line - 1, at as u32, &record);
+        each(line - 1, at as u32, &Record::of(&record, &mut bounds));
     }
 }
 
 /// Whether CSV text has no quotes and no line break but `\n` and `\r\n`:
 /// then every line is a record and every delimiter ends a cell, which
 /// [`split_plain`] reads several times faster than the full CSV parser.
-fn is_plain(bytes: &[u8]) -> bool {
-    memchr::memchr(b'"', bytes).is_none()
+fn is_plain(bytes: &[u8], delimiter: u8) -> bool {
+    !matches!(delimiter, b'"' | b'\r' | b'\n')
+        && memchr::memchr(b'"', bytes).is_none()
         && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
 }
 
 /// [`parse_csv`] for [`is_plain`] text, with the same records, lines and
-/// offsets (blank lines are skipped, as the CSV parser does).
-fn split_plain(bytes: &[u8], delimiter: u8, mut each: impl FnMut(u64, u32, &ByteRecord)) {
-    let mut record = ByteRecord::new();
-    let (mut start, mut line) = (0, 0u64);
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
-        let text = bytes[start..end].strip_suffix(b"\r").unwrap_or(&bytes[start..end]);
-        if !text.is_empty() {
-            record.clear();
-            text.split(|&b| b == delimiter).for_each(|cell| record.push_field(cell));
-            each(line, start as u32, &record);
+/// offsets (blank lines are skipped, as the CSV parser does). One pass
+/// finds every delimiter and line end; the cells are not copied, and the
+/// text is checked for UTF-8 once.
+fn split_plain(bytes: &[u8], delimiter: u8, mut each: impl FnMut(u64, u32, &Record)) {
+    let text = std::str::from_utf8(bytes).ok().filter(|_| delimiter.is_ascii());
+    let mut bounds: Vec<(u32, u32)> = Vec::with_capacity(16);
+    // The current line's first byte, the current cell's, and the line number.
+    let (mut start, mut cell, mut line) = (0usize, 0usize, 0u64);
+    let mut end_record = |start: usize, cell: usize, end: usize, line: u64, bounds: &mut Vec<(u32, u32)>| {
+        if end > start || !bounds.is_empty() {
+            bounds.push((cell as u32, end as u32));
+            each(line, start as u32, &Record::new(bytes, text, bounds));
         }
-        start = end + 1;
+        bounds.clear();
+    };
+    for at in memchr::memchr2_iter(delimiter, b'\n', bytes) {
+        if bytes[at] == delimiter {
+            bounds.push((cell as u32, at as u32));
+            cell = at + 1;
+            continue;
+        }
+        let end = if at > cell && bytes[at - 1] == b'\r' { at - 1 } else { at };
+        end_record(start, cell, end, line, &mut bounds);
         line += 1;
+        (start, cell) = (at + 1, at + 1);
+    }
+    if start < bytes.len() {
+        end_record(start, cell, bytes.len(), line, &mut bounds);
     }
 }
 
@@ -493,10 +510,11 @@ fn decimal_text(d: &parquet::data_type::Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::record::Cells;
 
-    fn records_of(read: impl Fn(&mut dyn FnMut(u64, u32, &ByteRecord))) -> Vec<(u64, u32, Vec<Vec<u8>>)> {
+    fn records_of(read: impl Fn(&mut dyn FnMut(u64, u32, &Record))) -> Vec<(u64, u32, Vec<Vec<u8>>)> {
         let mut seen = Vec::new();
-        read(&mut |line, at, record| seen.push((line, at, record.iter().map(<[u8]>::to_vec).collect())));
+        read(&mut |line, at, record| seen.push((line, at, record.to_vecs())));
         seen
     }
 
@@ -513,7 +531,7 @@ mod tests {
         ];
         for text in texts {
             for delimiter in [b',', b';'] {
-                assert!(is_plain(text));
+                assert!(is_plain(text, delimiter));
                 let plain = records_of(|each| split_plain(text, delimiter, each));
                 let csv = records_of(|each| parse_csv(text, delimiter, each));
                 assert_eq!(plain, csv, "{:?}", String::from_utf8_lossy(text));
@@ -523,8 +541,20 @@ mod tests {
         let quoted = records_of(|each| parse_csv(b"a,\"b\"\r\n\r\nc,d\r\n", b',', each));
         let places: Vec<(u64, u32)> = quoted.iter().map(|r| (r.0, r.1)).collect();
         assert_eq!(places, [(0, 0), (2, 9)]);
-        assert!(!is_plain(b"a,\"b\"\n"));
-        assert!(!is_plain(b"a,b\rc,d\n"));
+        assert!(!is_plain(b"a,\"b\"\n", b','));
+        assert!(!is_plain(b"a,b\rc,d\n", b','));
+    }
+
+    /// A block that is not all UTF-8 still gives its good cells as text.
+    #[test]
+    fn plain_splitting_checks_utf8_per_cell_when_the_block_is_not_utf8() {
+        let mut cells = Vec::new();
+        split_plain(b"a,\xff\nb,c\n", b',', |_, _, record| {
+            let text = |i| record.text(i).unwrap().map(str::to_string).map_err(<[u8]>::to_vec);
+            cells.extend((0..record.width()).map(text))
+        });
+        let ok = |s: &str| Ok(s.to_string());
+        assert_eq!(cells, [ok("a"), Err(b"\xff".to_vec()), ok("b"), ok("c")]);
     }
 
     #[test]
@@ -566,8 +596,8 @@ mod tests {
             blocks += 1;
             block.for_each_record(|line, _, record| {
                 assert_eq!(line, 2 + 2 * rows, "row {rows}");
-                assert_eq!(record.get(0).unwrap(), rows.to_string().as_bytes());
-                assert_eq!(record.get(1).unwrap(), b"two\nlines");
+                assert_eq!(record.bytes(0).unwrap(), rows.to_string().as_bytes());
+                assert_eq!(record.bytes(1).unwrap(), b"two\nlines");
                 rows += 1;
             });
         }
