@@ -37,7 +37,12 @@ impl DateValue {
     /// Whether the cell's text may still be needed: for an error or the
     /// column's ambiguity message, once the column's order is known.
     pub fn may_need_text(&self) -> bool {
-        !matches!(self.hint, OrderHint::None)
+        !self.is_final()
+    }
+
+    /// Whether the day stands whatever the column's order turns out to be.
+    pub fn is_final(&self) -> bool {
+        matches!(self.hint, OrderHint::None)
     }
 }
 
@@ -58,6 +63,10 @@ impl DateColumn {
 
     /// Reads one non-empty cell; the error is a reason.
     pub fn read(&self, raw: &str) -> Result<DateValue, String> {
+        // The usual cell, a bare `YYYY-MM-DD`, before looking for a time part.
+        if let Some(day) = parse_iso(raw) {
+            return Ok(DateValue { day, hint: OrderHint::None });
+        }
         let text = date_part(raw);
         if let Some(day) = parse_iso(text) {
             return Ok(DateValue { day, hint: OrderHint::None });

@@ -324,11 +324,12 @@ impl Reader<'_> {
     ) -> Result<(), BadRow> {
         let texts = &batch.texts;
         let c = &self.cols;
-        let settle = |column: &DateColumn, value: &Option<DateValue>, raw: Span, col: &Col| {
-            value
-                .map(|v| column.reconcile(v))
-                .transpose()
-                .map_err(|why| bad(&col.header, texts.get(raw), format!("cannot read it as a date: {why}")))
+        let settle = |column: &DateColumn, value: &Option<DateValue>, raw: Span, col: &Col| match value {
+            Some(v) if !v.is_final() => column
+                .reconcile(*v)
+                .map(Some)
+                .map_err(|why| bad(&col.header, texts.get(raw), format!("cannot read it as a date: {why}"))),
+            _ => Ok(*value),
         };
         let issue_value = settle(&fixups.issue, &row.issue, row.raw_dates[0], &c.issue_date)?;
         let due_value = settle(&fixups.due, &row.due, row.raw_dates[1], &c.due_date)?;
