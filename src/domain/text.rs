@@ -2,7 +2,7 @@
 //! that repeat (customers, currencies, names) and a unique-key index for
 //! invoice ids. Both hand out `u32` handles.
 
-use crate::cache::prefetch;
+use crate::cache::{prefetch, use_huge_pages};
 use hashbrown::DefaultHashBuilder;
 use std::hash::BuildHasher;
 
@@ -29,12 +29,27 @@ impl std::fmt::Debug for Interner {
 
 impl Interner {
     pub fn intern(&mut self, value: &str) -> u32 {
+        self.intern_hashed(value, self.values.hasher.hash(value))
+    }
+
+    /// [`Interner::intern`] with the value's hash by [`Interner::hasher`].
+    pub fn intern_hashed(&mut self, value: &str, hash: u64) -> u32 {
         if value.is_empty() {
             return 0;
         }
-        match self.values.insert(value) {
+        match self.values.insert_hashed(value, hash) {
             Ok(handle) | Err(handle) => handle,
         }
+    }
+
+    /// What hashes values for [`Interner::intern_hashed`], for other threads.
+    pub fn hasher(&self) -> KeyHasher {
+        self.values.hasher.clone()
+    }
+
+    /// See [`KeyIndex::warm`].
+    pub fn warm(&self, hash: u64, step: Warm) {
+        self.values.warm(hash, step);
     }
 
     pub fn get(&self, id: u32) -> &str {
@@ -52,6 +67,28 @@ impl Interner {
     }
 }
 
+/// Hashes keys the way one [`KeyIndex`] does, so that threads that read
+/// keys can hash them for the thread that stores them.
+#[derive(Clone)]
+pub struct KeyHasher(DefaultHashBuilder);
+
+impl KeyHasher {
+    pub fn hash(&self, key: &str) -> u64 {
+        self.0.hash_one(key.as_bytes())
+    }
+}
+
+/// The steps of [`KeyIndex::warm`], in the order they must run.
+#[derive(Clone, Copy)]
+pub enum Warm {
+    /// Load the key's slot.
+    Slot,
+    /// Read the slot (loaded by now); load where its key's text starts.
+    Entry,
+    /// Read the slot and the start; load the key's text.
+    Text,
+}
+
 /// Unique keys (invoice ids) in one byte arena, with an open-addressing
 /// hash index built for ten million keys: each slot is one `u32` holding
 /// the key's handle in its low bits and a few bits of its hash above them
@@ -65,7 +102,7 @@ pub struct KeyIndex {
     slots: Vec<u32>,
     /// log2 of `slots.len()`.
     index_bits: u32,
-    hasher: DefaultHashBuilder,
+    hasher: KeyHasher,
 }
 
 impl Default for KeyIndex {
@@ -75,7 +112,7 @@ impl Default for KeyIndex {
             ends: Vec::new(),
             slots: vec![0; 1 << MIN_INDEX_BITS],
             index_bits: MIN_INDEX_BITS,
-            hasher: DefaultHashBuilder::default(),
+            hasher: KeyHasher(DefaultHashBuilder::default()),
         }
     }
 }
@@ -96,7 +133,7 @@ impl KeyIndex {
 
     #[cfg(test)]
     pub fn find(&self, key: &str) -> Option<u32> {
-        self.probe(key.as_bytes(), self.hasher.hash_one(key.as_bytes())).ok()
+        self.probe(key.as_bytes(), self.hasher.hash(key)).ok()
     }
 
     /// [`KeyIndex::find`] for many keys, into `found` (cleared first). On
@@ -108,7 +145,7 @@ impl KeyIndex {
         for group in keys.chunks(GROUP) {
             let mut hashes = [0u64; GROUP];
             for (hash, key) in hashes.iter_mut().zip(group) {
-                *hash = self.hasher.hash_one(key.as_bytes());
+                *hash = self.hasher.hash(key);
                 prefetch(&self.slots, self.home(*hash));
             }
             let mut candidates = [None; GROUP];
@@ -132,15 +169,40 @@ impl KeyIndex {
         }
     }
 
-    /// Starts loading the slot `key` would use, for an insert soon after.
-    pub fn prefetch(&self, key: &str) {
-        prefetch(&self.slots, self.home(self.hasher.hash_one(key.as_bytes())));
+    /// What hashes keys for [`KeyIndex::insert_hashed`], for other threads.
+    pub fn hasher(&self) -> KeyHasher {
+        self.hasher.clone()
+    }
+
+    /// One step of loading into the processor's cache what a lookup of
+    /// the key with this hash will read, so that it does not wait for
+    /// memory. Run each [`Warm`] step a few keys after the previous one:
+    /// each reads only what the one before loaded. A new key needs only
+    /// [`Warm::Slot`]; a key already there (an interned value) needs all three.
+    pub fn warm(&self, hash: u64, step: Warm) {
+        match step {
+            Warm::Slot => prefetch(&self.slots, self.home(hash)),
+            Warm::Entry => {
+                if let Some(id) = self.first_tag_match(hash) {
+                    prefetch(&self.ends, (id as usize).saturating_sub(1));
+                }
+            }
+            Warm::Text => {
+                if let Some(id) = self.first_tag_match(hash) {
+                    prefetch(&self.bytes, self.start(id));
+                }
+            }
+        }
     }
 
     /// Adds a key; `Err(existing)` if it is already there.
     pub fn insert(&mut self, key: &str) -> Result<u32, u32> {
+        self.insert_hashed(key, self.hasher.hash(key))
+    }
+
+    /// [`KeyIndex::insert`] with the key's hash by [`KeyIndex::hasher`].
+    pub fn insert_hashed(&mut self, key: &str, hash: u64) -> Result<u32, u32> {
         let key = key.as_bytes();
-        let hash = self.hasher.hash_one(key);
         let slot = match self.probe(key, hash) {
             Ok(existing) => return Err(existing),
             Err(free_slot) => free_slot,
@@ -204,9 +266,14 @@ impl KeyIndex {
     fn resize(&mut self, index_bits: u32) {
         self.index_bits = index_bits;
         self.slots = vec![0; 1 << index_bits];
+        // Every insert and lookup lands on a random slot: with 4 KiB pages
+        // each one also missed the address-translation cache. (Measured:
+        // the other large tables gain less than the kernel then spends
+        // clearing 2 MiB pages, so they keep the usual pages.)
+        use_huge_pages(&self.slots);
         let mask = self.slots.len() - 1;
         for id in 0..self.ends.len() as u32 {
-            let hash = self.hasher.hash_one(self.key(id));
+            let hash = self.hasher.0.hash_one(self.key(id));
             let mut slot = self.home(hash);
             while self.slots[slot] != 0 {
                 slot = (slot + 1) & mask;

@@ -13,6 +13,7 @@ use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
 use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
+use crate::domain::text::{KeyHasher, Warm};
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 
@@ -65,6 +66,9 @@ impl Fixups {
 struct Row {
     id: Span,
     customer: Span,
+    /// The id's and the customer's hashes for the tables they go to.
+    id_hash: u64,
+    customer_hash: u64,
     currency: Span,
     issue: Option<DateValue>,
     due: Option<DateValue>,
@@ -129,6 +133,8 @@ struct Reader<'a> {
     /// Reads dates on the worker threads, without the column's order;
     /// [`Fixups`] settles them when the rows are stored.
     dates: DateColumn,
+    id_hasher: KeyHasher,
+    customer_hasher: KeyHasher,
 }
 
 pub fn read(
@@ -153,7 +159,14 @@ pub fn read(
         derived_due: Vec::new(),
     };
     let dates = DateColumn::new(options.date_format.clone());
-    let reader = Reader { cols: Columns::new(&layout), layout, options, dates };
+    let reader = Reader {
+        cols: Columns::new(&layout),
+        layout,
+        options,
+        dates,
+        id_hasher: ledger.ids.hasher(),
+        customer_hasher: ledger.customers.hasher(),
+    };
     ledger.ids.reserve(source.estimated_rows());
     ledger.invoices.reserve_exact(source.estimated_rows());
     let name = source.name.clone();
@@ -165,9 +178,7 @@ pub fn read(
             let rows = std::mem::take(&mut batch.rows);
             rows_seen += rows.len();
             for (i, (line, at, parsed)) in rows.iter().enumerate() {
-                if let Some((_, _, Ok(ahead))) = rows.get(i + ROWS_AHEAD) {
-                    ledger.ids.prefetch(batch.texts.get(ahead.id));
-                }
+                warm_ahead(&rows, i, ledger);
                 let stored = match parsed {
                     Ok(row) => reader.store(row, &batch, ledger, &mut fixups),
                     Err(problem) => Err(problem.clone()),
@@ -183,6 +194,27 @@ pub fn read(
         bail!("{name}: the file has a header row but no data rows");
     }
     Ok(fixups)
+}
+
+/// Starts loading, some rows ahead, what storing those rows will read:
+/// the id's slot, and the customer's slot, entry and text, in steps (see
+/// [`KeyIndex::warm`]). On ten million rows most of storing one is
+/// otherwise waiting for memory.
+fn warm_ahead(rows: &[(u64, u32, Result<Row, BadRow>)], i: usize, ledger: &Ledger) {
+    let row = |ahead: usize| match rows.get(i + ahead * ROWS_AHEAD) {
+        Some((_, _, Ok(row))) => Some(row),
+        _ => None,
+    };
+    if let Some(row) = row(3) {
+        ledger.customers.warm(row.customer_hash, Warm::Slot);
+    }
+    if let Some(row) = row(2) {
+        ledger.customers.warm(row.customer_hash, Warm::Entry);
+    }
+    if let Some(row) = row(1) {
+        ledger.ids.warm(row.id_hash, Warm::Slot);
+        ledger.customers.warm(row.customer_hash, Warm::Text);
+    }
 }
 
 fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> {
@@ -251,6 +283,8 @@ impl Reader<'_> {
         Ok(Row {
             id: texts.keep(id),
             customer: texts.keep(customer),
+            id_hash: self.id_hasher.hash(id),
+            customer_hash: self.customer_hasher.hash(customer),
             currency: texts.keep(currency),
             issue,
             due,
@@ -338,7 +372,7 @@ impl Reader<'_> {
             None => None,
         };
         let id = texts.get(row.id);
-        let Ok(index) = ledger.ids.insert(id) else {
+        let Ok(index) = ledger.ids.insert_hashed(id, row.id_hash) else {
             return Err(bad(&c.invoice.header, id, "duplicate invoice id: it is already on an earlier row"));
         };
         let slot = index as usize;
@@ -355,7 +389,7 @@ impl Reader<'_> {
             code if code.chars().any(char::is_lowercase) => ledger.currencies.intern(&code.to_uppercase()),
             code => ledger.currencies.intern(code),
         };
-        let customer = ledger.customers.intern(texts.get(row.customer));
+        let customer = ledger.customers.intern_hashed(texts.get(row.customer), row.customer_hash);
         ledger.note_email(customer, texts.get(row.email));
         ledger.invoices.push(Invoice {
             id: index,
