@@ -65,7 +65,7 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let report = if args.detail {
         detail_report(&ledger, &params, args)?
     } else {
-        summary_report(&ledger, &params, args, &by_columns)?
+        summary_report(ledger, &params, args, &by_columns)?
     };
     output::emit(&report, &output_options)
 }
@@ -102,13 +102,16 @@ fn params_json(args: &AgeArgs, params: &AgingParams) -> serde_json::Map<String, 
 }
 
 fn summary_report(
-    ledger: &Ledger,
+    ledger: Ledger,
     params: &AgingParams,
     args: &AgeArgs,
     by_columns: &[String],
 ) -> Result<Report> {
-    let rows = aging::aging(ledger, params)?;
+    let rows = aging::aging(&ledger, params)?;
     let with_name = params.grouping == Grouping::Customer && ledger.present.customer_name;
+    // The rows hold their own texts: the ledger's hundreds of megabytes
+    // can go before the output is built.
+    drop(ledger);
     let mut columns: Vec<String> = match &params.grouping {
         Grouping::Customer => vec!["customer".into()],
         Grouping::None => Vec::new(),

@@ -232,25 +232,34 @@ impl Ledger {
     /// Filters in place: no copy of the ledger is made.
     pub fn restrict_to(mut self, as_of: Day) -> Ledger {
         let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
-        let mut new_index = vec![u32::MAX; keep.len()];
-        let mut next = 0u32;
-        for (slot, kept) in new_index.iter_mut().zip(&keep) {
-            if *kept {
-                *slot = next;
-                next += 1;
-            }
+        if !self.payments.is_empty() {
+            let new_index = new_positions(&keep);
+            self.payments.retain_mut(|p| {
+                p.invoice = new_index[p.invoice as usize];
+                p.invoice != u32::MAX && p.date().is_none_or(|d| d <= as_of)
+            });
         }
         retain_kept(&mut self.invoices, &keep);
         retain_kept(&mut self.folded.open, &keep);
         for column in &mut self.extras {
             retain_kept(&mut column.values, &keep);
         }
-        self.payments.retain_mut(|p| {
-            p.invoice = new_index[p.invoice as usize];
-            p.invoice != u32::MAX && p.date().is_none_or(|d| d <= as_of)
-        });
         self
     }
+}
+
+/// Where each kept position goes once the others are dropped (`u32::MAX`: dropped).
+fn new_positions(keep: &[bool]) -> Vec<u32> {
+    let mut next = 0u32;
+    keep.iter()
+        .map(|&kept| {
+            if !kept {
+                return u32::MAX;
+            }
+            next += 1;
+            next - 1
+        })
+        .collect()
 }
 
 /// Keeps the values whose position is marked in `keep` (an empty list stays empty).
