@@ -234,8 +234,8 @@ impl Reader<'_> {
     /// Worker side: parses every record of the block.
     fn parse_block(&self, block: Block) -> Batch {
         let mut texts = Texts::default();
-        let mut extras = Vec::new();
-        let mut rows = Vec::new();
+        let mut extras = Vec::with_capacity(block.max_records() * self.layout.extras.len());
+        let mut rows = Vec::with_capacity(block.max_records());
         block.for_each_record(|line, at, record| {
             rows.push((line, at, self.parse(record, &mut texts, &mut extras)));
         });

@@ -49,6 +49,9 @@ pub fn read(
                 }
                 let parsed = parsed.clone();
                 let settled = parsed.and_then(|(payment, date, raw)| {
+                    if date.is_final() {
+                        return Ok((payment, date, raw));
+                    }
                     let date = fixups.payment_date.reconcile(date).map_err(|why| {
                         bad(
                             &reader.cols.date.header,
@@ -66,7 +69,7 @@ pub fn read(
                         }
                     }
                     Err(problem) => {
-                        rejects.reject(block.place(&name, *line), &block.record_at(*at), problem)?
+                        rejects.reject(block.place(&name, *line), &block.record_at(*at), *problem)?
                     }
                 }
             }
@@ -106,7 +109,8 @@ impl Columns {
 
 /// A payment read on a worker thread, its date not yet settled (see
 /// [`DateColumn::reconcile`]), and the date's text.
-type Parsed = Result<(Payment, DateValue, Span), BadRow>;
+/// (The error is boxed: it is rare, and the rows of a block wait in memory.)
+type Parsed = Result<(Payment, DateValue, Span), Box<BadRow>>;
 
 struct Reader<'a> {
     cols: Columns,
@@ -124,13 +128,13 @@ struct Cells {
     id: Span,
     customer: Span,
     currency: Span,
-    rest: Result<(DateValue, Decimal, Span), BadRow>,
+    rest: Result<(DateValue, Decimal, Span), Box<BadRow>>,
 }
 
 impl Reader<'_> {
     fn parse_block(&self, block: Block) -> (Block, Texts, Vec<(u64, u32, Parsed)>) {
         let mut texts = Texts::default();
-        let mut read = Vec::new();
+        let mut read = Vec::with_capacity(block.max_records());
         block.for_each_record(|line, at, record| read.push((line, at, self.read_cells(record, &mut texts))));
         let ids: Vec<&str> =
             read.iter().flat_map(|(_, _, cells)| cells.as_ref().ok()).map(|c| texts.get(c.id)).collect();
@@ -147,16 +151,16 @@ impl Reader<'_> {
         (block, texts, rows)
     }
 
-    fn read_cells(&self, record: &Record, texts: &mut Texts) -> Result<Cells, BadRow> {
+    fn read_cells(&self, record: &Record, texts: &mut Texts) -> Result<Cells, Box<BadRow>> {
         let cols = &self.cols;
         check_shape(record, self.width)?;
         let text = |col: &Col| cell(record, col.index, &col.header);
         let id = text(&cols.invoice)?;
         if id.is_empty() {
-            return Err(bad(&cols.invoice.header, id, "the invoice is missing"));
+            return Err(bad(&cols.invoice.header, id, "the invoice is missing").into());
         }
         let (customer, currency) = (text(&cols.customer)?, text(&cols.currency)?);
-        let rest = self.read_date_and_amount(record, texts);
+        let rest = self.read_date_and_amount(record, texts).map_err(Box::new);
         Ok(Cells { id: texts.keep(id), customer: texts.keep(customer), currency: texts.keep(currency), rest })
     }
 
@@ -189,7 +193,7 @@ impl Reader<'_> {
         let cols = &self.cols;
         let Some(index) = index else {
             let why = "no invoice with this id in the invoice file";
-            return Err(bad(&cols.invoice.header, texts.get(cells.id), why));
+            return Err(bad(&cols.invoice.header, texts.get(cells.id), why).into());
         };
         // Before `restrict_to`, an invoice's index is its id handle. It is
         // only read when the row names a customer or currency to compare:
@@ -200,7 +204,7 @@ impl Reader<'_> {
             let invoice_customer = self.known.customers.get(invoice().customer);
             if customer != invoice_customer {
                 let why = format!("the invoice belongs to customer '{invoice_customer}'");
-                return Err(bad(&cols.customer.header, customer, why));
+                return Err(bad(&cols.customer.header, customer, why).into());
             }
         }
         let currency = texts.get(cells.currency);
@@ -208,7 +212,7 @@ impl Reader<'_> {
             let invoice_currency = self.known.currencies.get(invoice().currency);
             if !currency.eq_ignore_ascii_case(invoice_currency) {
                 let why = format!("the invoice is in {invoice_currency}");
-                return Err(bad(&cols.currency.header, currency, why));
+                return Err(bad(&cols.currency.header, currency, why).into());
             }
         }
         let (date, amount, raw) = cells.rest?;

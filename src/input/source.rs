@@ -149,6 +149,9 @@ impl Rows {
 /// Whole records, as text (CSV) or as cells (Parquet), and the line of the first.
 pub struct Block {
     pub first_line: u64,
+    /// How many lines the block spans (the next block's first line is
+    /// this one's plus this).
+    pub lines: usize,
     data: BlockData,
     delimiter: u8,
 }
@@ -178,6 +181,11 @@ impl Block {
                 }
             }
         }
+    }
+
+    /// At least the number of records (the last may have no line end).
+    pub fn max_records(&self) -> usize {
+        self.lines + 1
     }
 
     /// The record that [`Block::for_each_record`] gave with this `at`.
@@ -275,26 +283,27 @@ impl Iterator for Blocks {
 
     fn next(&mut self) -> Option<Result<Block>> {
         let first_line = self.next_line;
-        let data = match &mut self.body {
+        let (data, lines) = match &mut self.body {
             BlocksBody::Text { reader, carry, done } => {
                 let bytes = match next_text_block(reader, carry, done, self.delimiter) {
                     Ok(Some(bytes)) => bytes,
                     Ok(None) => return None,
                     Err(e) => return Some(Err(e.context(format!("line {first_line} onwards")))),
                 };
-                self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-                BlockData::Text(bytes)
+                let lines = memchr::memchr_iter(b'\n', &bytes).count();
+                (BlockData::Text(bytes), lines)
             }
             BlocksBody::Records(records) => {
                 let chunk: Vec<ByteRecord> = records.take(BLOCK_BYTES / 64).collect();
                 if chunk.is_empty() {
                     return None;
                 }
-                self.next_line += chunk.len() as u64;
-                BlockData::Records(chunk)
+                let lines = chunk.len();
+                (BlockData::Records(chunk), lines)
             }
         };
-        Some(Ok(Block { first_line, data, delimiter: self.delimiter }))
+        self.next_line += lines as u64;
+        Some(Ok(Block { first_line, lines, data, delimiter: self.delimiter }))
     }
 }
 
