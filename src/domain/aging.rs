@@ -8,7 +8,6 @@ use crate::dates::Day;
 use anyhow::{bail, Result};
 use hashbrown::HashMap;
 use rust_decimal::Decimal;
-use std::cmp::Ordering;
 use std::ops::Range;
 
 /// What a document's age is measured from.
@@ -195,9 +194,7 @@ pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
     for part in tallies {
         total.absorb(part?);
     }
-    let mut rows = total.into_rows(ledger, params);
-    rows.sort_by(compare_rows);
-    Ok(rows)
+    Ok(sorted(total.into_rows(ledger, params)))
 }
 
 /// Ranges of invoices to age on separate threads: one per core for a large
@@ -241,7 +238,7 @@ impl GroupKey {
 /// The sums of the groups of some documents, in flat lists rather than one
 /// [`AgingRow`] per group, so adding a document touches little memory.
 struct Tally {
-    /// Bucket count; each group has this many sums, then its total.
+    /// Bucket count; each group has this many sums (its total is their sum).
     buckets: usize,
     slots: HashMap<GroupKey, usize>,
     keys: Vec<GroupKey>,
@@ -273,7 +270,7 @@ impl Tally {
         self.slots.insert(key.clone(), slot);
         self.keys.push(key);
         self.first.push(first);
-        self.sums.resize(self.sums.len() + self.buckets + 1, Decimal::ZERO);
+        self.sums.resize(self.sums.len() + self.buckets, Decimal::ZERO);
         self.documents.push(0);
         self.max_days.push(0);
         slot
@@ -281,9 +278,7 @@ impl Tally {
 
     fn add(&mut self, key: GroupKey, doc: &DetailRow) {
         let slot = self.group(key, doc.index);
-        let sums = &mut self.sums[slot * (self.buckets + 1)..][..self.buckets + 1];
-        sums[doc.bucket] += doc.open;
-        sums[self.buckets] += doc.open;
+        self.sums[slot * self.buckets + doc.bucket] += doc.open;
         self.documents[slot] += 1;
         if doc.open > Decimal::ZERO && doc.days > 0 {
             self.max_days[slot] = self.max_days[slot].max(doc.days);
@@ -291,7 +286,7 @@ impl Tally {
     }
 
     fn absorb(&mut self, other: Tally) {
-        let width = self.buckets + 1;
+        let width = self.buckets;
         for (g, key) in other.keys.into_iter().enumerate() {
             let slot = self.group(key, other.first[g]);
             for (sum, value) in self.sums[slot * width..][..width].iter_mut().zip(&other.sums[g * width..]) {
@@ -304,14 +299,12 @@ impl Tally {
 
     fn into_rows(self, ledger: &Ledger, params: &AgingParams) -> Vec<AgingRow> {
         let names = ledger.customer_names();
-        let width = self.buckets + 1;
         (0..self.keys.len())
             .map(|g| {
                 let index = self.first[g];
                 let mut row = new_row(ledger, params, index, &ledger.invoices[index], &names);
-                let sums = &self.sums[g * width..][..width];
-                row.buckets = sums[..self.buckets].to_vec();
-                row.total_open = sums[self.buckets];
+                row.buckets = self.sums[g * self.buckets..][..self.buckets].to_vec();
+                row.total_open = row.buckets.iter().sum();
                 row.open_documents = self.documents[g];
                 row.max_days_past_due = self.max_days[g];
                 row
@@ -354,8 +347,14 @@ fn new_row(
     AgingRow::empty(keys, name, ledger.currency(invoice).to_string(), params.buckets.count())
 }
 
-fn compare_rows(a: &AgingRow, b: &AgingRow) -> Ordering {
-    b.overdue().cmp(&a.overdue()).then_with(|| a.keys.cmp(&b.keys)).then_with(|| a.currency.cmp(&b.currency))
+/// Sorts by overdue descending, then keys, then currency (no two rows
+/// have the same keys and currency). Each row's overdue is computed once.
+fn sorted(rows: Vec<AgingRow>) -> Vec<AgingRow> {
+    let mut keyed: Vec<(Decimal, AgingRow)> = rows.into_iter().map(|row| (row.overdue(), row)).collect();
+    keyed.sort_unstable_by(|(overdue_a, a), (overdue_b, b)| {
+        overdue_b.cmp(overdue_a).then_with(|| a.keys.cmp(&b.keys)).then_with(|| a.currency.cmp(&b.currency))
+    });
+    keyed.into_iter().map(|(_, row)| row).collect()
 }
 
 /// One total row per currency, in currency order.
@@ -442,8 +441,7 @@ mod tests {
                 let cut = docs.len() / 2;
                 let mut merged = tally(&ledger, &params, &open, 0..cut).unwrap();
                 merged.absorb(tally(&ledger, &params, &open, cut..docs.len()).unwrap());
-                let mut split_rows = merged.into_rows(&ledger, &params);
-                split_rows.sort_by(compare_rows);
+                let split_rows = sorted(merged.into_rows(&ledger, &params));
                 prop_assert_eq!(&split_rows, &rows);
                 for total in totals(&rows) {
                     let cur = ledger.currencies.find_handle(&total.currency);
