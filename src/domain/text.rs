@@ -83,26 +83,21 @@ impl KeyHasher {
 pub enum Warm {
     /// Load the key's slot.
     Slot,
-    /// Read the slot (loaded by now); load where its key's text starts.
-    Entry,
-    /// Read the slot and the start; load the key's text.
-    Text,
+    /// Read the slot (loaded by now); load the key's record.
+    Record,
 }
 
-/// Unique keys (invoice ids) in one byte arena, with an open-addressing
-/// hash index built for ten million keys: each slot is one `u32` holding
-/// the key's handle in its low bits and a few bits of its hash above them
-/// (the table has more slots than keys, so a handle never needs all 32
-/// bits). A probe touches one slot, then the key's bytes only when the
-/// hash bits match.
+/// Unique keys (invoice ids), with an open-addressing hash index built for
+/// ten million keys: each slot is one `u32` holding the key's handle in its
+/// low bits and a few bits of its hash above them (the table has more
+/// slots than keys, so a handle never needs all 32 bits). A probe touches
+/// one slot, then, only when the hash bits match, the key's [`KeyRecord`]:
+/// one cache line for the usual short key.
 pub struct KeyIndex {
-    bytes: Vec<u8>,
-    /// Where each key ends in `bytes`, in 4 bytes rather than 8 (40 MB on
-    /// ten million keys): the low 32 bits; [`KeyIndex::wraps`] gives the rest.
-    ends: Vec<u32>,
-    /// For each multiple of 4 GiB that `bytes` passed, the first key
-    /// ending past it (almost always empty).
-    wraps: Vec<u32>,
+    /// One record per key, by handle.
+    records: Vec<KeyRecord>,
+    /// The text of keys too long for their record.
+    long: Vec<u8>,
     /// 0 = empty; else `hash bits << index_bits | (handle + 1)`.
     slots: Vec<u32>,
     /// log2 of `slots.len()`.
@@ -113,15 +108,27 @@ pub struct KeyIndex {
 impl Default for KeyIndex {
     fn default() -> Self {
         KeyIndex {
-            bytes: Vec::new(),
-            ends: Vec::new(),
-            wraps: Vec::new(),
+            records: Vec::new(),
+            long: Vec::new(),
             slots: vec![0; 1 << MIN_INDEX_BITS],
             index_bits: MIN_INDEX_BITS,
             hasher: KeyHasher(DefaultHashBuilder::default()),
         }
     }
 }
+
+/// A key's text in 16 aligned bytes (so never across two cache lines): a
+/// key of up to 15 bytes is the record itself, its length in the last
+/// byte; a longer one is in `KeyIndex::long`, the record holding its
+/// offset (bytes 0-7) and length (8-11) and [`LONG`] in the last byte.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct KeyRecord([u8; 16]);
+
+/// The longest key kept in its [`KeyRecord`].
+const INLINE: usize = 15;
+/// The last byte of a record whose key is in `KeyIndex::long`.
+const LONG: u8 = 0xFF;
 
 const MIN_INDEX_BITS: u32 = 4;
 /// Keys looked up together by [`KeyIndex::find_each`].
@@ -134,7 +141,7 @@ impl KeyIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.records.len()
     }
 
     #[cfg(test)]
@@ -144,8 +151,8 @@ impl KeyIndex {
 
     /// [`KeyIndex::find`] for many keys, into `found` (cleared first). On
     /// a large index most of a lookup is waiting for memory, so each step
-    /// (slot, key position, key bytes) is started for a group of keys
-    /// before any is finished, letting their reads overlap.
+    /// (slot, key record) is started for a group of keys before any is
+    /// finished, letting their reads overlap.
     pub fn find_each(&self, keys: &[&str], found: &mut Vec<Option<u32>>) {
         found.clear();
         for group in keys.chunks(GROUP) {
@@ -158,11 +165,8 @@ impl KeyIndex {
             for (candidate, &hash) in candidates.iter_mut().zip(&hashes) {
                 *candidate = self.first_tag_match(hash);
                 if let Some(id) = *candidate {
-                    prefetch(&self.ends, (id as usize).saturating_sub(1));
+                    prefetch(&self.records, id as usize);
                 }
-            }
-            for candidate in candidates.iter().flatten() {
-                prefetch(&self.bytes, self.start(*candidate));
             }
             for ((key, candidate), &hash) in group.iter().zip(candidates).zip(&hashes) {
                 let key = key.as_bytes();
@@ -182,20 +186,15 @@ impl KeyIndex {
 
     /// One step of loading into the processor's cache what a lookup of
     /// the key with this hash will read, so that it does not wait for
-    /// memory. Run each [`Warm`] step a few keys after the previous one:
-    /// each reads only what the one before loaded. A new key needs only
-    /// [`Warm::Slot`]; a key already there (an interned value) needs all three.
+    /// memory. Run [`Warm::Record`] a few keys after [`Warm::Slot`]: it
+    /// reads the slot that one loaded. A new key needs only the slot; a key
+    /// already there (an interned value) needs both.
     pub fn warm(&self, hash: u64, step: Warm) {
         match step {
             Warm::Slot => prefetch(&self.slots, self.home(hash)),
-            Warm::Entry => {
+            Warm::Record => {
                 if let Some(id) = self.first_tag_match(hash) {
-                    prefetch(&self.ends, (id as usize).saturating_sub(1));
-                }
-            }
-            Warm::Text => {
-                if let Some(id) = self.first_tag_match(hash) {
-                    prefetch(&self.bytes, self.start(id));
+                    prefetch(&self.records, id as usize);
                 }
             }
         }
@@ -213,14 +212,10 @@ impl KeyIndex {
             Ok(existing) => return Err(existing),
             Err(free_slot) => free_slot,
         };
-        let id = self.ends.len() as u32;
-        self.bytes.extend_from_slice(key);
-        let end = self.bytes.len() as u64;
-        while end >> 32 > self.wraps.len() as u64 {
-            self.wraps.push(id);
-        }
-        self.ends.push(end as u32);
-        if (self.ends.len() + 1) * 4 > self.slots.len() * 3 {
+        let id = self.records.len() as u32;
+        let record = self.record_of(key);
+        self.records.push(record);
+        if (self.records.len() + 1) * 4 > self.slots.len() * 3 {
             self.resize(self.index_bits + 1); // re-places every key, this one too
         } else {
             self.slots[slot] = self.entry(hash, id);
@@ -230,12 +225,12 @@ impl KeyIndex {
 
     /// Makes room for `additional` more keys at once.
     pub fn reserve(&mut self, additional: usize) {
-        let wanted = (self.ends.len() + additional + 1) * 4 / 3 + 1;
+        let wanted = (self.records.len() + additional + 1) * 4 / 3 + 1;
         let bits = wanted.next_power_of_two().trailing_zeros().max(MIN_INDEX_BITS);
         if bits > self.index_bits {
             self.resize(bits);
         }
-        self.ends.reserve(additional);
+        self.records.reserve(additional);
     }
 
     /// `Ok(handle)` of `key`, or `Err(empty slot)` where it would go.
@@ -282,7 +277,7 @@ impl KeyIndex {
         // clearing 2 MiB pages, so they keep the usual pages.)
         use_huge_pages(&self.slots);
         let mask = self.slots.len() - 1;
-        for id in 0..self.ends.len() as u32 {
+        for id in 0..self.records.len() as u32 {
             let hash = self.hasher.0.hash_one(self.key(id));
             let mut slot = self.home(hash);
             while self.slots[slot] != 0 {
@@ -310,21 +305,32 @@ impl KeyIndex {
         (u64::from(entry) & ((1u64 << self.index_bits) - 1)) as u32 - 1
     }
 
-    fn start(&self, id: u32) -> usize {
-        if id == 0 {
-            0
+    /// The record of a new key, its text stored in `long` if it does not fit.
+    fn record_of(&mut self, key: &[u8]) -> KeyRecord {
+        let mut record = [0u8; 16];
+        if key.len() <= INLINE {
+            record[..key.len()].copy_from_slice(key);
+            record[INLINE] = key.len() as u8;
         } else {
-            self.end(id - 1)
+            record[..8].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
+            record[8..12].copy_from_slice(&(key.len() as u32).to_le_bytes());
+            record[INLINE] = LONG;
+            self.long.extend_from_slice(key);
         }
-    }
-
-    fn end(&self, id: u32) -> usize {
-        let high = self.wraps.partition_point(|&first| first <= id) as u64;
-        (high << 32 | u64::from(self.ends[id as usize])) as usize
+        KeyRecord(record)
     }
 
     fn key(&self, id: u32) -> &[u8] {
-        &self.bytes[self.start(id)..self.end(id)]
+        let record = &self.records[id as usize].0;
+        match record[INLINE] {
+            LONG => {
+                let (offset, length) = record.split_at(8);
+                let offset = u64::from_le_bytes(offset.try_into().unwrap_or_default()) as usize;
+                let length = u32::from_le_bytes(length[..4].try_into().unwrap_or_default()) as usize;
+                &self.long[offset..offset + length]
+            }
+            length => &record[..length as usize],
+        }
     }
 }
 
@@ -365,20 +371,26 @@ mod tests {
         assert_eq!(keys.get(99_999), "INV000099999");
     }
 
-    /// Key ends past 4 GiB keep their high bits in `wraps` (faked here:
-    /// the third key is the first to end past 4 GiB).
+    /// Keys of every length around the 15 bytes kept in a record, the
+    /// empty one and non-ASCII ones included, found again and told apart.
     #[test]
-    fn key_ends_past_4_gib_are_restored() {
-        let keys = KeyIndex {
-            ends: vec![4_000_000_000, 4_294_967_295, 7, 20],
-            wraps: vec![2],
-            ..Default::default()
-        };
-        assert_eq!(keys.start(0), 0);
-        assert_eq!(keys.end(1), 4_294_967_295);
-        assert_eq!(keys.start(2), 4_294_967_295);
-        assert_eq!(keys.end(2), (1 << 32) + 7);
-        assert_eq!(keys.end(3), (1 << 32) + 20);
+    fn short_and_long_keys_round_trip() {
+        let mut keys = KeyIndex::default();
+        let texts: Vec<String> =
+            (0..40).map(|n| "k".repeat(n)).chain(["ñandú-€".into(), "x".repeat(300)]).collect();
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(keys.insert(text), Ok(i as u32), "{text:?}");
+        }
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(keys.get(i as u32), text);
+            assert_eq!(keys.insert(text), Err(i as u32));
+        }
+        let unknown = "k".repeat(40);
+        let refs: Vec<&str> = texts.iter().chain([&unknown]).map(String::as_str).collect();
+        let mut found = Vec::new();
+        keys.find_each(&refs, &mut found);
+        let expected: Vec<Option<u32>> = (0..texts.len() as u32).map(Some).chain([None]).collect();
+        assert_eq!(found, expected);
     }
 
     #[test]

@@ -197,7 +197,7 @@ pub fn read(
 }
 
 /// Starts loading, some rows ahead, what storing those rows will read:
-/// the id's slot, and the customer's slot, entry and text, in steps (see
+/// the id's slot, and the customer's slot then record (see
 /// [`KeyIndex::warm`]). On ten million rows most of storing one is
 /// otherwise waiting for memory.
 fn warm_ahead(rows: &[(u64, u32, Result<Row, BadRow>)], i: usize, ledger: &Ledger) {
@@ -205,15 +205,12 @@ fn warm_ahead(rows: &[(u64, u32, Result<Row, BadRow>)], i: usize, ledger: &Ledge
         Some((_, _, Ok(row))) => Some(row),
         _ => None,
     };
-    if let Some(row) = row(3) {
-        ledger.customers.warm(row.customer_hash, Warm::Slot);
-    }
     if let Some(row) = row(2) {
-        ledger.customers.warm(row.customer_hash, Warm::Entry);
+        ledger.customers.warm(row.customer_hash, Warm::Slot);
     }
     if let Some(row) = row(1) {
         ledger.ids.warm(row.id_hash, Warm::Slot);
-        ledger.customers.warm(row.customer_hash, Warm::Text);
+        ledger.customers.warm(row.customer_hash, Warm::Record);
     }
 }
 
