@@ -22,6 +22,26 @@ pub fn round(value: Decimal, digits: u32) -> Decimal {
     rounded
 }
 
+/// `total += value`, exactly as `+=` does it, but quicker for the usual
+/// case (ten million amounts of one currency, all with the same scale):
+/// their integer mantissas are added.
+pub fn add(total: &mut Decimal, value: Decimal) {
+    if total.scale() == value.scale() {
+        // Each mantissa is below 2^96, so their i128 sum cannot overflow.
+        if let Ok(sum) = Decimal::try_from_i128_with_scale(total.mantissa() + value.mantissa(), value.scale())
+        {
+            *total = sum;
+            return;
+        }
+    }
+    *total += value;
+}
+
+/// `total -= value`, as [`add`].
+pub fn subtract(total: &mut Decimal, value: Decimal) {
+    add(total, -value);
+}
+
 /// `100 * part / whole`, exact (up to 28 significant digits); `None` when
 /// `whole` is zero.
 pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
@@ -36,6 +56,32 @@ pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    /// The quick sum agrees with `+=` on equal and unequal scales, signs,
+    /// and at the edge of Decimal's range (where it falls back to `+=`).
+    #[test]
+    fn quick_addition_is_exact() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let cases = [
+            ("1.10", "2.25"),
+            ("1.10", "-2.25"),
+            ("-0.01", "0.01"),
+            ("1.1", "2.25"),
+            ("5", "0.001"),
+            ("79228162514264337593543950334", "-1"),
+            ("39614081257132168796771975168", "39614081257132168796771975167"),
+        ];
+        for (a, b) in cases {
+            let (mut quick, mut slow) = (d(a), d(a));
+            add(&mut quick, d(b));
+            slow += d(b);
+            assert_eq!((quick, quick.scale()), (slow, slow.scale()), "{a} + {b}");
+            let (mut quick, mut slow) = (d(a), d(a));
+            subtract(&mut quick, d(b));
+            slow -= d(b);
+            assert_eq!((quick, quick.scale()), (slow, slow.scale()), "{a} - {b}");
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

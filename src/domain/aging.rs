@@ -5,6 +5,7 @@
 
 use super::ledger::{Invoice, Ledger};
 use crate::dates::Day;
+use crate::money;
 use anyhow::{bail, Result};
 use hashbrown::HashMap;
 use rust_decimal::Decimal;
@@ -278,7 +279,7 @@ impl Tally {
 
     fn add(&mut self, key: GroupKey, doc: &DetailRow) {
         let slot = self.group(key, doc.index);
-        self.sums[slot * self.buckets + doc.bucket] += doc.open;
+        money::add(&mut self.sums[slot * self.buckets + doc.bucket], doc.open);
         self.documents[slot] += 1;
         if doc.open > Decimal::ZERO && doc.days > 0 {
             self.max_days[slot] = self.max_days[slot].max(doc.days);

@@ -5,6 +5,7 @@
 
 use super::text::{Interner, KeyIndex};
 use crate::dates::{Day, MaybeDay};
+use crate::money;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 
@@ -107,7 +108,7 @@ impl Folded {
     pub fn fold(&mut self, payment: &Payment) -> bool {
         let Some(as_of) = self.at else { return false };
         if payment.date().is_none_or(|d| d <= as_of) {
-            self.open[payment.invoice as usize] -= payment.amount;
+            money::subtract(&mut self.open[payment.invoice as usize], payment.amount);
         }
         true
     }

@@ -111,7 +111,8 @@ fn check_shape(record: &impl Cells, width: usize) -> Result<(), BadRow> {
             ),
         });
     }
-    if let Some(big) = (0..width).filter_map(|i| record.bytes(i)).find(|f| f.len() > MAX_FIELD_BYTES) {
+    let big_cell = || (0..width).filter_map(|i| record.bytes(i)).find(|f| f.len() > MAX_FIELD_BYTES);
+    if let Some(big) = (record.total_bytes() > MAX_FIELD_BYTES).then(big_cell).flatten() {
         return Err(BadRow {
             column: None,
             value: Some(big[..200.min(big.len())].to_vec()),

@@ -12,6 +12,9 @@ pub trait Cells {
     /// Cell `i`'s bytes, untrimmed; `None` past the last cell.
     fn bytes(&self, i: usize) -> Option<&[u8]>;
 
+    /// At least the length of the longest cell: the cells' bytes together.
+    fn total_bytes(&self) -> usize;
+
     /// Cell `i` as text, or its bytes when they are not UTF-8.
     fn text(&self, i: usize) -> Option<Result<&str, &[u8]>> {
         self.bytes(i).map(|raw| std::str::from_utf8(raw).map_err(|_| raw))
@@ -25,6 +28,10 @@ impl Cells for ByteRecord {
 
     fn bytes(&self, i: usize) -> Option<&[u8]> {
         self.get(i)
+    }
+
+    fn total_bytes(&self) -> usize {
+        self.as_slice().len()
     }
 }
 
@@ -73,6 +80,13 @@ impl Cells for Record<'_> {
     fn bytes(&self, i: usize) -> Option<&[u8]> {
         let &(start, end) = self.bounds.get(i)?;
         self.bytes.get(start as usize..end as usize)
+    }
+
+    fn total_bytes(&self) -> usize {
+        match (self.bounds.first(), self.bounds.last()) {
+            (Some(&(start, _)), Some(&(_, end))) => (end - start) as usize,
+            _ => 0,
+        }
     }
 
     fn text(&self, i: usize) -> Option<Result<&str, &[u8]>> {
