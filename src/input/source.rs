@@ -349,9 +349,8 @@ fn next_text_block(
         }
         let start = bytes.len();
         let want = BLOCK_BYTES.max(start);
-        bytes.resize(start + want, 0);
-        let got = read_full(reader, &mut bytes[start..])?;
-        bytes.truncate(start + got);
+        bytes.reserve_exact(want);
+        let got = read_full(reader, &mut bytes, want)?;
         if got < want {
             *done = true;
             continue;
@@ -366,10 +365,13 @@ fn next_text_block(
     }
 }
 
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+/// Appends up to `want` bytes to `buf`, fewer only at the end of the
+/// input; returns how many. (Through `take`, std fills the spare capacity
+/// without zeroing it first.)
+fn read_full(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
     let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
+    while filled < want {
+        match reader.take((want - filled) as u64).read_to_end(buf) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
