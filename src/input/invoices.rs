@@ -16,6 +16,7 @@ use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
 use crate::domain::text::{KeyHasher, Warm};
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 /// Date columns whose format is only known at the end of the file, and the
 /// corrections they owe to rows already stored.
@@ -66,9 +67,11 @@ impl Fixups {
 struct Row {
     id: Span,
     customer: Span,
-    /// The id's and the customer's hashes for the tables they go to.
+    /// The id's, the customer's and the currency's hashes for the tables
+    /// they go to (the currency as stored: upper case, the default if none).
     id_hash: u64,
     customer_hash: u64,
+    currency_hash: u64,
     currency: Span,
     issue: Option<DateValue>,
     due: Option<DateValue>,
@@ -135,6 +138,7 @@ struct Reader<'a> {
     dates: DateColumn,
     id_hasher: KeyHasher,
     customer_hasher: KeyHasher,
+    currency_hasher: KeyHasher,
 }
 
 pub fn read(
@@ -166,6 +170,7 @@ pub fn read(
         dates,
         id_hasher: ledger.ids.hasher(),
         customer_hasher: ledger.customers.hasher(),
+        currency_hasher: ledger.currencies.hasher(),
     };
     ledger.ids.reserve(source.estimated_rows());
     ledger.invoices.reserve_exact(source.estimated_rows());
@@ -267,11 +272,8 @@ impl Reader<'_> {
         })?;
         let paid_text = self.text(record, &c.paid_date)?;
         let settlement = self.settlement(record, amount, paid_text)?;
-        let (currency, name, email) = (
-            self.text(record, &c.currency)?,
-            self.text(record, &c.customer_name)?,
-            self.text(record, &c.email)?,
-        );
+        let (currency, name, email) =
+            (self.currency(record)?, self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
         let extras_start = extras.len();
         for &position in &self.layout.extras {
             let value = cell(record, Some(position), &self.layout.headers[position])?;
@@ -282,7 +284,8 @@ impl Reader<'_> {
             customer: texts.keep(customer),
             id_hash: self.id_hasher.hash(id),
             customer_hash: self.customer_hasher.hash(customer),
-            currency: texts.keep(currency),
+            currency_hash: self.currency_hasher.hash(&currency),
+            currency: texts.keep(&currency),
             issue,
             due,
             amount,
@@ -296,6 +299,15 @@ impl Reader<'_> {
                 keep_date_text(texts, paid_text, settlement.as_ref().and_then(|s| s.0.as_ref())),
             ],
             extras: extras_start,
+        })
+    }
+
+    /// The currency as stored: upper case; the `--currency` default when empty.
+    fn currency<'r>(&'r self, record: &'r Record) -> Result<Cow<'r, str>, BadRow> {
+        Ok(match self.text(record, &self.cols.currency)? {
+            "" => Cow::Borrowed(self.options.currency.as_str()),
+            code if code.chars().any(char::is_lowercase) => Cow::Owned(code.to_uppercase()),
+            code => Cow::Borrowed(code),
         })
     }
 
@@ -381,11 +393,7 @@ impl Reader<'_> {
                 issue.unwrap_or_default() + self.options.terms.unwrap_or_default()
             }
         };
-        let currency = match texts.get(row.currency) {
-            "" => ledger.currencies.intern(&self.options.currency),
-            code if code.chars().any(char::is_lowercase) => ledger.currencies.intern(&code.to_uppercase()),
-            code => ledger.currencies.intern(code),
-        };
+        let currency = ledger.currencies.intern_hashed(texts.get(row.currency), row.currency_hash);
         let customer = ledger.customers.intern_hashed(texts.get(row.customer), row.customer_hash);
         ledger.note_email(customer, texts.get(row.email));
         ledger.invoices.push(Invoice {
