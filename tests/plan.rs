@@ -242,3 +242,24 @@ fn unknown_plan_is_a_bad_row_never_dropped() {
     assert!(run.stderr.contains("skipped 1 bad row"));
     assert!(wd.read("rejects.csv").contains("NOPE,2025-03-14,5"));
 }
+
+/// Lines are counted as an editor shows them, also after "\r\n" line ends
+/// and blank lines: the bad installment is on line 4 of each file, the bad
+/// payment on line 3.
+#[test]
+fn bad_rows_name_their_line_after_crlf_and_blank_lines() {
+    let wd = Workdir::new();
+    let plans = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\r\nAG-1,C001,1,2025-03-15,200.00\r\n\r\nAG-1,C001,x,2025-04-15,200.00\r\n",
+    );
+    let pay = wd.write("pay.csv", "plan_id,date,amount\r\n\r\nAG-1,2025-03-14,two\r\n");
+    wd.run(&["plan", "check", &plans, "--payments", &pay, "--as-of", "2025-06-30"])
+        .fails_with(&["plans.csv:4", "the installment number is not a whole number"]);
+    let plans = wd.write(
+        "plans_ok.csv",
+        "plan_id,customer,n,due_date,installment\r\nAG-1,C001,1,2025-03-15,200.00\r\n",
+    );
+    wd.run(&["plan", "check", &plans, "--payments", &pay, "--as-of", "2025-06-30"])
+        .fails_with(&["pay.csv:3", "two"]);
+}

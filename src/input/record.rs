@@ -65,6 +65,11 @@ impl<'a> Record<'a> {
         Record { bytes, text: std::str::from_utf8(bytes).ok(), bounds }
     }
 
+    /// The cells as a parser's record, for readers that keep rows.
+    pub fn to_byte_record(&self) -> ByteRecord {
+        (0..self.width()).filter_map(|i| self.bytes(i)).collect()
+    }
+
     /// The cells' bytes.
     #[cfg(test)]
     pub fn to_vecs(&self) -> Vec<Vec<u8>> {

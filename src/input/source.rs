@@ -10,6 +10,7 @@
 use super::record::Record;
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 
@@ -72,13 +73,11 @@ impl Source {
         self.estimated_rows
     }
 
-    /// The data rows one at a time.
+    /// The data rows one at a time (read block by block, so with the same
+    /// records and line numbers as [`Source::blocks`]).
     pub fn rows(self) -> Rows {
-        let body = match self.body {
-            Body::Text(reader) => RowsBody::Csv(csv_reader(reader, self.delimiter)),
-            Body::Records(records) => RowsBody::Records(records.into_iter()),
-        };
-        Rows { name: self.name, delimiter: self.delimiter, body, first_line: self.body_line, line: 1 }
+        let name = self.name.clone();
+        Rows { name, delimiter: self.delimiter, blocks: self.blocks(), waiting: VecDeque::new(), line: 0 }
     }
 
     /// The data rows in blocks of whole records, read on the caller's thread.
@@ -104,45 +103,30 @@ fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
 pub struct Rows {
     pub name: String,
     delimiter: u8,
-    body: RowsBody,
-    first_line: u64,
-    /// Line of the row last read, counted from `first_line`.
+    blocks: Blocks,
+    /// The rest of the current block's records, with their lines.
+    waiting: VecDeque<(u64, ByteRecord)>,
+    /// Line of the row last read.
     line: u64,
-}
-
-enum RowsBody {
-    Csv(csv::Reader<Box<dyn Read + Send>>),
-    Records(std::vec::IntoIter<ByteRecord>),
 }
 
 impl Rows {
     /// Reads the next row into `record`; `false` at the end.
     pub fn next_row(&mut self, record: &mut ByteRecord) -> Result<bool> {
-        match &mut self.body {
-            RowsBody::Csv(reader) => {
-                let more = reader.read_byte_record(record).map_err(|e| {
-                    let line = e.position().map_or(self.line, |p| p.line()) + self.first_line - 1;
-                    anyhow::anyhow!("{}:{}: cannot read the CSV: {}", self.name, line, e)
-                })?;
-                if let Some(pos) = record.position() {
-                    self.line = pos.line();
-                }
-                Ok(more)
-            }
-            RowsBody::Records(records) => match records.next() {
-                Some(row) => {
-                    *record = row;
-                    self.line += 1;
-                    Ok(true)
-                }
-                None => Ok(false),
-            },
+        while self.waiting.is_empty() {
+            let Some(block) = self.blocks.next() else { return Ok(false) };
+            let block = block.map_err(|e| anyhow::anyhow!("{}: {e:#}", self.name))?;
+            block.for_each_record(|line, _, cells| self.waiting.push_back((line, cells.to_byte_record())));
         }
+        if let Some((line, next)) = self.waiting.pop_front() {
+            (self.line, *record) = (line, next);
+        }
+        Ok(true)
     }
 
     /// Where the row last read came from.
     pub fn place(&self) -> RowPlace<'_> {
-        RowPlace { file: &self.name, line: self.first_line + self.line - 1, delimiter: self.delimiter }
+        RowPlace { file: &self.name, line: self.line, delimiter: self.delimiter }
     }
 }
 
