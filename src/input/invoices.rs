@@ -203,7 +203,7 @@ pub fn read(
 
 /// Starts loading, some rows ahead, what storing those rows will read:
 /// the id's slot, and the customer's slot then record (see
-/// [`KeyIndex::warm`]). On ten million rows most of storing one is
+/// [`crate::domain::text::KeyIndex::warm`]). On ten million rows most of storing one is
 /// otherwise waiting for memory.
 fn warm_ahead(rows: &[(u64, u32, Result<Row, BadRow>)], i: usize, ledger: &Ledger) {
     let row = |ahead: usize| match rows.get(i + ahead * ROWS_AHEAD) {
