@@ -7,7 +7,6 @@ use super::ledger::{Invoice, Ledger};
 use crate::dates::Day;
 use crate::money;
 use anyhow::{bail, Result};
-use hashbrown::HashMap;
 use rust_decimal::Decimal;
 use std::ops::Range;
 
@@ -213,14 +212,14 @@ fn tally(ledger: &Ledger, params: &AgingParams, open: &[Decimal], range: Range<u
     let mut key = Vec::with_capacity(4);
     for_each_aged(ledger, params, open, range, |doc| {
         group_key(ledger, params, doc.index, &ledger.invoices[doc.index], &mut key);
-        tally.add(GroupKey::of(&key), &doc);
+        tally.add(GroupKey::of(&key), key[0], &doc);
     })?;
     Ok(tally)
 }
 
 /// A group's handles (customer or `--by` values, then currency), packed
 /// into one number when there are at most two.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 enum GroupKey {
     Short(u64),
     Long(Box<[u32]>),
@@ -238,11 +237,21 @@ impl GroupKey {
 
 /// The sums of the groups of some documents, in flat lists rather than one
 /// [`AgingRow`] per group, so adding a document touches little memory.
+///
+/// Groups are found without hashing: a key's first handle (the customer,
+/// the first `--by` value, or the currency) is a small dense number, so
+/// `heads` maps it straight to its first group, and the groups that share
+/// it (other currencies) are chained through `next`.
 struct Tally {
     /// Bucket count; each group has this many sums (its total is their sum).
     buckets: usize,
-    slots: HashMap<GroupKey, usize>,
+    /// By first handle: its latest group, or [`NO_GROUP`].
+    heads: Vec<u32>,
+    /// By group: the previous group with the same first handle, or [`NO_GROUP`].
+    next: Vec<u32>,
     keys: Vec<GroupKey>,
+    /// By group: its key's first handle.
+    leads: Vec<u32>,
     /// One document of each group, for its key texts.
     first: Vec<usize>,
     sums: Vec<Decimal>,
@@ -250,12 +259,16 @@ struct Tally {
     max_days: Vec<i32>,
 }
 
+const NO_GROUP: u32 = u32::MAX;
+
 impl Tally {
     fn new(buckets: usize) -> Tally {
         Tally {
             buckets,
-            slots: HashMap::new(),
+            heads: Vec::new(),
+            next: Vec::new(),
             keys: Vec::new(),
+            leads: Vec::new(),
             first: Vec::new(),
             sums: Vec::new(),
             documents: Vec::new(),
@@ -263,13 +276,25 @@ impl Tally {
         }
     }
 
-    fn group(&mut self, key: GroupKey, first: usize) -> usize {
-        if let Some(&slot) = self.slots.get(&key) {
-            return slot;
+    /// The group of `key`, whose first handle is `lead`, made if new with
+    /// `first` as its first document.
+    fn group(&mut self, key: GroupKey, lead: u32, first: usize) -> usize {
+        let head = lead as usize;
+        if head >= self.heads.len() {
+            self.heads.resize(head + 1, NO_GROUP);
+        }
+        let mut slot = self.heads[head];
+        while slot != NO_GROUP {
+            if self.keys[slot as usize] == key {
+                return slot as usize;
+            }
+            slot = self.next[slot as usize];
         }
         let slot = self.keys.len();
-        self.slots.insert(key.clone(), slot);
+        self.next.push(self.heads[head]);
+        self.heads[head] = slot as u32;
         self.keys.push(key);
+        self.leads.push(lead);
         self.first.push(first);
         self.sums.resize(self.sums.len() + self.buckets, Decimal::ZERO);
         self.documents.push(0);
@@ -277,8 +302,8 @@ impl Tally {
         slot
     }
 
-    fn add(&mut self, key: GroupKey, doc: &DetailRow) {
-        let slot = self.group(key, doc.index);
+    fn add(&mut self, key: GroupKey, lead: u32, doc: &DetailRow) {
+        let slot = self.group(key, lead, doc.index);
         money::add(&mut self.sums[slot * self.buckets + doc.bucket], doc.open);
         self.documents[slot] += 1;
         if doc.open > Decimal::ZERO && doc.days > 0 {
@@ -289,7 +314,7 @@ impl Tally {
     fn absorb(&mut self, other: Tally) {
         let width = self.buckets;
         for (g, key) in other.keys.into_iter().enumerate() {
-            let slot = self.group(key, other.first[g]);
+            let slot = self.group(key, other.leads[g], other.first[g]);
             for (sum, value) in self.sums[slot * width..][..width].iter_mut().zip(&other.sums[g * width..]) {
                 *sum += value;
             }
