@@ -26,6 +26,14 @@ pub fn round(value: Decimal, digits: u32) -> Decimal {
 /// case (ten million amounts of one currency, all with the same scale):
 /// their integer mantissas are added.
 pub fn add(total: &mut Decimal, value: Decimal) {
+    // Adding a zero of no more decimals changes nothing, not even the scale.
+    if value.is_zero() && value.scale() <= total.scale() {
+        return;
+    }
+    if total.is_zero() && total.scale() <= value.scale() {
+        *total = value;
+        return;
+    }
     if total.scale() == value.scale() {
         // Each mantissa is below 2^96, so their i128 sum cannot overflow.
         if let Ok(sum) = Decimal::try_from_i128_with_scale(total.mantissa() + value.mantissa(), value.scale())
@@ -35,6 +43,15 @@ pub fn add(total: &mut Decimal, value: Decimal) {
         }
     }
     *total += value;
+}
+
+/// The sum of `values`, as `Iterator::sum` gives it, added with [`add`].
+pub fn sum(values: impl IntoIterator<Item = Decimal>) -> Decimal {
+    let mut total = Decimal::ZERO;
+    for value in values {
+        add(&mut total, value);
+    }
+    total
 }
 
 /// `total -= value`, as [`add`].
@@ -57,8 +74,9 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    /// The quick sum agrees with `+=` on equal and unequal scales, signs,
-    /// and at the edge of Decimal's range (where it falls back to `+=`).
+    /// The quick sum agrees with `+=` to the printed text (value, scale and
+    /// the sign of a zero) on equal and unequal scales, signs, zeros, and at
+    /// the edge of Decimal's range (where it falls back to `+=`).
     #[test]
     fn quick_addition_is_exact() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
@@ -70,16 +88,22 @@ mod tests {
             ("5", "0.001"),
             ("79228162514264337593543950334", "-1"),
             ("39614081257132168796771975168", "39614081257132168796771975167"),
+            ("0", "2.50"),
+            ("0.000", "2.50"),
+            ("2.50", "0"),
+            ("2.50", "0.000"),
+            ("-2.50", "-0.00"),
+            ("0.00", "-0.00"),
         ];
         for (a, b) in cases {
             let (mut quick, mut slow) = (d(a), d(a));
             add(&mut quick, d(b));
             slow += d(b);
-            assert_eq!((quick, quick.scale()), (slow, slow.scale()), "{a} + {b}");
+            assert_eq!(quick.to_string(), slow.to_string(), "{a} + {b}");
             let (mut quick, mut slow) = (d(a), d(a));
             subtract(&mut quick, d(b));
             slow -= d(b);
-            assert_eq!((quick, quick.scale()), (slow, slow.scale()), "{a} - {b}");
+            assert_eq!(quick.to_string(), slow.to_string(), "{a} - {b}");
         }
     }
 

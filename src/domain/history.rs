@@ -6,6 +6,7 @@
 
 use super::ledger::Ledger;
 use crate::dates::Day;
+use crate::money;
 use rust_decimal::Decimal;
 
 /// Date of an undated payment (single-file `open_amount`): before every day,
@@ -81,17 +82,17 @@ impl<'a> History<'a> {
         if inv.issue().is_some_and(|issue| issue > d) {
             return Decimal::ZERO;
         }
-        let paid: Decimal = self.payments(invoice).iter().take_while(|e| e.0 <= d).map(|e| e.1).sum();
-        inv.amount - paid
+        let paid = money::sum(self.payments(invoice).iter().take_while(|e| e.0 <= d).map(|e| e.1));
+        let mut open = inv.amount;
+        money::subtract(&mut open, paid);
+        open
     }
 
     /// Sum of the dated payments in `[from, to]`.
     pub fn paid_between(&self, invoice: usize, from: Day, to: Day) -> Decimal {
-        self.payments(invoice)
-            .iter()
-            .filter(|e| e.0 != UNDATED && e.0 >= from && e.0 <= to)
-            .map(|e| e.1)
-            .sum()
+        money::sum(
+            self.payments(invoice).iter().filter(|e| e.0 != UNDATED && e.0 >= from && e.0 <= to).map(|e| e.1),
+        )
     }
 
     /// `settle_i` (invoices with amount > 0): the earliest day, on or after

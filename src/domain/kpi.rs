@@ -6,6 +6,7 @@
 use super::history::{Episodes, History};
 use super::ledger::Ledger;
 use crate::dates::{date_of, day_of, Day};
+use crate::money;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -177,14 +178,14 @@ impl<'a> Facts<'a> {
     fn add_invoice(&self, sums: &mut KpiSums, i: usize, s: Day, e: Day) {
         let h = &self.history;
         let inv = &h.ledger.invoices[i];
-        sums.ar_begin += h.open_at(i, s - 1);
+        money::add(&mut sums.ar_begin, h.open_at(i, s - 1));
         let open_end = h.open_at(i, e);
-        sums.ar_end += open_end;
+        money::add(&mut sums.ar_end, open_end);
         if inv.due >= e {
-            sums.current_end += open_end;
+            money::add(&mut sums.current_end, open_end);
         }
         if inv.issue().is_some_and(|issue| s <= issue && issue <= e) {
-            sums.sales += inv.amount;
+            money::add(&mut sums.sales, inv.amount);
         }
         if inv.amount <= Decimal::ZERO {
             return;
@@ -219,8 +220,8 @@ impl<'a> Facts<'a> {
             return;
         }
         let paid = h.paid_between(i, s.max(due + 1), e);
-        sums.overdue_owed += owed;
-        sums.recovered += paid.max(Decimal::ZERO).min(owed);
+        money::add(&mut sums.overdue_owed, owed);
+        money::add(&mut sums.recovered, paid.max(Decimal::ZERO).min(owed));
     }
 }
 
