@@ -27,6 +27,7 @@ pub enum Command {
     Dunning(cmd::dunning::DunningArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
+    Report(cmd::report::ReportArgs),
     Completions(cmd::completions::CompletionsArgs),
 }
 

@@ -54,6 +54,11 @@ pub struct AgeArgs {
 
 pub fn run(args: &AgeArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The aging as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &AgeArgs) -> Result<Report> {
     // Aging needs only each invoice's balance at the as-of date.
     let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;
@@ -62,12 +67,11 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let ledger =
         load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by_columns, as_of)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
-    let report = if args.detail {
-        detail_report(&ledger, &params, args)?
+    if args.detail {
+        detail_report(&ledger, &params, args)
     } else {
-        summary_report(ledger, &params, args, &by_columns)?
-    };
-    output::emit(&report, &output_options)
+        summary_report(ledger, &params, args, &by_columns)
+    }
 }
 
 fn parse_buckets(text: &str) -> Result<Buckets> {

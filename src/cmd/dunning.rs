@@ -71,6 +71,34 @@ pub struct DunningArgs {
 
 pub fn run(args: &DunningArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    let Today { ledger, policy, notices, report } = today(args)?;
+    if let Some(dir) = &args.render {
+        for (notice, row) in notices.iter().zip(&report.rows) {
+            render_letter(Path::new(dir), &ledger, &policy, notice, row, report.as_of)?;
+        }
+    }
+    output::emit(&report, &output_options)?;
+    if let (true, Some(path)) = (args.record, &args.log) {
+        record(path, &ledger, &notices, report.as_of)?;
+    }
+    Ok(())
+}
+
+/// Today's actions as `run` lists them, with no letter written and nothing
+/// recorded (`cobro report` composes them).
+pub fn report(args: &DunningArgs) -> Result<Report> {
+    Ok(today(args)?.report)
+}
+
+/// What a dunning run decides before it writes anything.
+struct Today {
+    ledger: Ledger,
+    policy: Policy,
+    notices: Vec<Notice>,
+    report: Report,
+}
+
+fn today(args: &DunningArgs) -> Result<Today> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let policy = load_policy(&args.policy)?;
@@ -82,11 +110,6 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
     let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
-    if let Some(dir) = &args.render {
-        for (notice, row) in notices.iter().zip(&rows) {
-            render_letter(Path::new(dir), &ledger, &policy, notice, row, as_of)?;
-        }
-    }
     let report = Report {
         command: "dunning".into(),
         as_of,
@@ -99,11 +122,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         totals_columns: None,
         totals: Vec::new(),
     };
-    output::emit(&report, &output_options)?;
-    if let (true, Some(path)) = (args.record, &args.log) {
-        record(path, &ledger, &notices, as_of)?;
-    }
-    Ok(())
+    Ok(Today { ledger, policy, notices, report })
 }
 
 /// Customers with an `on_track` plan at the as-of date.

@@ -94,6 +94,12 @@ const MEASURES: &[&str] = &[
 
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The measures as `run` prints them, writing `--chart` on the way
+/// (`cobro report` composes them too).
+pub fn report(args: &KpiArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;
@@ -139,7 +145,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
         chart::write_svg(&chart, path)?;
     }
-    let report = Report {
+    Ok(Report {
         command: "kpi".into(),
         as_of,
         params: json!({
@@ -154,8 +160,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         rows,
         totals_columns: None,
         totals: total_rows,
-    };
-    output::emit(&report, &output_options)
+    })
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day

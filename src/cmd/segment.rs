@@ -113,6 +113,11 @@ fn load_rules(path: Option<&str>) -> Result<Vec<Rule>> {
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The worklist (or `--summary`) as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &SegmentArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     if args.lookback < 1 || args.grace < 0 {
@@ -139,7 +144,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     };
     report.as_of = as_of;
     report.params = json_params.as_object().cloned().unwrap_or_default();
-    output::emit(&report, &output_options)
+    Ok(report)
 }
 
 fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {

@@ -33,6 +33,14 @@ const COLORS: [RGBColor; 6] = [
 ];
 
 pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
+    let svg = svg(chart)?;
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(svg.as_bytes())?;
+    file.commit()
+}
+
+/// The chart as SVG text (plotters escapes every label it draws).
+pub fn svg(chart: &Chart) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (960, 640)).into_drawing_area();
@@ -42,9 +50,7 @@ pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
         panel(&bottom, "DSO (days)", &chart.periods, &chart.dso)?;
         root.present().map_err(plot_error)?;
     }
-    let mut file = AtomicFile::create(path)?;
-    file.write_all(svg.as_bytes())?;
-    file.commit()
+    Ok(svg)
 }
 
 fn plot_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {

@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod letter;
 pub mod output;
