@@ -28,6 +28,7 @@ pub enum Command {
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),
+    Roll(cmd::roll::RollArgs),
 }
 
 /// Flags for reading receivables exports (shared by every data command).

@@ -45,6 +45,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Dunning(args) => cmd::dunning::run(args),
         Command::Plan(command) => cmd::plan::run(command),
         Command::Completions(args) => cmd::completions::run(args),
+        Command::Roll(args) => cmd::roll::run(args),
     }
 }
 

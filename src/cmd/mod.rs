@@ -7,4 +7,5 @@ pub mod completions;
 pub mod dunning;
 pub mod kpi;
 pub mod plan;
+pub mod roll;
 pub mod segment;
