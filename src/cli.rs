@@ -29,6 +29,7 @@ pub enum Command {
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),
     Roll(cmd::roll::RollArgs),
+    Provision(cmd::provision::ProvisionArgs),
 }
 
 /// Flags for reading receivables exports (shared by every data command).

@@ -7,5 +7,6 @@ pub mod completions;
 pub mod dunning;
 pub mod kpi;
 pub mod plan;
+pub mod provision;
 pub mod roll;
 pub mod segment;
