@@ -3,7 +3,7 @@ mod common;
 use common::Workdir;
 use serde_json::Value;
 
-/// As of 2025-04-30, `--from 2025-01-31 --to 2025-04-15 --buckets 30,60`: the
+/// `fixtures/roll`, as of 2025-04-30, `--from 2025-01-31 --to 2025-04-15 --buckets 30,60`: the
 /// snapshots are 01-31, 02-28 and 03-31 (04-15 is no month end).
 /// - A-1 due 02-28: current on 01-31 and 02-28 (0 days), 31 days past due on
 ///   03-31: it skips days_1_30. 400 paid on the month end 03-31 itself.
@@ -15,28 +15,8 @@ use serde_json::Value;
 /// - F-1 due 01-20: 11 days on 01-31, 50 paid 02-05, 39 days on 02-28, 70 on 03-31.
 /// - G-1 (USD) paid in full 02-20. H-1 is issued after --to. J-1 is a JPY
 ///   credit note: no JPY rows (no document of amount > 0).
-const INVOICES: &str = "\
-customer,invoice,issue_date,due_date,amount,currency
-A,A-1,2025-01-15,2025-02-28,1000,EUR
-B,B-1,2024-12-01,2024-12-31,500,EUR
-C,C-1,2025-01-05,2025-01-05,-100,EUR
-D,D-1,2025-02-10,2025-03-12,300,EUR
-E,E-1,2024-11-01,2024-11-30,800,EUR
-F,F-1,2025-01-01,2025-01-20,200,EUR
-G,G-1,2025-01-10,2025-02-09,1000,USD
-H,H-1,2025-04-10,2025-05-10,700,EUR
-J,J-1,2025-01-10,2025-01-10,-5000,JPY
-";
-const PAYMENTS: &str = "\
-invoice,date,amount
-A-1,2025-03-31,400
-B-1,2025-01-10,300
-B-1,2025-02-10,-300
-B-1,2025-03-15,500
-D-1,2025-03-20,350
-F-1,2025-02-05,50
-G-1,2025-02-20,1000
-";
+const INVOICES: &str = include_str!("../fixtures/roll/invoices.csv");
+const PAYMENTS: &str = include_str!("../fixtures/roll/payments.csv");
 
 fn run(extra: &[&str]) -> common::Run {
     let wd = Workdir::new();

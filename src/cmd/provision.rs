@@ -26,9 +26,10 @@ use std::str::FromStr;
 /// applied rate, rounded to the currency's minor unit from the exact rate.
 ///
 /// Example:
-///   cobro provision fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-06-30
-///   cobro provision export.csv --payments pay.csv --buckets 30,60,90 \
-///       --rates examples/provision_rates.csv --adjust 10 -f csv
+///   cobro provision fixtures/provision/invoices.csv --payments fixtures/provision/payments.csv \
+///       --as-of 2025-12-31 --buckets 30,60,90
+///   cobro provision export.csv --buckets 30,60,90 --rates examples/provision_rates.csv \
+///       --adjust 10 -f csv
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ProvisionArgs {

@@ -23,8 +23,8 @@ use serde_json::json;
 /// the two month ends are not in the first. Credit notes are left out.
 ///
 /// Example:
-///   cobro roll fixtures/invoices.csv --payments fixtures/payments.csv \
-///       --from 2025-01-31 --to 2025-06-30 --as-of 2025-06-30
+///   cobro roll fixtures/roll/invoices.csv --payments fixtures/roll/payments.csv \
+///       --from 2025-01-31 --to 2025-04-15 --as-of 2025-04-30 --buckets 30,60
 ///   cobro roll export.csv --payments pay.csv --from 2024-01-01 --to 2025-12-31 --buckets 30,60,90 -f csv
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
