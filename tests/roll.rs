@@ -199,6 +199,38 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn chart_draws_the_roll_rates() {
+    let wd = Workdir::new();
+    let svg = wd.path("roll.svg");
+    let r = wd.run(&[
+        "roll",
+        "fixtures/roll/invoices.csv",
+        "--payments",
+        "fixtures/roll/payments.csv",
+        "--as-of",
+        "2025-04-30",
+        "--buckets",
+        "30,60",
+        "--from",
+        "2025-01-31",
+        "--to",
+        "2025-03-31",
+        "--chart",
+        svg.to_str().unwrap(),
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(r.csv_rows().len(), 16);
+    let drawn = wd.read("roll.svg");
+    assert!(drawn.starts_with("<svg"), "{}", &drawn[..80.min(drawn.len())]);
+    // Every bucket but the last (which cannot roll), per currency.
+    for label in ["Roll rates (%)", "EUR current", "EUR days_31_60", "USD days_1_30"] {
+        assert!(drawn.contains(label), "{label}");
+    }
+    assert!(!drawn.contains("days_over_60"));
+}
+
+#[test]
 fn help_has_an_example() {
     let r = Workdir::new().run(&["roll", "--help"]);
     assert!(r.ok().contains("Example:"));

@@ -7,6 +7,7 @@ use crate::domain::roll::{self, month_ends, RollParams, RollRow};
 use crate::error::usage;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
+use crate::render::chart::{self, Series};
 use crate::render::{output, Cell, Report};
 use anyhow::Result;
 use clap::Args;
@@ -45,6 +46,10 @@ pub struct RollArgs {
     #[arg(long, value_name = "DAYS,...", default_value = "30,60,90,120")]
     pub buckets: String,
 
+    /// Also draw each bucket's roll rate per month end as an SVG line chart (one line per currency and bucket)
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<String>,
+
     #[command(flatten)]
     pub input: InputArgs,
 
@@ -63,6 +68,10 @@ pub fn run(args: &RollArgs) -> Result<()> {
     let rows = roll::roll(&ledger, &params);
     drop(ledger);
     let names = params.buckets.names();
+    if let Some(path) = &args.chart {
+        let starts = &params.snapshots[..params.snapshots.len() - 1];
+        chart::write_lines_svg("Roll rates (%)", starts, &roll_rate_lines(&rows, &names), path)?;
+    }
     let mut columns: Vec<String> =
         ["from_date", "to_date", "currency", "bucket", "balance"].map(String::from).into();
     columns.extend(names.iter().map(|n| format!("to_{n}")));
@@ -128,4 +137,22 @@ fn row_cells(row: &RollRow, names: &[String]) -> Vec<Cell> {
     cells.push(Cell::fixed2(row.roll_pct()));
     cells.push(Cell::fixed2(row.cure_pct()));
     cells
+}
+
+/// One line per (currency, bucket) that can roll (all but the last): its
+/// `roll_pct` at each pair's first month end.
+fn roll_rate_lines(rows: &[RollRow], names: &[String]) -> Vec<Series> {
+    let mut lines: Vec<(String, usize, Series)> = Vec::new();
+    for row in rows.iter().filter(|r| r.bucket + 1 < names.len()) {
+        let at = match lines.iter().position(|(c, b, _)| *c == row.currency && *b == row.bucket) {
+            Some(at) => at,
+            None => {
+                let label = format!("{} {}", row.currency, names[row.bucket]);
+                lines.push((row.currency.clone(), row.bucket, Series { label, values: Vec::new() }));
+                lines.len() - 1
+            }
+        };
+        lines[at].2.values.push(row.roll_pct());
+    }
+    lines.into_iter().map(|(_, _, series)| series).collect()
 }

@@ -294,6 +294,16 @@ mod tests {
                         .sum();
                     prop_assert_eq!(row.balance, expected);
                 }
+                // What flows into a bucket at t' is at most its balance then
+                // (growth and documents issued in between add to it, nothing else).
+                for into in &rows {
+                    let inflow: Decimal = rows
+                        .iter()
+                        .filter(|r| r.to == into.from && r.currency == into.currency)
+                        .map(|r| r.flows[into.bucket])
+                        .sum();
+                    prop_assert!(inflow <= into.balance, "{} into {}: {} > {}", into.currency, into.bucket, inflow, into.balance);
+                }
                 let currencies = Currencies::new(&ledger);
                 let layout = Layout::new(&params, currencies.codes.len());
                 let cut = docs.len() / 2;
