@@ -318,3 +318,39 @@ fn every_output_format_and_usage_errors() {
     let help = Workdir::new().run(&["provision", "--help"]);
     assert!(help.ok().contains("Example:"));
 }
+
+/// JPY has no minor unit: ECLs are whole yen, rounded once from the exact rate.
+/// History: JH-1 3,000 due 2024-01-31, 2,000 paid before due, 1,000 never:
+/// current 1,000 / 3,000 = 1/3, every overdue bucket 1,000 / 1,000 = 100 %.
+/// As of 2025-12-31: J-1 10,001 current -> 10,001 / 3 = 3,333.67 -> 3,334;
+/// JH-1's 1,000 is over 90 days -> 1,000. Total 4,334 of 11,001 = 39.396 %.
+#[test]
+fn ecl_is_rounded_to_the_currency_minor_unit() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount,currency\n\
+         K,JH-1,2024-01-01,2024-01-31,3000,JPY\n\
+         K,J-1,2025-12-20,2026-01-19,10001,JPY\n",
+    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\nJH-1,2024-01-20,2000\n");
+    let doc = wd
+        .run(&[
+            "provision",
+            &inv,
+            "--payments",
+            &pay,
+            "--as-of",
+            "2025-12-31",
+            "--buckets",
+            "30,60,90",
+            "-f",
+            "json",
+        ])
+        .json();
+    assert_eq!(column(&doc, "loss_rate_pct"), strings(["33.33", "100.00", "100.00", "100.00", "100.00"]));
+    assert_eq!(column(&doc, "ecl"), strings(["3334", "0", "0", "0", "1000"]));
+    assert_eq!(column(&doc, "reached")[0], "3000");
+    let total = &doc["totals"][0];
+    assert_eq!(format!("{} {} {}", total["gross"], total["ecl"], total["coverage_pct"]), "11001 4334 39.40");
+}
