@@ -114,32 +114,58 @@ struct Group {
     seen: bool,
 }
 
+/// The groups (`--by` values, currency) in order of first appearance.
+#[derive(Default)]
+struct Groups {
+    index: HashMap<Vec<u32>, usize>,
+    list: Vec<Group>,
+    key: Vec<u32>,
+}
+
+impl Groups {
+    /// The group of invoice `i`, made if new.
+    fn of(&mut self, ledger: &Ledger, i: usize, params: &ProvisionParams) -> &mut Group {
+        self.key.clear();
+        self.key.extend(ledger.extras[..params.by].iter().map(|c| c.values[i]));
+        self.key.push(ledger.invoices[i].currency);
+        let count = params.buckets.count();
+        let list = &mut self.list;
+        let g = *self.index.entry(self.key.clone()).or_insert_with(|| {
+            let zeros = vec![Decimal::ZERO; count];
+            list.push(Group {
+                first: i,
+                gross: zeros.clone(),
+                reached: zeros.clone(),
+                lost: zeros,
+                seen: false,
+            });
+            list.len() - 1
+        });
+        &mut self.list[g]
+    }
+
+    /// The rows of the groups seen, ordered by key texts, then currency.
+    fn into_rows(self, ledger: &Ledger, params: &ProvisionParams) -> Vec<ProvisionRow> {
+        let mut seen: Vec<&Group> = self.list.iter().filter(|g| g.seen).collect();
+        seen.sort_by_cached_key(|g| {
+            let keys: Vec<&str> =
+                ledger.extras[..params.by].iter().map(|c| ledger.texts.get(c.values[g.first])).collect();
+            (keys, ledger.currency(&ledger.invoices[g.first]))
+        });
+        seen.into_iter().flat_map(|g| rows_of(ledger, g, params)).collect()
+    }
+}
+
 /// Rows per (`--by` keys, currency, bucket) for each group with history or
 /// gross, ordered by keys, currency, bucket.
 pub fn provision(ledger: &Ledger, params: &ProvisionParams) -> Vec<ProvisionRow> {
     let history = History::new(ledger);
-    let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let count = params.buckets.count();
-    let mut key = Vec::new();
+    let mut groups = Groups::default();
     for (i, invoice) in ledger.invoices.iter().enumerate() {
         if invoice.amount <= Decimal::ZERO {
             continue;
         }
-        key.clear();
-        key.extend(ledger.extras[..params.by].iter().map(|c| c.values[i]));
-        key.push(invoice.currency);
-        let g = *index.entry(key.clone()).or_insert_with(|| {
-            groups.push(Group {
-                first: i,
-                gross: vec![Decimal::ZERO; count],
-                reached: vec![Decimal::ZERO; count],
-                lost: vec![Decimal::ZERO; count],
-                seen: false,
-            });
-            groups.len() - 1
-        });
-        let group = &mut groups[g];
+        let group = groups.of(ledger, i, params);
         let open = history.open_at(i, params.as_of);
         if open > Decimal::ZERO {
             money::add(&mut group.gross[params.buckets.index(params.as_of - invoice.due)], open);
@@ -150,15 +176,7 @@ pub fn provision(ledger: &Ledger, params: &ProvisionParams) -> Vec<ProvisionRow>
             group.seen = true;
         }
     }
-    let mut order: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].seen).collect();
-    let sort_key = |g: &usize| {
-        let first = groups[*g].first;
-        let keys: Vec<&str> =
-            ledger.extras[..params.by].iter().map(|c| ledger.texts.get(c.values[first])).collect();
-        (keys, ledger.currency(&ledger.invoices[first]))
-    };
-    order.sort_by_cached_key(sort_key);
-    order.into_iter().flat_map(|g| rows_of(ledger, &groups[g], params)).collect()
+    groups.into_rows(ledger, params)
 }
 
 /// Whether the invoice is in the history: issued on or after
@@ -173,7 +191,7 @@ fn in_history(ledger: &Ledger, i: usize, params: &ProvisionParams) -> bool {
 /// lost from it (`min(lost_i, reached)`).
 fn add_history(history: &History, i: usize, params: &ProvisionParams, group: &mut Group) {
     let invoice = &history.ledger.invoices[i];
-    let lost = history.open_at(i, invoice.due + params.default_after).max(Decimal::ZERO);
+    let lost = history.open_at(i, invoice.due.saturating_add(params.default_after)).max(Decimal::ZERO);
     let mut walk = history.walk(i);
     for k in 0..params.buckets.count() {
         let reached = match params.buckets.first_day(k) {
@@ -268,5 +286,55 @@ mod tests {
         assert_eq!(r.adjusted(d("50")).of(d("23")), d("3"));
         assert_eq!(Rate::new(d("1"), d("4")).unwrap().adjusted(d("400")), Rate::ONE);
         assert_eq!(Rate::new(d("1"), d("0")), None);
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::domain::testing::ledger;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever the payments (reversals, overpayments, payments before
+            /// issue), nothing is lost that did not reach a bucket: every rate
+            /// is in [0, 100] %, every ECL between 0 and its gross, and the
+            /// gross per currency is the sum of the positive open balances.
+            #[test]
+            fn rates_stay_between_0_and_1(
+                docs in prop::collection::vec((1u32..3, prop::option::of(0i32..400), 0i32..400, -50_000i64..500_000), 1..40),
+                pays in prop::collection::vec((0usize..1000, prop::option::of(0i32..500), -20_000i64..200_000), 0..80),
+                default_after in 0i32..200,
+                bounds in prop::collection::btree_set(1i32..150, 1..4),
+            ) {
+                let ledger = ledger(&docs, &pays);
+                let params = ProvisionParams {
+                    as_of: 500,
+                    buckets: Buckets::new(bounds.into_iter().collect()).unwrap(),
+                    history_from: 0,
+                    default_after,
+                    adjust: Decimal::ZERO,
+                    given: None,
+                    by: 0,
+                };
+                let rows = provision(&ledger, &params);
+                let history = History::new(&ledger);
+                for row in &rows {
+                    let (reached, lost) = (row.reached.unwrap(), row.lost.unwrap());
+                    prop_assert!(Decimal::ZERO <= lost && lost <= reached);
+                    if let Some(rate) = row.applied {
+                        prop_assert!(rate.pct() >= Decimal::ZERO && rate.pct() <= Decimal::ONE_HUNDRED);
+                        let ecl = row.ecl.unwrap();
+                        prop_assert!(Decimal::ZERO <= ecl && ecl <= row.gross);
+                    }
+                }
+                for total in totals(&rows) {
+                    let cur = ledger.currencies.find_handle(&total.currency);
+                    let gross: Decimal = (0..docs.len())
+                        .filter(|&i| ledger.invoices[i].currency == cur && ledger.invoices[i].amount > Decimal::ZERO)
+                        .map(|i| history.open_at(i, 500).max(Decimal::ZERO))
+                        .sum();
+                    prop_assert_eq!(total.gross, gross);
+                }
+            }
+        }
     }
 }
