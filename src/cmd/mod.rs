@@ -7,5 +7,7 @@ pub mod completions;
 pub mod dunning;
 pub mod kpi;
 pub mod plan;
+pub mod provision;
 pub mod report;
+pub mod roll;
 pub mod segment;
