@@ -2,9 +2,9 @@
 //! chart — recovery, reoffending and CEI (%) on top, DSO (days) below — one
 //! line per series (group and currency). Written atomically like reports.
 
-use super::output::AtomicFile;
+use crate::files::AtomicFile;
 use crate::dates::{iso, Day};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -42,7 +42,7 @@ pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
         panel(&bottom, "DSO (days)", &chart.periods, &chart.dso)?;
         root.present().map_err(plot_error)?;
     }
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create(path).with_context(|| format!("--chart {path}"))?;
     file.write_all(svg.as_bytes())?;
     file.commit()
 }

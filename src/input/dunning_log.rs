@@ -1,0 +1,146 @@
+//! The dunning log (CSV): one row per action taken, with the columns
+//! `date, customer, currency, level, amount` in any order, found by header
+//! name (case and surrounding spaces ignored). Other columns — a `note` a
+//! collector added — are kept as they are: new rows are appended in the
+//! file's own column order, with empty cells in the columns cobro does not
+//! fill, and the file's bytes before them are never rewritten.
+
+use crate::dates::{iso, Day};
+use crate::domain::dunning::{Policy, Sent};
+use crate::input::date::parse_iso;
+use anyhow::{anyhow, Context, Result};
+
+/// The columns cobro writes, in the order of a new log.
+const COLUMNS: [&str; 5] = ["date", "customer", "currency", "level", "amount"];
+
+/// A log as read: its bytes, its columns and its actions.
+pub struct DunningLog {
+    bytes: Vec<u8>,
+    headers: Vec<String>,
+    crlf: bool,
+    pub sent: Vec<Sent>,
+}
+
+/// One action to append.
+pub struct Action<'a> {
+    pub date: Day,
+    pub customer: &'a str,
+    pub currency: &'a str,
+    pub level: usize,
+    pub amount: String,
+}
+
+/// Reads the log; `level` is a number or a level name. A missing or empty
+/// file is an empty log.
+pub fn load_log(path: &str, policy: &Policy) -> Result<DunningLog> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read --log {path}")),
+    };
+    let mut log = DunningLog {
+        headers: COLUMNS.map(String::from).to_vec(),
+        crlf: header_line(&bytes).ends_with(b"\r\n"),
+        sent: Vec::new(),
+        bytes,
+    };
+    if log.is_blank() {
+        return Ok(log);
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(log.bytes.as_slice());
+    log.headers = reader
+        .headers()
+        .with_context(|| format!("{path}:1: cannot read the log's header"))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |name: &str| {
+        position(&log.headers, name).ok_or_else(|| {
+            anyhow!(
+                "{path}: the log has no '{name}' column (it needs date, customer, currency, level; found {})",
+                log.headers.join(", ")
+            )
+        })
+    };
+    let (d, c, cur, l) = (col("date")?, col("customer")?, col("currency")?, col("level")?);
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{path}: cannot read the log"))?;
+        let at = format!("{path}:{}", record.position().map_or(0, |p| p.line()));
+        let cell = |i: usize| record.get(i).unwrap_or("").trim();
+        let date = parse_iso(cell(d)).ok_or_else(|| anyhow!("{at}: date '{}' is not YYYY-MM-DD", cell(d)))?;
+        log.sent.push(Sent {
+            date,
+            customer: record.get(c).unwrap_or("").to_string(),
+            currency: cell(cur).to_uppercase(),
+            level: level_number(cell(l), policy).ok_or_else(|| {
+                anyhow!("{at}: level '{}' is neither a level number nor a level name", cell(l))
+            })?,
+        });
+    }
+    Ok(log)
+}
+
+impl DunningLog {
+    /// Whether the file is missing or holds nothing but blanks.
+    pub fn is_blank(&self) -> bool {
+        self.bytes.iter().all(|b| b.is_ascii_whitespace())
+    }
+
+    /// The log's text with `actions` appended: the same bytes up to its
+    /// end (a missing final newline added), then one row per action in the
+    /// file's column order. A new log starts with the header.
+    pub fn appended(&self, actions: &[Action]) -> Result<Vec<u8>> {
+        let terminator = if self.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+        let mut out = self.bytes.clone();
+        let fresh = self.is_blank();
+        if fresh {
+            out.clear();
+        } else if !out.ends_with(b"\n") {
+            out.extend_from_slice(if self.crlf { b"\r\n" } else { b"\n" });
+        }
+        let mut writer = csv::WriterBuilder::new().terminator(terminator).from_writer(out);
+        if fresh {
+            writer.write_record(&self.headers)?;
+        }
+        for action in actions {
+            writer.write_record(self.headers.iter().map(|h| action.cell(h)))?;
+        }
+        writer.into_inner().map_err(|e| anyhow!("cannot write the log: {}", e.error()))
+    }
+}
+
+impl Action<'_> {
+    /// The action's value for a log column (empty for other columns).
+    fn cell(&self, header: &str) -> String {
+        match COLUMNS.iter().position(|c| is_column(header, c)) {
+            Some(0) => iso(self.date),
+            Some(1) => self.customer.to_string(),
+            Some(2) => self.currency.to_string(),
+            Some(3) => self.level.to_string(),
+            Some(4) => self.amount.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn position(headers: &[String], name: &str) -> Option<usize> {
+    headers.iter().position(|h| is_column(h, name))
+}
+
+/// Whether a header names column `name` (case, spaces and a BOM ignored).
+fn is_column(header: &str, name: &str) -> bool {
+    header.trim_start_matches('\u{feff}').trim().eq_ignore_ascii_case(name)
+}
+
+/// A level number (1-based) or the name of one of the policy's levels.
+fn level_number(text: &str, policy: &Policy) -> Option<usize> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=policy.levels.len()).contains(&n) => Some(n),
+        _ => policy.levels.iter().position(|lv| lv.name == text).map(|i| i + 1),
+    }
+}
+
+/// The first line of `bytes`, with its line ending.
+fn header_line(bytes: &[u8]) -> &[u8] {
+    bytes.iter().position(|&b| b == b'\n').map_or(bytes, |end| &bytes[..=end])
+}
