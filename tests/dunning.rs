@@ -254,7 +254,8 @@ fn a_symlinked_log_keeps_the_link_and_receives_the_actions() {
 fn reordered_log_columns_and_a_note_column_survive_a_record() {
     let wd = Workdir::new();
     let inv = wd.write("inv.csv", ONE_INVOICE);
-    let header = "Note,level,customer,DATE,amount,currency\r\n\"called, pays Friday\",1,A,2025-01-08,100.00,EUR\r\n";
+    let header =
+        "Note,level,customer,DATE,amount,currency\r\n\"called, pays Friday\",1,A,2025-01-08,100.00,EUR\r\n";
     let log = wd.write("log.csv", header);
     let rows = run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record"]).csv_rows();
     assert_eq!((rows[0]["level"].as_str(), rows[0]["total_due"].as_str()), ("2", "114.12"));
@@ -282,18 +283,26 @@ fn an_unwritable_log_means_no_letters_and_no_mail_merge() {
     std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o444)).unwrap();
     let letters = wd.path("letters").to_string_lossy().into_owned();
     let merge = wd.path("mailmerge.csv").to_string_lossy().into_owned();
-    let run =
-        run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record", "--render", &letters, "-o", &merge]);
+    let run = run_on(
+        &wd,
+        &inv,
+        None,
+        "2025-03-01",
+        &["--log", &log, "--record", "--render", &letters, "-o", &merge],
+    );
     run.fails_with(&["--log", "log.csv", "read-only"]);
     assert!(!wd.path("letters").exists(), "letters were written");
     assert!(!wd.path("mailmerge.csv").exists(), "the mail merge was written");
     assert_eq!(wd.read("log.csv"), before);
-    let names: Vec<String> =
-        std::fs::read_dir(wd.path("")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let names: Vec<String> = std::fs::read_dir(wd.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     assert!(names.iter().all(|n| !n.contains("cobro-tmp")), "{names:?}");
     // Writable again: the same run records A's level 2 and writes its letter.
     std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
-    run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record", "--render", &letters, "-o", &merge]).ok();
+    run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record", "--render", &letters, "-o", &merge])
+        .ok();
     assert_eq!(wd.read("log.csv"), format!("{before}{A_LEVEL_2}\n"));
     assert_eq!(std::fs::read_dir(&letters).unwrap().count(), 1);
     assert!(wd.read("mailmerge.csv").contains("\nA,,,EUR,2,second,letter,1,"));
@@ -352,7 +361,8 @@ fn two_runs_at_once_keep_every_action_once() {
                 format!("{} {}", cells[1], cells[3])
             })
             .collect();
-        let mut expected: Vec<String> = (0..300).flat_map(|i| [format!("P{i} 1"), format!("Q{i} 1")]).collect();
+        let mut expected: Vec<String> =
+            (0..300).flat_map(|i| [format!("P{i} 1"), format!("Q{i} 1")]).collect();
         expected.push("A 2".into());
         expected.sort();
         logged.sort();

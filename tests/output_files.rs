@@ -80,7 +80,10 @@ fn output_to_dev_stdout_prints_the_report_and_leaves_dev_alone() {
     let wd = Workdir::new();
     let before = std::fs::symlink_metadata("/dev/stdout").map(|m| m.file_type().is_symlink());
     assert_eq!(age(&wd, &["-o", "/dev/stdout"]).ok(), REPORT);
-    assert_eq!(std::fs::symlink_metadata("/dev/stdout").map(|m| m.file_type().is_symlink()).ok(), before.ok());
+    assert_eq!(
+        std::fs::symlink_metadata("/dev/stdout").map(|m| m.file_type().is_symlink()).ok(),
+        before.ok()
+    );
     let leftovers: Vec<String> = std::fs::read_dir("/dev")
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -160,9 +163,9 @@ fn failed_writes_leave_no_temporary_file() {
         args.extend_from_slice(&base);
         args.extend_from_slice(extra);
         let run = run_in(&dir, &args);
+        assert_eq!(tree(&dir), before, "{args:?} left files behind");
         assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
-        assert_eq!(tree(&dir), before, "{args:?} left files behind");
     }
 }
 

@@ -148,7 +148,9 @@ fn publish(
 ) -> Result<()> {
     let log = recorded_log(args)
         .zip(log_bytes)
-        .map(|(path, bytes)| files::stage(path, bytes).with_context(|| format!("cannot record to --log {path}")))
+        .map(|(path, bytes)| {
+            files::stage(path, bytes).with_context(|| format!("cannot record to --log {path}"))
+        })
         .transpose()?;
     let folder = args.render.as_deref().map(|dir| LetterFolder::create(Path::new(dir))).transpose()?;
     let mut staged = Vec::new();

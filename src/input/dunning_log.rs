@@ -144,3 +144,71 @@ fn level_number(text: &str, policy: &Policy) -> Option<usize> {
 fn header_line(bytes: &[u8]) -> &[u8] {
     bytes.iter().position(|&b| b == b'\n').map_or(bytes, |end| &bytes[..=end])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::day_of;
+    use crate::domain::dunning::Level;
+
+    fn policy() -> Policy {
+        let level = |name: &str, days| Level {
+            name: name.into(),
+            days,
+            fee: Default::default(),
+            fee_per_invoice: Default::default(),
+            action: "letter".into(),
+            template: String::new(),
+        };
+        Policy {
+            levels: vec![level("reminder", 7), level("final", 30)],
+            min_amount: Default::default(),
+            min_interval_days: 0,
+            exclude_disputed: true,
+            annual_rate_pct: Default::default(),
+        }
+    }
+
+    fn log_of(text: &str) -> (tempfile::TempDir, DunningLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        std::fs::write(&path, text).unwrap();
+        let log = load_log(path.to_str().unwrap(), &policy()).unwrap();
+        (dir, log)
+    }
+
+    fn action(customer: &str) -> Action<'_> {
+        let date = day_of(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+        Action { date, customer, currency: "EUR", level: 2, amount: "12.50".into() }
+    }
+
+    #[test]
+    fn columns_are_found_by_name_and_rows_appended_in_the_files_order() {
+        let (_dir, log) =
+            log_of("\u{feff}Currency, Level ,note,customer,date\nusd,final,\"a, b\",X,2025-02-01");
+        assert_eq!(log.sent.len(), 1);
+        assert_eq!((log.sent[0].currency.as_str(), log.sent[0].level), ("USD", 2));
+        let text = String::from_utf8(log.appended(&[action("Y, Z")]).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}Currency, Level ,note,customer,date\nusd,final,\"a, b\",X,2025-02-01\nEUR,2,,\"Y, Z\",2025-03-01\n"
+        );
+    }
+
+    #[test]
+    fn a_blank_log_starts_with_the_header() {
+        let (_dir, log) = log_of("\n");
+        assert!(log.is_blank());
+        let text = String::from_utf8(log.appended(&[action("A")]).unwrap()).unwrap();
+        assert_eq!(text, "date,customer,currency,level,amount\n2025-03-01,A,EUR,2,12.50\n");
+    }
+
+    #[test]
+    fn a_short_row_is_an_error_naming_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        std::fs::write(&path, "date,customer,currency,level\n2025-01-01,A,EUR,1\n2025-01-02,A\n").unwrap();
+        let err = load_log(path.to_str().unwrap(), &policy()).err().unwrap().to_string();
+        assert!(err.ends_with("log.csv:3: level '' is neither a level number nor a level name"), "{err}");
+    }
+}

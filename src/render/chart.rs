@@ -2,8 +2,8 @@
 //! chart — recovery, reoffending and CEI (%) on top, DSO (days) below — one
 //! line per series (group and currency). Written atomically like reports.
 
-use crate::files::AtomicFile;
 use crate::dates::{iso, Day};
+use crate::files::AtomicFile;
 use anyhow::{anyhow, Context, Result};
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
