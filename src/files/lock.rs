@@ -6,20 +6,24 @@
 //! removed (removing it would let two runs lock two different files).
 //! The lock is advisory (`flock`): it orders cobro runs, not other programs.
 
-use super::target::follow_links;
+use super::target::{self, follow_links, Target};
 use anyhow::{Context, Result};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
 /// An exclusive lock, released when dropped (or when the process ends).
 pub struct RunLock {
-    _file: File,
+    _file: Option<File>,
 }
 
 impl RunLock {
     /// Waits for, then takes, the lock guarding `path`; says so on stderr
-    /// when another run holds it.
+    /// when another run holds it. A device or FIFO (`/dev/null`) needs no
+    /// lock, and gets no sidecar: it is written in place, never replaced.
     pub fn acquire(path: &Path) -> Result<RunLock> {
+        if let Ok(Target::Direct(_)) = target::resolve(path) {
+            return Ok(RunLock { _file: None });
+        }
         let sidecar = sidecar(path)?;
         let context = || format!("cannot lock {} (lock file {})", path.display(), sidecar.display());
         let file = OpenOptions::new()
@@ -36,7 +40,7 @@ impl RunLock {
             }
             Err(TryLockError::Error(e)) => return Err(e).with_context(context),
         }
-        Ok(RunLock { _file: file })
+        Ok(RunLock { _file: Some(file) })
     }
 }
 

@@ -35,6 +35,9 @@ pub fn resolve(given: &Path) -> Result<Target> {
     let (path, through_proc) = follow_links(given)?;
     match fs::metadata(given) {
         Ok(m) if m.is_dir() => bail!("{shown} is a folder; give a file name"),
+        Ok(m) if m.is_file() && is_kernel_file(&path) => {
+            bail!("{shown} is a file of the kernel (/proc, /sys): cobro does not write there")
+        }
         Ok(m) if !m.is_file() || through_proc => Ok(Target::Direct(given.to_path_buf())),
         Ok(m) => {
             check_writable(given, &path, &m)?;
@@ -67,6 +70,14 @@ pub fn follow_links(given: &Path) -> Result<(PathBuf, bool)> {
         through_proc |= path.starts_with("/proc");
     }
     bail!("{}: too many levels of symbolic links", given.display())
+}
+
+/// A kernel setting dressed as a regular file (`/proc/sys/...`,
+/// `/proc/sysrq-trigger`, `/sys/...`): writing a report there could
+/// reconfigure, or crash, the machine. `/proc/self/fd/N` is no such file: its
+/// link leads out of `/proc`, to the real file or to a pipe.
+fn is_kernel_file(path: &Path) -> bool {
+    path.starts_with("/proc") || path.starts_with("/sys")
 }
 
 /// Refuses a file with no write permission (even for root, who could
@@ -117,5 +128,13 @@ mod tests {
     fn dev_stdout_is_written_in_place() {
         assert!(matches!(resolve(Path::new("/dev/null")).unwrap(), Target::Direct(_)));
         assert!(matches!(resolve(Path::new("/proc/self/fd/2")).unwrap(), Target::Direct(_)));
+    }
+
+    #[test]
+    fn kernel_settings_are_refused() {
+        for path in ["/proc/sys/kernel/hostname", "/proc/self/oom_score_adj"] {
+            let err = resolve(Path::new(path)).err().unwrap().to_string();
+            assert!(err.contains("file of the kernel"), "{path}: {err}");
+        }
     }
 }
