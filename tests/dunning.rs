@@ -371,3 +371,28 @@ fn two_runs_at_once_keep_every_action_once() {
         assert_eq!(sent, expected, "round {round}: the mail merges do not match the log");
     }
 }
+
+/// No dunning output may land on a file the run reads, or on another output.
+#[test]
+fn outputs_never_overwrite_the_log_or_the_inputs() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", ONE_INVOICE);
+    let before = "date,customer,currency,level,amount\n2025-01-08,A,EUR,1,100.00\n";
+    let log = wd.write("log.csv", before);
+    let policy = wd.path("policy.toml").to_string_lossy().into_owned();
+    let cases: [&[&str]; 6] = [
+        &["--log", &log, "--record", "-o", &log],
+        &["--log", &log, "-o", &log],
+        &["--log", &log, "--record", "--skip-bad-rows", "--rejects", &log],
+        &["--render", ""],
+        &["--render", &policy],
+        &["-o", &inv],
+    ];
+    for extra in cases {
+        let run = run_on(&wd, &inv, None, "2025-03-01", extra);
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert_eq!(wd.read("log.csv"), before, "{extra:?}");
+        assert_eq!(wd.read("inv.csv"), ONE_INVOICE, "{extra:?}");
+    }
+    assert_eq!(wd.read("policy.toml"), POLICY);
+}

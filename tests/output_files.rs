@@ -150,7 +150,7 @@ fn failed_writes_leave_no_temporary_file() {
     let cases: [(&[&str], i32, &str); 7] = [
         (&["-o", "out"], 1, "out is a folder"),
         (&["-o", "out/"], 1, "out/"),
-        (&["-o", ""], 2, "empty"),
+        (&["-o", ""], 2, "--output: the path is empty"),
         (&["-o", "missing/"], 1, "names a folder"),
         (&["-o", "no-such-dir/report.csv"], 1, "no-such-dir/report.csv"),
         (&["--rejects", "out"], 1, "--rejects out"),

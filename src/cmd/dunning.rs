@@ -123,7 +123,8 @@ fn paths(args: &DunningArgs) -> Paths<'_> {
         .input("--plans", args.plans.as_deref())
         .input("--plan-payments", args.plan_payments.as_deref())
         .input_args(&args.input)
-        .output_args(&args.output);
+        .output_args(&args.output)
+        .output("--render", args.render.as_deref());
     match args.record {
         true => paths.output("--log", args.log.as_deref()),
         false => paths.input("--log", args.log.as_deref()),
@@ -160,17 +161,23 @@ fn publish(
         }
     }
     let report_file = output::stage(report, options)?;
+    let recorded = log.is_some();
     if let Some(log) = log {
         log.commit()?;
     }
+    // From here on a failure is said to come after the log was recorded.
+    let after_log = |result: Result<()>, what: &str| match recorded {
+        true => result.with_context(|| format!("the log is recorded, but {what} could not be written")),
+        false => result,
+    };
     for letter in staged {
-        letter.commit().context("the log is recorded, but not every letter could be written")?;
+        after_log(letter.commit(), "not every letter")?;
     }
     if let Some(folder) = folder {
         folder.keep();
     }
     match report_file {
-        Some(file) => file.commit().context("the log is recorded, but the report could not be written"),
+        Some(file) => after_log(file.commit(), "the report"),
         None => output::print(report, options),
     }
 }

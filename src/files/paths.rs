@@ -67,7 +67,7 @@ impl<'a> Paths<'a> {
         let mut seen: Vec<(&str, &str, Identity)> = Vec::new();
         for &(flag, path) in &self.outputs {
             if path.is_empty() {
-                return Err(usage(format!("{flag}: the file name is empty; give a file name")));
+                return Err(usage(format!("{flag}: the path is empty; give a file or folder name")));
             }
             let Some(id) = identity(path, true) else { continue };
             let clash = self.inputs.iter().find(|(_, input)| identity(input, false).as_ref() == Some(&id));
