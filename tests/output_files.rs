@@ -210,3 +210,16 @@ fn an_output_over_an_input_is_refused() {
     assert_eq!(wd.read("pay.csv"), "invoice,date,amount\n1,2025-06-10,40\n");
     let _ = inv;
 }
+
+/// A FIFO nobody reads: cobro waits a few seconds for a reader, then fails
+/// (exit 1) instead of hanging a cron job, and the FIFO stays a FIFO.
+#[test]
+fn a_fifo_without_reader_fails_instead_of_hanging() {
+    let wd = Workdir::new();
+    let fifo = wd.path("pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let started = std::time::Instant::now();
+    age(&wd, &["-o", fifo.to_str().unwrap()]).fails_with(&["pipe", "no program reads this FIFO"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+}

@@ -24,7 +24,7 @@ pub mod paths;
 pub mod target;
 
 use anyhow::{Context, Result};
-use std::fs::{File, OpenOptions, Permissions};
+use std::fs::{File, Permissions};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -63,9 +63,7 @@ impl AtomicFile {
     fn open(path: &Path, hold: bool) -> Result<AtomicFile> {
         let sink = match target::resolve(path)? {
             Target::Direct(device) => {
-                let file = OpenOptions::new()
-                    .append(true)
-                    .open(&device)
+                let file = target::open_in_place(&device)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 if hold {
                     Sink::Held { file, bytes: Vec::new() }

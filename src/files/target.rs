@@ -5,10 +5,11 @@
 //! no folder, no file the user protected against writing.
 
 use anyhow::{bail, Context, Result};
-use std::fs::{self, Metadata, OpenOptions};
-use std::io::ErrorKind;
-use std::os::unix::fs::PermissionsExt;
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, ErrorKind};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// How many symlinks in a row are followed (as Linux's `MAXSYMLINKS`).
 const MAX_LINKS: usize = 40;
@@ -70,6 +71,39 @@ pub fn follow_links(given: &Path) -> Result<(PathBuf, bool)> {
         through_proc |= path.starts_with("/proc");
     }
     bail!("{}: too many levels of symbolic links", given.display())
+}
+
+/// How long a FIFO may go without a reader before writing it fails.
+pub const FIFO_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens a target written in place, for appending. A FIFO is opened once a
+/// program reads it: cobro waits up to [`FIFO_WAIT`] for one rather than
+/// forever (a forgotten FIFO would hang a cron job).
+pub fn open_in_place(path: &Path) -> io::Result<File> {
+    let is_fifo = fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo());
+    if !is_fifo {
+        return OpenOptions::new().append(true).open(path);
+    }
+    let deadline = Instant::now() + FIFO_WAIT;
+    loop {
+        match OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path) {
+            Ok(probe) => {
+                // Held while the blocking descriptor opens, so the reader never sees
+                // its writers drop to none (an end of file).
+                let file = OpenOptions::new().append(true).open(path);
+                drop(probe);
+                return file;
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                let waited = FIFO_WAIT.as_secs();
+                return Err(io::Error::other(format!("no program reads this FIFO (waited {waited} s)")));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A kernel setting dressed as a regular file (`/proc/sys/...`,
