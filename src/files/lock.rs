@@ -26,11 +26,13 @@ impl RunLock {
         }
         let sidecar = sidecar(path)?;
         let context = || format!("cannot lock {} (lock file {})", path.display(), sidecar.display());
+        // A sidecar another user created may be read-only to us: a lock needs no write access.
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&sidecar)
+            .or_else(|_| File::open(&sidecar))
             .with_context(context)?;
         match file.try_lock() {
             Ok(()) => {}

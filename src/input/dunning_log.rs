@@ -146,12 +146,12 @@ fn header_line(bytes: &[u8]) -> &[u8] {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests_support {
     use super::*;
     use crate::dates::day_of;
     use crate::domain::dunning::Level;
 
-    fn policy() -> Policy {
+    pub fn policy() -> Policy {
         let level = |name: &str, days| Level {
             name: name.into(),
             days,
@@ -169,7 +169,7 @@ mod tests {
         }
     }
 
-    fn log_of(text: &str) -> (tempfile::TempDir, DunningLog) {
+    pub fn log_of(text: &str) -> (tempfile::TempDir, DunningLog) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.csv");
         std::fs::write(&path, text).unwrap();
@@ -177,10 +177,16 @@ mod tests {
         (dir, log)
     }
 
-    fn action(customer: &str) -> Action<'_> {
+    pub fn action(customer: &str) -> Action<'_> {
         let date = day_of(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
         Action { date, customer, currency: "EUR", level: 2, amount: "12.50".into() }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::*;
+    use super::*;
 
     #[test]
     fn columns_are_found_by_name_and_rows_appended_in_the_files_order() {
@@ -210,5 +216,46 @@ mod tests {
         std::fs::write(&path, "date,customer,currency,level\n2025-01-01,A,EUR,1\n2025-01-02,A\n").unwrap();
         let err = load_log(path.to_str().unwrap(), &policy()).err().unwrap().to_string();
         assert!(err.ends_with("log.csv:3: level '' is neither a level number nor a level name"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::tests_support::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the column order and the extra columns, appending keeps
+        /// the old bytes as they were and the actions read back are the old
+        /// ones followed by the new ones.
+        #[test]
+        fn appending_keeps_the_file_and_reads_back(
+            order in Just(vec![0usize, 1, 2, 3, 4]).prop_shuffle(),
+            extras in proptest::collection::vec("[a-z]{1,6}", 0..3),
+            customers in proptest::collection::vec("[A-Za-z0-9 ,\"]{1,8}", 1..5),
+            crlf in any::<bool>(),
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut headers: Vec<String> = order.iter().map(|&i| COLUMNS[i].to_string()).collect();
+            headers.extend(extras.iter().map(|e| format!("x_{e}")));
+            let old = ["2025-01-02", "O,1", "eur", "1", "5.00"];
+            let mut row: Vec<String> = order.iter().map(|&i| format!("\"{}\"", old[i])).collect();
+            row.extend(extras.iter().map(|_| "kept".to_string()));
+            let text = format!("{}{end}{}{end}", headers.join(","), row.join(","));
+            let (dir, log) = log_of(&text);
+            let actions: Vec<Action> = customers.iter().map(|c| action(c)).collect();
+            let bytes = log.appended(&actions).unwrap();
+            prop_assert!(bytes.starts_with(text.as_bytes()));
+            let path = dir.path().join("log.csv");
+            std::fs::write(&path, &bytes).unwrap();
+            let back = load_log(path.to_str().unwrap(), &policy()).unwrap();
+            prop_assert_eq!(back.sent.len(), 1 + customers.len());
+            prop_assert_eq!(back.sent[0].customer.as_str(), "O,1");
+            for (sent, customer) in back.sent[1..].iter().zip(&customers) {
+                prop_assert_eq!(&sent.customer, customer);
+                prop_assert_eq!((sent.currency.as_str(), sent.level), ("EUR", 2));
+            }
+        }
     }
 }
