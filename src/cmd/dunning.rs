@@ -81,11 +81,13 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     // the second reading what the first recorded.
     let _lock = recorded_log(args).map(|log| RunLock::acquire(Path::new(log))).transpose()?;
     let policy = load_policy(&args.policy)?;
-    let log = args.log.as_deref().map(|path| load_log(path, &policy)).transpose()?;
-    let sent = log.as_ref().map_or(&[][..], |l| &l.sent[..]);
+    let (log, log_file) = match &args.log {
+        Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
+        None => (Vec::new(), None),
+    };
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, sent, &|c| on_track.contains(c), as_of);
+    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
     let letters = match &args.render {
         Some(_) => {
@@ -106,7 +108,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         totals: Vec::new(),
     };
     // Nothing to append to an existing log: it is left as it is.
-    let log_bytes = match (recorded_log(args), &log) {
+    let log_bytes = match (recorded_log(args), &log_file) {
         (Some(_), Some(log)) if !notices.is_empty() || log.is_blank() => {
             Some(log.appended(&actions(&ledger, &notices, as_of))?)
         }

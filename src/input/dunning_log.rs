@@ -13,12 +13,11 @@ use anyhow::{anyhow, Context, Result};
 /// The columns cobro writes, in the order of a new log.
 const COLUMNS: [&str; 5] = ["date", "customer", "currency", "level", "amount"];
 
-/// A log as read: its bytes, its columns and its actions.
+/// A log file as read: its bytes and its columns, to append to.
 pub struct DunningLog {
     bytes: Vec<u8>,
     headers: Vec<String>,
     crlf: bool,
-    pub sent: Vec<Sent>,
 }
 
 /// One action to append.
@@ -30,9 +29,9 @@ pub struct Action<'a> {
     pub amount: String,
 }
 
-/// Reads the log; `level` is a number or a level name. A missing or empty
-/// file is an empty log.
-pub fn load_log(path: &str, policy: &Policy) -> Result<DunningLog> {
+/// Reads the log: its actions and the file; `level` is a number or a level
+/// name. A missing or empty file is an empty log.
+pub fn load_log(path: &str, policy: &Policy) -> Result<(Vec<Sent>, DunningLog)> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -41,11 +40,11 @@ pub fn load_log(path: &str, policy: &Policy) -> Result<DunningLog> {
     let mut log = DunningLog {
         headers: COLUMNS.map(String::from).to_vec(),
         crlf: header_line(&bytes).ends_with(b"\r\n"),
-        sent: Vec::new(),
         bytes,
     };
+    let mut sent = Vec::new();
     if log.is_blank() {
-        return Ok(log);
+        return Ok((sent, log));
     }
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(log.bytes.as_slice());
     log.headers = reader
@@ -68,7 +67,7 @@ pub fn load_log(path: &str, policy: &Policy) -> Result<DunningLog> {
         let at = format!("{path}:{}", record.position().map_or(0, |p| p.line()));
         let cell = |i: usize| record.get(i).unwrap_or("").trim();
         let date = parse_iso(cell(d)).ok_or_else(|| anyhow!("{at}: date '{}' is not YYYY-MM-DD", cell(d)))?;
-        log.sent.push(Sent {
+        sent.push(Sent {
             date,
             customer: record.get(c).unwrap_or("").to_string(),
             currency: cell(cur).to_uppercase(),
@@ -77,7 +76,7 @@ pub fn load_log(path: &str, policy: &Policy) -> Result<DunningLog> {
             })?,
         });
     }
-    Ok(log)
+    Ok((sent, log))
 }
 
 impl DunningLog {
@@ -169,12 +168,12 @@ mod tests_support {
         }
     }
 
-    pub fn log_of(text: &str) -> (tempfile::TempDir, DunningLog) {
+    pub fn log_of(text: &str) -> (tempfile::TempDir, Vec<Sent>, DunningLog) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.csv");
         std::fs::write(&path, text).unwrap();
-        let log = load_log(path.to_str().unwrap(), &policy()).unwrap();
-        (dir, log)
+        let (sent, log) = load_log(path.to_str().unwrap(), &policy()).unwrap();
+        (dir, sent, log)
     }
 
     pub fn action(customer: &str) -> Action<'_> {
@@ -190,10 +189,10 @@ mod tests {
 
     #[test]
     fn columns_are_found_by_name_and_rows_appended_in_the_files_order() {
-        let (_dir, log) =
+        let (_dir, sent, log) =
             log_of("\u{feff}Currency, Level ,note,customer,date\nusd,final,\"a, b\",X,2025-02-01");
-        assert_eq!(log.sent.len(), 1);
-        assert_eq!((log.sent[0].currency.as_str(), log.sent[0].level), ("USD", 2));
+        assert_eq!(sent.len(), 1);
+        assert_eq!((sent[0].currency.as_str(), sent[0].level), ("USD", 2));
         let text = String::from_utf8(log.appended(&[action("Y, Z")]).unwrap()).unwrap();
         assert_eq!(
             text,
@@ -203,7 +202,8 @@ mod tests {
 
     #[test]
     fn a_blank_log_starts_with_the_header() {
-        let (_dir, log) = log_of("\n");
+        let (_dir, sent, log) = log_of("\n");
+        assert!(sent.is_empty());
         assert!(log.is_blank());
         let text = String::from_utf8(log.appended(&[action("A")]).unwrap()).unwrap();
         assert_eq!(text, "date,customer,currency,level,amount\n2025-03-01,A,EUR,2,12.50\n");
@@ -243,16 +243,16 @@ mod properties {
             let mut row: Vec<String> = order.iter().map(|&i| format!("\"{}\"", old[i])).collect();
             row.extend(extras.iter().map(|_| "kept".to_string()));
             let text = format!("{}{end}{}{end}", headers.join(","), row.join(","));
-            let (dir, log) = log_of(&text);
+            let (dir, _, log) = log_of(&text);
             let actions: Vec<Action> = customers.iter().map(|c| action(c)).collect();
             let bytes = log.appended(&actions).unwrap();
             prop_assert!(bytes.starts_with(text.as_bytes()));
             let path = dir.path().join("log.csv");
             std::fs::write(&path, &bytes).unwrap();
-            let back = load_log(path.to_str().unwrap(), &policy()).unwrap();
-            prop_assert_eq!(back.sent.len(), 1 + customers.len());
-            prop_assert_eq!(back.sent[0].customer.as_str(), "O,1");
-            for (sent, customer) in back.sent[1..].iter().zip(&customers) {
+            let (back, _) = load_log(path.to_str().unwrap(), &policy()).unwrap();
+            prop_assert_eq!(back.len(), 1 + customers.len());
+            prop_assert_eq!(back[0].customer.as_str(), "O,1");
+            for (sent, customer) in back[1..].iter().zip(&customers) {
                 prop_assert_eq!(&sent.customer, customer);
                 prop_assert_eq!((sent.currency.as_str(), sent.level), ("EUR", 2));
             }
