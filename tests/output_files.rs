@@ -223,3 +223,13 @@ fn a_fifo_without_reader_fails_instead_of_hanging() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
 }
+
+/// A name of 250 bytes is valid; the temporary file beside it must not
+/// push past the 255 bytes a name may have.
+#[test]
+fn a_long_file_name_is_written() {
+    let wd = Workdir::new();
+    let name = format!("{}.csv", "r".repeat(246));
+    age(&wd, &["-o", wd.path(&name).to_str().unwrap()]).ok();
+    assert_eq!(wd.read(&name), REPORT);
+}

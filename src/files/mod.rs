@@ -170,7 +170,10 @@ pub fn stage(path: impl AsRef<Path>, bytes: &[u8]) -> Result<Staged> {
 /// A temporary file in the target's folder, with the target's permissions
 /// and owner when it exists (the default 0666 less the umask otherwise).
 fn temp_beside(target: &Path, existing: Option<&std::fs::Metadata>) -> io::Result<NamedTempFile> {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // At most 64 characters of the name, so a long (valid) name still leaves
+    // room for the prefix and suffix within the 255 bytes a name may have.
+    let name: String =
+        target.file_name().map(|n| n.to_string_lossy().chars().take(64).collect()).unwrap_or_default();
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".cobro-tmp")
