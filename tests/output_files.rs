@@ -233,3 +233,28 @@ fn a_long_file_name_is_written() {
     age(&wd, &["-o", wd.path(&name).to_str().unwrap()]).ok();
     assert_eq!(wd.read(&name), REPORT);
 }
+
+/// An immutable file (`chattr +i`, refused even to root) is reported before
+/// anything is written, and no temporary file stays beside it. Needs root
+/// and a file system with attributes; elsewhere the test says so and stops.
+#[test]
+fn an_immutable_target_is_refused_without_leftovers() {
+    struct Mutable<'a>(&'a Path);
+    impl Drop for Mutable<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+        }
+    }
+    let wd = Workdir::new();
+    let out = wd.path("frozen.csv");
+    wd.write("frozen.csv", "frozen\n");
+    let made = Command::new("chattr").arg("+i").arg(&out).stderr(Stdio::null()).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("chattr +i is not available here: immutable-file case not run");
+        return;
+    }
+    let _undo = Mutable(&out);
+    age(&wd, &["-o", out.to_str().unwrap()]).fails_with(&["cannot write", "frozen.csv"]);
+    assert_eq!(wd.read("frozen.csv"), "frozen\n");
+    assert_eq!(tree(&wd.path("")), ["frozen.csv", "inv.csv"]);
+}
