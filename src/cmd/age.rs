@@ -5,6 +5,7 @@ use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::{load_ledger, ReadOptions};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
@@ -59,6 +60,11 @@ pub fn run(args: &AgeArgs) -> Result<()> {
 
 /// The aging as `run` prints it (`cobro report` composes it too).
 pub fn report(args: &AgeArgs) -> Result<Report> {
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     // Aging needs only each invoice's balance at the as-of date.
     let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;

@@ -5,6 +5,7 @@ use crate::dates::{date_of, day_of, parse_iso_flag, Day};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
@@ -100,6 +101,12 @@ pub fn run(args: &KpiArgs) -> Result<()> {
 /// The measures as `run` prints them, writing `--chart` on the way
 /// (`cobro report` composes them too).
 pub fn report(args: &KpiArgs) -> Result<Report> {
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--chart", args.chart.as_deref())
+        .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;

@@ -10,7 +10,8 @@ use crate::error::usage;
 use crate::money;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::html::{self, AgingBar, Figure, Headline, Page, Section};
-use crate::render::output::AtomicFile;
+use crate::files::paths::Paths;
+use crate::files::AtomicFile;
 use crate::render::{Cell, Report};
 use anyhow::{Context, Result};
 use chrono::{Datelike, Months};
@@ -90,6 +91,15 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     if !(1..=120).contains(&args.months) {
         return Err(usage("--months must be between 1 and 120"));
     }
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--policy", args.policy.as_deref())
+        .input("--log", args.log.as_deref())
+        .input("--plans", args.plans.as_deref())
+        .input("--plan-payments", args.plan_payments.as_deref())
+        .input_args(&args.input)
+        .output("-o", Some(&args.output))
+        .check()?;
     let as_of = args.input.as_of()?;
     let page = compose(args, as_of)?;
     let mut file = AtomicFile::create(&args.output)?;
