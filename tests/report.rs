@@ -25,7 +25,11 @@ struct Figure {
 }
 
 fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+    text.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 fn attribute(tag: &str, name: &str) -> Option<String> {
@@ -74,7 +78,7 @@ fn command_json(wd: &Workdir, args: &[&str]) -> Value {
     wd.run(&argv).json()
 }
 
-fn find_row<'a>(rows: &'a Value, matches: impl Fn(&Value) -> bool) -> Option<&'a Value> {
+fn find_row(rows: &Value, matches: impl Fn(&Value) -> bool) -> Option<&Value> {
     rows.as_array().unwrap().iter().find(|r| matches(r))
 }
 
@@ -110,13 +114,25 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
             AS_OF,
         ],
     );
-    let segment =
-        command_json(&wd, &["segment", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv", "--top", "20"]);
+    let segment = command_json(
+        &wd,
+        &["segment", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv", "--top", "20"],
+    );
     let dunning = command_json(
         &wd,
-        &["dunning", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv", "--policy", "examples/policy.toml"],
+        &[
+            "dunning",
+            "fixtures/invoices.csv",
+            "--payments",
+            "fixtures/payments.csv",
+            "--policy",
+            "examples/policy.toml",
+        ],
     );
-    let plans = command_json(&wd, &["plan", "check", "examples/plans.csv", "--payments", "examples/plan_payments.csv"]);
+    let plans = command_json(
+        &wd,
+        &["plan", "check", "examples/plans.csv", "--payments", "examples/plan_payments.csv"],
+    );
 
     let figures = figures(&html);
     let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
@@ -128,13 +144,14 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
                 assert_eq!(row[&f.field], f.value, "age totals {currency} {}", f.field);
             }
             ("kpi", ["rows", start, currency]) => {
-                let row = find_row(&kpi["rows"], |r| r["period_start"] == *start && r["currency"] == *currency)
-                    .expect("kpi row");
+                let row =
+                    find_row(&kpi["rows"], |r| r["period_start"] == *start && r["currency"] == *currency)
+                        .expect("kpi row");
                 assert_eq!(row[&f.field], f.value, "kpi {start} {currency} {}", f.field);
             }
             ("segment", ["rows", priority]) => {
-                let row =
-                    find_row(&segment["rows"], |r| r["priority"].to_string() == *priority).expect("segment row");
+                let row = find_row(&segment["rows"], |r| r["priority"].to_string().as_str() == *priority)
+                    .expect("segment row");
                 assert_eq!(row[&f.field], f.value, "segment priority {priority} {}", f.field);
             }
             ("dunning", ["level", level, currency]) => {
@@ -142,7 +159,7 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .filter(|r| r["level"].to_string() == *level && r["currency"] == *currency)
+                    .filter(|r| r["level"].to_string().as_str() == *level && r["currency"] == *currency)
                     .collect();
                 match f.field.as_str() {
                     "actions" => assert_eq!(f.value.as_u64(), Some(rows.len() as u64)),
@@ -154,7 +171,8 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
                 }
             }
             ("plan check", ["status", status]) => {
-                let rows = plans["rows"].as_array().unwrap().iter().filter(|r| r["status"] == *status).count();
+                let rows =
+                    plans["rows"].as_array().unwrap().iter().filter(|r| r["status"] == *status).count();
                 match f.field.as_str() {
                     "plans" => assert_eq!(f.value.as_u64(), Some(rows as u64)),
                     _ => assert_eq!(f.value, Value::String(status.to_string())),

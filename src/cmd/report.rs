@@ -7,11 +7,11 @@ use crate::cli::InputArgs;
 use crate::cmd::{age, dunning, kpi, plan, segment};
 use crate::dates::{date_of, day_of, iso, Day};
 use crate::error::usage;
+use crate::files::paths::Paths;
+use crate::files::AtomicFile;
 use crate::money;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::html::{self, AgingBar, Figure, Headline, Page, Section};
-use crate::files::paths::Paths;
-use crate::files::AtomicFile;
 use crate::render::{Cell, Report};
 use anyhow::{Context, Result};
 use chrono::{Datelike, Months};
@@ -73,8 +73,16 @@ pub struct ReportArgs {
 }
 
 /// The worklist fields the page shows, when the segment report has them.
-const WORKLIST_FIELDS: [&str; 8] =
-    ["priority", "customer", "customer_name", "currency", "segment", "overdue", "max_days_past_due", "action"];
+const WORKLIST_FIELDS: [&str; 8] = [
+    "priority",
+    "customer",
+    "customer_name",
+    "currency",
+    "segment",
+    "overdue",
+    "max_days_past_due",
+    "action",
+];
 
 /// The KPI measures of the headline: (JSON field, label).
 const HEADLINE_MEASURES: [(&str, &str); 4] = [
@@ -109,9 +117,12 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 
 /// Runs the commands the page is made of and lays out their figures.
 fn compose(args: &ReportArgs, as_of: Day) -> Result<Page> {
-    let aging = age::report(&with_input(parse(&["age", &args.invoices])?, args, |a: &mut age::AgeArgs| &mut a.input))?;
+    let aging = age::report(&with_input(parse(&["age", &args.invoices])?, args, |a: &mut age::AgeArgs| {
+        &mut a.input
+    }))?;
     let first_month = month_start(as_of, args.months.saturating_sub(1).max(12))?;
-    let kpi_argv = ["kpi", &args.invoices, "--every", "month", "--from", &iso(first_month), "--to", &iso(as_of)];
+    let kpi_argv =
+        ["kpi", &args.invoices, "--every", "month", "--from", &iso(first_month), "--to", &iso(as_of)];
     let kpis = kpi::report(&with_input(parse(&kpi_argv)?, args, |a: &mut kpi::KpiArgs| &mut a.input))?;
     let top = args.top.to_string();
     let worklist = segment::report(&with_input(
@@ -125,7 +136,8 @@ fn compose(args: &ReportArgs, as_of: Day) -> Result<Page> {
         if let Some(log) = &args.log {
             argv.extend(["--log", log]);
         }
-        let actions = dunning::report(&with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input))?;
+        let actions =
+            dunning::report(&with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input))?;
         sections.push(dunning_section(&actions));
     }
     if let (Some(plans), Some(plan_payments)) = (&args.plans, &args.plan_payments) {
@@ -252,7 +264,8 @@ fn trend_svg(kpis: &Report, months: &[Day]) -> Result<Option<String>> {
     if months.is_empty() {
         return Ok(None);
     }
-    let mut currencies: Vec<String> = kpis.rows.iter().map(|r| text_of(cell(&kpis.columns, r, "currency"))).collect();
+    let mut currencies: Vec<String> =
+        kpis.rows.iter().map(|r| text_of(cell(&kpis.columns, r, "currency"))).collect();
     currencies.sort();
     currencies.dedup();
     let series = |field: &str, label: &str, currency: &str| Series {
@@ -288,16 +301,18 @@ fn aging_bars(aging: &Report) -> Vec<AgingBar> {
         .map(|row| {
             let currency = text_of(cell(columns, row, "currency"));
             let key = format!("totals/{currency}");
-            let buckets =
-                (first..last).map(|i| figure("age", &key, &columns[i], row[i].clone())).collect();
+            let buckets = (first..last).map(|i| figure("age", &key, &columns[i], row[i].clone())).collect();
             AgingBar { currency, buckets }
         })
         .collect()
 }
 
 fn worklist_section(worklist: &Report) -> Section {
-    let columns: Vec<String> =
-        WORKLIST_FIELDS.iter().filter(|f| worklist.columns.iter().any(|c| c == *f)).map(|f| f.to_string()).collect();
+    let columns: Vec<String> = WORKLIST_FIELDS
+        .iter()
+        .filter(|f| worklist.columns.iter().any(|c| c == *f))
+        .map(|f| f.to_string())
+        .collect();
     let rows = worklist
         .rows
         .iter()
@@ -305,7 +320,9 @@ fn worklist_section(worklist: &Report) -> Section {
             let key = format!("rows/{}", text_of(cell(&worklist.columns, row, "priority")));
             columns
                 .iter()
-                .map(|f| figure("segment", &key, f, cell(&worklist.columns, row, f).cloned().unwrap_or(Cell::Null)))
+                .map(|f| {
+                    figure("segment", &key, f, cell(&worklist.columns, row, f).cloned().unwrap_or(Cell::Null))
+                })
                 .collect()
         })
         .collect();
@@ -353,7 +370,9 @@ fn dunning_section(actions: &Report) -> Section {
     Section {
         title: "Dunning today".into(),
         note: "Reminders due today, counted per level (total due summed per currency).".into(),
-        columns: ["level", "level_name", "action", "currency", "actions", "total_due"].map(String::from).to_vec(),
+        columns: ["level", "level_name", "action", "currency", "actions", "total_due"]
+            .map(String::from)
+            .to_vec(),
         rows,
     }
 }
@@ -368,7 +387,10 @@ fn plan_section(statuses: &Report) -> Section {
         .into_iter()
         .map(|(status, count)| {
             let key = format!("status/{status}");
-            vec![figure("plan check", &key, "status", Cell::text(status)), figure("plan check", &key, "plans", Cell::Int(count))]
+            vec![
+                figure("plan check", &key, "status", Cell::text(status)),
+                figure("plan check", &key, "plans", Cell::Int(count)),
+            ]
         })
         .collect();
     Section {

@@ -104,7 +104,8 @@ figure svg{max-width:100%;height:auto}
 "#;
 
 /// Bucket colours, from current (green) to the oldest (dark red).
-const BUCKET_COLORS: [&str; 8] = ["#3f9142", "#f0b429", "#f08c00", "#e12d39", "#ab091e", "#610316", "#3d0310", "#1f0208"];
+const BUCKET_COLORS: [&str; 8] =
+    ["#3f9142", "#f0b429", "#f08c00", "#e12d39", "#ab091e", "#610316", "#3d0310", "#1f0208"];
 
 /// The page as one HTML document.
 pub fn page(page: &Page) -> String {
@@ -173,8 +174,11 @@ fn headline(h: &Headline) -> Markup {
 }
 
 fn aging_bar(bar: &AgingBar) -> Markup {
-    let positive: Vec<f64> =
-        bar.buckets.iter().map(|f| cell_decimal(&f.cell).max(Decimal::ZERO).to_f64().unwrap_or(0.0)).collect();
+    let positive: Vec<f64> = bar
+        .buckets
+        .iter()
+        .map(|f| cell_decimal(&f.cell).max(Decimal::ZERO).to_f64().unwrap_or(0.0))
+        .collect();
     let whole: f64 = positive.iter().sum();
     html! {
         h3 { (bar.currency) }
@@ -289,7 +293,12 @@ mod tests {
             field: "customer_name".into(),
             cell: Cell::text("<script>alert(1)</script>\"><img src=x onerror=alert(2)>"),
         };
-        let s = Section { title: "t".into(), note: String::new(), columns: vec!["customer_name".into()], rows: vec![vec![f]] };
+        let s = Section {
+            title: "t".into(),
+            note: String::new(),
+            columns: vec!["customer_name".into()],
+            rows: vec![vec![f]],
+        };
         let html = section(&s).into_string();
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<img"), "{html}");
