@@ -94,8 +94,13 @@ impl KpiSums {
         let judged = self.cured_customers - self.pending_customers;
         pct(Decimal::from(self.reoffended_customers), Decimal::from(judged))
     }
+    /// `value / sales x days`; `None` without sales, or when the ratio is
+    /// beyond `Decimal`'s range (a few cents of sales against a huge balance).
     fn per_sales_days(&self, value: Decimal) -> Option<Decimal> {
-        (self.sales > Decimal::ZERO).then(|| value / self.sales * Decimal::from(self.days))
+        if self.sales <= Decimal::ZERO {
+            return None;
+        }
+        value.checked_div(self.sales)?.checked_mul(Decimal::from(self.days))
     }
     pub fn dso(&self) -> Option<Decimal> {
         self.per_sales_days(self.ar_end)
@@ -104,7 +109,7 @@ impl KpiSums {
         self.per_sales_days(self.current_end)
     }
     pub fn add(&self) -> Option<Decimal> {
-        Some(self.dso()? - self.best_possible_dso()?)
+        self.dso()?.checked_sub(self.best_possible_dso()?)
     }
     pub fn cei_pct(&self) -> Option<Decimal> {
         let denominator = self.ar_begin + self.sales - self.current_end;

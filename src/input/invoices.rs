@@ -9,7 +9,7 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
-use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, ReadOptions};
 use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
@@ -255,6 +255,8 @@ impl Reader<'_> {
         let id = self.required(record, &c.invoice, "invoice")?;
         let amount_text = self.required(record, &c.amount, "amount")?;
         let amount = read_amount(amount_text, &c.amount.header, self.options)?;
+        let currency = self.currency(record)?;
+        check_decimals(amount, &currency, amount_text, &c.amount.header)?;
         let issue_text = self.text(record, &c.issue_date)?;
         let issue = self.date(issue_text, &c.issue_date)?;
         let due_text = self.text(record, &c.due_date)?;
@@ -271,9 +273,8 @@ impl Reader<'_> {
             bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
         let paid_text = self.text(record, &c.paid_date)?;
-        let settlement = self.settlement(record, amount, paid_text)?;
-        let (currency, name, email) =
-            (self.currency(record)?, self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
+        let settlement = self.settlement(record, amount, &currency, paid_text)?;
+        let (name, email) = (self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
         let extras_start = extras.len();
         for &position in &self.layout.extras {
             let value = cell(record, Some(position), &self.layout.headers[position])?;
@@ -329,31 +330,40 @@ impl Reader<'_> {
             .map_err(|why| bad(&col.header, text, format!("cannot read it as a date: {why}")))
     }
 
-    /// The payment a single-file export's row stands for, if any.
+    /// The payment a single-file export's row stands for, if any. Every
+    /// amount cell present is read and checked, even one that a
+    /// `paid_date` makes unused (`open_amount`).
     fn settlement(
         &self,
         record: &Record,
         amount: Decimal,
+        currency: &str,
         paid_text: &str,
     ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow> {
         let c = &self.cols;
-        let paid_amount_text = self.text(record, &c.paid_amount)?;
-        let paid_amount = match paid_amount_text {
-            "" => None,
-            t => Some(read_amount(t, &c.paid_amount.header, self.options)?),
-        };
-        if let Some(date) = self.date(paid_text, &c.paid_date)? {
+        let paid_amount = self.optional_amount(record, &c.paid_amount, currency)?;
+        let paid_date = self.date(paid_text, &c.paid_date)?;
+        let open = self.optional_amount(record, &c.open_amount, currency)?;
+        if let Some(date) = paid_date {
             return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
         }
         if let Some(paid) = paid_amount {
             return Ok(Some((None, paid)));
         }
-        let open_text = self.text(record, &c.open_amount)?;
-        if open_text.is_empty() {
+        // Both are below the amount limit, so their difference is within Decimal's range.
+        Ok(open.filter(|&open| open != amount).map(|open| (None, amount - open)))
+    }
+
+    /// An amount cell that may be empty (`None`), read and checked against
+    /// the row's currency.
+    fn optional_amount(&self, record: &Record, col: &Col, currency: &str) -> Result<Option<Decimal>, BadRow> {
+        let text = self.text(record, col)?;
+        if text.is_empty() {
             return Ok(None);
         }
-        let open = read_amount(open_text, &c.open_amount.header, self.options)?;
-        Ok((open != amount).then_some((None, amount - open)))
+        let value = read_amount(text, &col.header, self.options)?;
+        check_decimals(value, currency, text, &col.header)?;
+        Ok(Some(value))
     }
 
     /// Main-thread side, in file order: settles the dates, checks the id is

@@ -68,9 +68,7 @@ pub fn load_ledger(
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
-        ledger
-            .convert_to(base, &rates)
-            .map_err(|code| anyhow::anyhow!("--fx {rates_path}: no rate for {code}"))?;
+        ledger.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
     }
     Ok(ledger.restrict_to(as_of))
 }
@@ -131,8 +129,23 @@ fn bad(column: &str, value: &str, reason: impl Into<String>) -> BadRow {
 
 /// Parses a non-empty amount cell.
 fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_decimal::Decimal, BadRow> {
-    amount::parse_amount(text, options.decimal_comma)
-        .map_err(|why| bad(header, text, format!("cannot read it as an amount: {why}")))
+    amount::parse_amount(text, options.decimal_comma).map_err(|e| match e {
+        amount::AmountError::TooLarge => bad(header, text, e.to_string()),
+        amount::AmountError::Unreadable(why) => {
+            bad(header, text, format!("cannot read it as an amount: {why}"))
+        }
+    })
+}
+
+/// A bad row when `amount` (read from `text` in column `header`) has
+/// more decimals than `currency`'s minor unit (see [`crate::money::check_minor_unit`]).
+fn check_decimals(
+    amount: rust_decimal::Decimal,
+    currency: &str,
+    text: &str,
+    header: &str,
+) -> Result<(), BadRow> {
+    crate::money::check_minor_unit(amount, currency).map_err(|why| bad(header, text, why))
 }
 
 fn file_error(source: &Source, message: String) -> anyhow::Error {
