@@ -340,3 +340,42 @@ fn sub_cent_amounts_are_bad_rows() {
     let open: Vec<(&str, &str)> = rows.iter().map(|r| (r["invoice"].as_str(), r["open"].as_str())).collect();
     assert_eq!(open, vec![("1", "9.50"), ("2", "1000")]);
 }
+
+/// 300 deterministic mutations of the bundled Parquet fixture (truncations
+/// and flipped bytes): the Parquet crate panics on some of them; cobro must
+/// still end with a message naming the file, never a panic.
+#[test]
+fn damaged_parquet_files_are_errors_never_panics() {
+    let wd = Workdir::new();
+    let original = std::fs::read(common::repo_root().join("fixtures/invoices.parquet")).unwrap();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |below: usize| {
+        // xorshift64: the same mutations on every run.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    for round in 0..300 {
+        let mut bytes = original.clone();
+        let truncated = round % 3 == 0;
+        if truncated {
+            bytes.truncate(next(original.len()));
+        } else {
+            for _ in 0..1 + next(8) {
+                let at = next(bytes.len());
+                bytes[at] = next(256) as u8;
+            }
+        }
+        let file = wd.write_bytes("damaged.parquet", &bytes);
+        let run = age(&wd, &file, &[]);
+        assert!(!run.stderr.contains("panicked"), "round {round}: {}", run.stderr);
+        if truncated || run.code != 0 {
+            assert_eq!(run.code, 1, "round {round}: {}", run.stderr);
+            assert!(run.stderr.contains("damaged.parquet"), "round {round}: {}", run.stderr);
+        }
+        if truncated {
+            assert!(run.stderr.contains("not a readable Parquet file"), "round {round}: {}", run.stderr);
+        }
+    }
+}

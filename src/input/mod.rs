@@ -3,6 +3,7 @@
 //! headers, cell parsing, bad rows — so the domain only sees typed values.
 
 pub mod amount;
+mod contain;
 pub mod date;
 pub mod fx;
 pub mod headers;

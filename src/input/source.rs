@@ -471,11 +471,21 @@ fn detect_delimiter(body: &[u8]) -> u8 {
     candidates[best]
 }
 
+/// Reads a whole Parquet file into records. A damaged file is an error
+/// naming it, also where the Parquet crate panics on it (the panic is
+/// contained: see [`super::contain`]).
 fn open_parquet(path: &str) -> Result<Source> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
-    let reader =
-        SerializedFileReader::new(file).with_context(|| format!("{path}: not a readable Parquet file"))?;
+    match super::contain::catch_quietly(|| read_parquet(path, file)) {
+        Ok(source) => source,
+        Err(why) => bail!("{path}: not a readable Parquet file: it is damaged or truncated ({why})"),
+    }
+}
+
+fn read_parquet(path: &str, file: File) -> Result<Source> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| anyhow::anyhow!("{path}: not a readable Parquet file: {e}"))?;
     let headers: Vec<String> = reader
         .metadata()
         .file_metadata()
@@ -487,7 +497,7 @@ fn open_parquet(path: &str) -> Result<Source> {
         .collect();
     let mut rows = Vec::new();
     for row in reader.into_iter() {
-        let row = row.with_context(|| format!("{path}: cannot read a Parquet row"))?;
+        let row = row.map_err(|e| anyhow::anyhow!("{path}: not a readable Parquet file: {e}"))?;
         let mut record = ByteRecord::new();
         for (_, field) in row.get_column_iter() {
             record.push_field(parquet_cell(field).as_bytes());
@@ -510,22 +520,46 @@ fn parquet_cell(field: &parquet::record::Field) -> String {
     match field {
         Field::Null => String::new(),
         Field::Str(s) => s.clone(),
-        Field::Date(days) => crate::dates::iso(*days + 719_163),
-        Field::TimestampMillis(ms) => crate::dates::iso((ms.div_euclid(86_400_000)) as i32 + 719_163),
-        Field::TimestampMicros(us) => crate::dates::iso((us.div_euclid(86_400_000_000)) as i32 + 719_163),
+        Field::Date(days) => unix_day_text(i64::from(*days)),
+        Field::TimestampMillis(ms) => unix_day_text(ms.div_euclid(86_400_000)),
+        Field::TimestampMicros(us) => unix_day_text(us.div_euclid(86_400_000_000)),
         Field::Decimal(d) => decimal_text(d),
         other => other.to_string(),
     }
 }
 
-/// A Parquet decimal (big-endian two's complement unscaled value) as text.
+/// `YYYY-MM-DD` of a day counted from 1970-01-01. A day beyond the
+/// calendar prints as a year no date reader accepts, so the row is a bad
+/// row naming the value (never an overflow).
+fn unix_day_text(days: i64) -> String {
+    let day = days.saturating_add(719_163).clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+    crate::dates::iso(day as i32)
+}
+
+/// A Parquet decimal (big-endian two's complement unscaled value) as text,
+/// exactly: the amount reader then applies its limits (a value beyond
+/// them is "amount too large", never a wrapped number).
 fn decimal_text(d: &parquet::data_type::Decimal) -> String {
     let bytes = d.data();
     let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    // Leading bytes that only repeat the sign carry no digits.
+    let fill = if negative { 0xFF } else { 0 };
+    let skip = bytes.iter().take_while(|&&b| b == fill).count().min(bytes.len().saturating_sub(16));
+    let bytes = &bytes[skip..];
+    if bytes.len() > 16 {
+        // At least 2^127 in magnitude: far past any limit.
+        return format!("{}{}", if negative { "-" } else { "" }, "9".repeat(40));
+    }
     let unscaled = bytes.iter().fold(if negative { -1i128 } else { 0 }, |acc, b| (acc << 8) | *b as i128);
-    rust_decimal::Decimal::try_from_i128_with_scale(unscaled, d.scale().max(0) as u32)
-        .map(|v| v.to_string())
-        .unwrap_or_default()
+    let digits = unscaled.unsigned_abs().to_string();
+    let scale = usize::try_from(d.scale().max(0)).unwrap_or(0);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{int}.{frac}")
 }
 
 #[cfg(test)]
@@ -591,6 +625,27 @@ mod tests {
                 (0..text.len()).filter(|&i| text[i] == delimiter || text[i] == b'\n').collect();
             assert_eq!(hits, expected);
         }
+    }
+
+    #[test]
+    fn parquet_decimals_print_exactly() {
+        use parquet::data_type::Decimal as Pq;
+        let text = |bytes: &[u8], scale: i32| decimal_text(&Pq::from_bytes(bytes.to_vec().into(), 38, scale));
+        assert_eq!(text(&[0x30, 0x39], 2), "123.45");
+        assert_eq!(text(&[0xCF, 0xC7], 2), "-123.45");
+        assert_eq!(text(&[0x05], 3), "0.005");
+        assert_eq!(text(&[0xFF, 0xFB], 3), "-0.005");
+        assert_eq!(text(&[0x00], 0), "0");
+        // 2^120 with scale 2: 31 digits, which the amount reader calls too large.
+        let mut big = vec![0x01];
+        big.extend([0u8; 15]);
+        assert_eq!(text(&big, 2), "13292279957849158729038070602803445.76");
+        let mut huge = vec![0x01];
+        huge.extend([0u8; 20]);
+        assert!(text(&huge, 0).len() >= 40);
+        let mut sign_extended = vec![0xFF; 20];
+        sign_extended.push(0x85);
+        assert_eq!(text(&sign_extended, 0), "-123");
     }
 
     #[test]
