@@ -379,3 +379,20 @@ fn damaged_parquet_files_are_errors_never_panics() {
         }
     }
 }
+
+/// Old Mac files end lines with "\r" alone: errors and rejects name the
+/// real line (they all said line 1), for plain and quoted files.
+#[test]
+fn cr_only_line_ends_keep_real_line_numbers() {
+    let wd = Workdir::new();
+    let text = "customer,invoice,due_date,amount\rA,1,2025-01-01,5\r\rA,2,2025-01-01,x\r\"A\",3,2025-01-01,y\rA,4,2025-01-01,2\r";
+    let f = wd.write("mac.csv", text);
+    age(&wd, &f, &[]).fails_with(&["mac.csv:4", "\"x\""]);
+    let rejects = wd.path("rejects.csv");
+    let run = age(&wd, &f, &["--skip-bad-rows", "--rejects", rejects.to_str().unwrap(), "--by", "none"]);
+    // Kept: 5 + 2 = 7.00 open in two documents.
+    assert!(run.ok().contains(",7.00,7.00,100.00,2,"), "{}", run.stdout);
+    let lines: Vec<String> =
+        csv::Reader::from_path(&rejects).unwrap().records().map(|r| r.unwrap()[1].to_string()).collect();
+    assert_eq!(lines, ["4", "5"]);
+}
