@@ -396,3 +396,47 @@ fn cr_only_line_ends_keep_real_line_numbers() {
         csv::Reader::from_path(&rejects).unwrap().records().map(|r| r.unwrap()[1].to_string()).collect();
     assert_eq!(lines, ["4", "5"]);
 }
+
+/// A --date-format that cannot read a date, or a --map without a header,
+/// is a usage error (exit 2) before any file is read: here the file does
+/// not even exist.
+#[test]
+fn bad_date_format_and_empty_map_header_are_usage_errors() {
+    let wd = Workdir::new();
+    for command in ["age", "kpi", "segment"] {
+        for format in ["%Q", "", "%", "%E", "%d/%m", "%H:%M"] {
+            let run =
+                wd.run(&[command, "/nonexistent.csv", "--as-of", "2025-06-30", "--date-format", format]);
+            assert_eq!(run.code, 2, "{command} {format:?}: {}", run.stderr);
+            assert!(run.stderr.contains("--date-format"), "{}", run.stderr);
+        }
+        let run = wd.run(&[command, "/nonexistent.csv", "--as-of", "2025-06-30", "--map", "amount="]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(run.stderr.contains("--map 'amount=': the header is empty"), "{}", run.stderr);
+    }
+    // A good format still reads: 25/12/2024 is Christmas.
+    let f = wd.write("d.csv", &format!("{HEADER}A,1,25/12/2024,5\n"));
+    let rows = age(&wd, &f, &["--date-format", "%d/%m/%Y", "--detail"]).csv_rows();
+    assert_eq!(rows[0]["due_date"], "2024-12-25");
+}
+
+/// A stray quote in the header row swallows the file into one header: the
+/// message shows an excerpt and says why (it printed all 50 KB).
+#[test]
+fn a_stray_quote_in_the_header_gives_a_short_message() {
+    let wd = Workdir::new();
+    let mut text = String::from("customer,\"invoice,due_date,amount\n");
+    for i in 0..2000 {
+        text.push_str(&format!("C1,I{i},2025-01-01,12.50\n"));
+    }
+    let f = wd.write("quote.csv", &text);
+    let run = age(&wd, &f, &[]);
+    run.fails_with(&[
+        "quote.csv",
+        "no column for 'invoice'",
+        "'invoice,due_date,amount\\nC1,I0,",
+        "bytes)",
+        "stray quote",
+    ]);
+    assert!(run.stderr.len() < 600, "{} bytes of message", run.stderr.len());
+}
