@@ -254,6 +254,33 @@ mod tests {
     use super::*;
     use crate::dates::{iso, ymd};
 
+    /// DSO of 550 open on 300 of sales over 31 days: 550 / 300 x 31 = 56.83;
+    /// a ratio beyond Decimal's range (a cent of sales against 10^27 open)
+    /// is no value rather than a panic.
+    #[test]
+    fn dso_is_exact_and_none_beyond_range() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let sums = KpiSums {
+            ar_end: d("550"),
+            current_end: d("0"),
+            sales: d("300"),
+            days: 31,
+            ..Default::default()
+        };
+        assert_eq!(crate::money::round(sums.dso().unwrap(), 2), d("56.83"));
+        assert_eq!(crate::money::round(sums.add().unwrap(), 2), d("56.83"));
+        let huge = KpiSums {
+            ar_end: d("1e27"),
+            current_end: d("-1e27"),
+            sales: d("0.01"),
+            days: 31,
+            ..Default::default()
+        };
+        assert_eq!(huge.dso(), None);
+        assert_eq!(huge.best_possible_dso(), None);
+        assert_eq!(huge.add(), None);
+    }
+
     #[test]
     fn calendar_periods_are_clipped_to_the_range() {
         let p = periods(ymd(2025, 1, 15).unwrap(), ymd(2025, 3, 10).unwrap(), Some(Every::Month));

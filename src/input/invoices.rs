@@ -9,7 +9,9 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
-use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, ReadOptions};
+use super::{
+    bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
+};
 use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
@@ -238,8 +240,9 @@ impl Reader<'_> {
         let mut texts = Texts::default();
         let mut extras = Vec::with_capacity(block.max_records() * self.layout.extras.len());
         let mut rows = Vec::with_capacity(block.max_records());
+        let mut last = LastCurrency::default();
         block.for_each_record(|line, at, record| {
-            rows.push((line, at, self.parse(record, &mut texts, &mut extras)));
+            rows.push((line, at, self.parse(record, &mut texts, &mut extras, &mut last)));
         });
         Batch { block, texts, extras, rows }
     }
@@ -248,7 +251,13 @@ impl Reader<'_> {
         cell(record, col.index, &col.header)
     }
 
-    fn parse(&self, record: &Record, texts: &mut Texts, extras: &mut Vec<Span>) -> Result<Row, BadRow> {
+    fn parse(
+        &self,
+        record: &Record,
+        texts: &mut Texts,
+        extras: &mut Vec<Span>,
+        last: &mut LastCurrency,
+    ) -> Result<Row, BadRow> {
         let c = &self.cols;
         check_shape(record, self.layout.headers.len())?;
         let customer = self.required(record, &c.customer, "customer")?;
@@ -256,7 +265,8 @@ impl Reader<'_> {
         let amount_text = self.required(record, &c.amount, "amount")?;
         let amount = read_amount(amount_text, &c.amount.header, self.options)?;
         let currency = self.currency(record)?;
-        check_decimals(amount, &currency, amount_text, &c.amount.header)?;
+        let unit = last.unit(&currency);
+        check_decimals(amount, unit, amount_text, &c.amount.header)?;
         let issue_text = self.text(record, &c.issue_date)?;
         let issue = self.date(issue_text, &c.issue_date)?;
         let due_text = self.text(record, &c.due_date)?;
@@ -273,7 +283,7 @@ impl Reader<'_> {
             bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
         let paid_text = self.text(record, &c.paid_date)?;
-        let settlement = self.settlement(record, amount, &currency, paid_text)?;
+        let settlement = self.settlement(record, amount, unit, paid_text)?;
         let (name, email) = (self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
         let extras_start = extras.len();
         for &position in &self.layout.extras {
@@ -337,13 +347,13 @@ impl Reader<'_> {
         &self,
         record: &Record,
         amount: Decimal,
-        currency: &str,
+        unit: MinorUnit,
         paid_text: &str,
     ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow> {
         let c = &self.cols;
-        let paid_amount = self.optional_amount(record, &c.paid_amount, currency)?;
+        let paid_amount = self.optional_amount(record, &c.paid_amount, unit)?;
         let paid_date = self.date(paid_text, &c.paid_date)?;
-        let open = self.optional_amount(record, &c.open_amount, currency)?;
+        let open = self.optional_amount(record, &c.open_amount, unit)?;
         if let Some(date) = paid_date {
             return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
         }
@@ -356,13 +366,18 @@ impl Reader<'_> {
 
     /// An amount cell that may be empty (`None`), read and checked against
     /// the row's currency.
-    fn optional_amount(&self, record: &Record, col: &Col, currency: &str) -> Result<Option<Decimal>, BadRow> {
+    fn optional_amount(
+        &self,
+        record: &Record,
+        col: &Col,
+        unit: MinorUnit,
+    ) -> Result<Option<Decimal>, BadRow> {
         let text = self.text(record, col)?;
         if text.is_empty() {
             return Ok(None);
         }
         let value = read_amount(text, &col.header, self.options)?;
-        check_decimals(value, currency, text, &col.header)?;
+        check_decimals(value, unit, text, &col.header)?;
         Ok(Some(value))
     }
 

@@ -138,15 +138,43 @@ fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_d
     })
 }
 
-/// A bad row when `amount` (read from `text` in column `header`) has
-/// more decimals than `currency`'s minor unit (see [`crate::money::check_minor_unit`]).
+/// A currency and its minor digits, for checking the amounts of a row.
+#[derive(Clone, Copy)]
+struct MinorUnit<'a> {
+    currency: &'a str,
+    digits: u32,
+}
+
+/// A bad row when `amount` (read from `text` in column `header`) has more
+/// decimals than its currency's minor unit (see [`crate::money::check_minor_unit`]).
 fn check_decimals(
     amount: rust_decimal::Decimal,
-    currency: &str,
+    unit: MinorUnit,
     text: &str,
     header: &str,
 ) -> Result<(), BadRow> {
-    crate::money::check_minor_unit(amount, currency).map_err(|why| bad(header, text, why))
+    if amount.scale() <= unit.digits {
+        return Ok(());
+    }
+    crate::money::check_minor_unit(amount, unit.currency).map_err(|why| bad(header, text, why))
+}
+
+/// [`crate::money::minor_digits`] of the currency last asked for: the rows
+/// of a block mostly share one currency, so most rows skip the look-up.
+#[derive(Default)]
+struct LastCurrency {
+    code: Option<String>,
+    digits: u32,
+}
+
+impl LastCurrency {
+    fn unit<'a>(&mut self, currency: &'a str) -> MinorUnit<'a> {
+        if self.code.as_deref() != Some(currency) {
+            self.digits = crate::money::minor_digits(currency);
+            self.code = Some(currency.to_string());
+        }
+        MinorUnit { currency, digits: self.digits }
+    }
 }
 
 fn file_error(source: &Source, message: String) -> anyhow::Error {

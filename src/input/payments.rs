@@ -10,7 +10,7 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
-use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, ReadOptions};
+use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
 use crate::cache::ROWS_AHEAD;
 use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
@@ -232,8 +232,9 @@ impl Reader<'_> {
         }
         let (date, amount, raw) = cells.rest?;
         if amount.scale() > self.min_digits {
-            let code = self.known.currencies.get(invoice().currency);
-            check_decimals(amount, code, texts.get(cells.amount_text), &cols.amount.header)?;
+            let currency = self.known.currencies.get(invoice().currency);
+            let unit = MinorUnit { currency, digits: minor_digits(currency) };
+            check_decimals(amount, unit, texts.get(cells.amount_text), &cols.amount.header)?;
         }
         Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, raw))
     }
