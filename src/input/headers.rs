@@ -387,4 +387,27 @@ mod tests {
         assert_eq!(excerpt("short"), "short");
         assert_eq!(excerpt(&"é".repeat(81)), format!("{}... (162 bytes)", "é".repeat(80)));
     }
+
+    proptest::proptest! {
+        /// Any header row and --map resolve or fail with a message, never a
+        /// panic; a missing field's message stays short whatever the headers.
+        #[test]
+        fn arbitrary_headers_never_panic(headers in proptest::collection::vec("\\PC{0,300}", 0..8),
+                                          map in proptest::collection::vec("[a-z_]{0,12}=\\PC{0,10}", 0..3)) {
+            if let Ok(map) = ColumnMap::parse(&map) {
+                if let Ok(layout) = Layout::resolve(FileKind::Invoices, &headers, &map, &[]) {
+                    if let Err(msg) = layout.require(FileKind::Invoices, "amount", "") {
+                        proptest::prop_assert!(msg.len() < 8 * 400 + 300, "{} bytes", msg.len());
+                    }
+                }
+            }
+        }
+
+        /// Normalizing twice changes nothing.
+        #[test]
+        fn normalize_is_idempotent(header in "\\PC{0,40}") {
+            let once = normalize(&header);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
+    }
 }

@@ -441,7 +441,7 @@ fn open_csv(
         bail!("{path}: the file is empty: expected a header row and data rows");
     }
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(body));
-    let lines_in_head = body.iter().filter(|&&b| b == b'\n').count().max(1);
+    let lines_in_head = count_line_ends(body, 0..body.len()).max(1);
     let estimated_rows = (size as usize / (body.len() / lines_in_head).max(1)).min(1 << 30);
     let mut header_reader = csv_reader(body, delimiter);
     let mut raw_headers = ByteRecord::new();
