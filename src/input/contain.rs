@@ -2,7 +2,8 @@
 //! past the end of some damaged files instead of returning an error; a
 //! damaged input must end in a message and exit code 1, never a panic.
 //! [`catch_quietly`] runs a read with the panic message silenced (on this
-//! thread only) and hands the message back as an error.
+//! thread only) and hands the message back as an error. (It relies on
+//! unwinding, Rust's default: no profile in Cargo.toml sets `panic = "abort"`.)
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
