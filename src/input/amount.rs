@@ -328,7 +328,9 @@ mod tests {
         assert_eq!(ok("-R$5"), "-5");
         assert_eq!(ok("12.50 CHF"), "12.50");
         assert_eq!(ok_comma("1.234,56 kr"), "1234.56");
-        for typo in ["10O", "12.5kg", "3 items", "12 ABC", "12 eur", "EURO 12", "x12", "12 EUR x"] {
+        for typo in
+            ["10O", "12.5kg", "3 items", "12 ABC", "12 eur", "EURO 12", "x12", "12 EUR x", "100.00 CR"]
+        {
             let err = parse_amount(typo, false).unwrap_err().to_string();
             assert!(err.contains("is not a currency"), "{typo}: {err}");
         }
