@@ -122,7 +122,8 @@ fn today(args: &DunningArgs) -> Result<Today> {
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
+    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of)
+        .map_err(anyhow::Error::msg)?;
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
     let report = Report {
         command: "dunning".into(),
