@@ -7,4 +7,6 @@ pub mod completions;
 pub mod dunning;
 pub mod kpi;
 pub mod plan;
+pub mod promise;
 pub mod segment;
+pub mod side;

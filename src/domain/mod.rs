@@ -7,6 +7,7 @@ pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
+pub mod promise;
 pub mod rules;
 pub mod schedule;
 pub mod segment;

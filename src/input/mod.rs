@@ -11,6 +11,7 @@ mod parallel;
 mod payments;
 pub mod plans;
 pub mod policy;
+pub mod promises;
 mod record;
 pub mod rejects;
 pub mod source;
@@ -54,6 +55,34 @@ pub fn load_ledger(
     extras: &[String],
     as_of: Day,
 ) -> Result<Ledger> {
+    load_ledger_with(invoices, payments, options, extras, as_of, SideFiles::default())
+        .map(|(ledger, _)| ledger)
+}
+
+/// The collector's files that name the invoice file's customers and
+/// documents (`--promises`, `--disputes`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SideFiles<'a> {
+    pub promises: Option<&'a str>,
+}
+
+/// What the [`SideFiles`] held, every row (whatever its dates) that passed.
+#[derive(Debug, Default)]
+pub struct SideData {
+    pub promises: Vec<crate::domain::promise::Promise>,
+}
+
+/// [`load_ledger`], also reading the side files. They are judged against
+/// the whole invoice file (before the as-of cut and `--fx`), with the same
+/// bad-row handling (one rejects file for all).
+pub fn load_ledger_with(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, SideData)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
     let mut ledger = Ledger::default();
     let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
@@ -65,14 +94,37 @@ pub fn load_ledger(
     }
     fixups.apply(&mut ledger, options.terms, invoices, payments.unwrap_or("payments"))?;
     ledger.fold_kept_payments();
+    let mut data = SideData::default();
+    if let Some(path) = side.promises {
+        data.promises = promises::read(path, options, &ledger, &mut rejects)?;
+    }
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
         ledger
             .convert_to(base, &rates)
             .map_err(|code| anyhow::anyhow!("--fx {rates_path}: no rate for {code}"))?;
+        convert_promises(&mut data.promises, &ledger, base, &rates);
     }
-    Ok(ledger.restrict_to(as_of))
+    Ok((ledger.restrict_to(as_of), data))
+}
+
+/// `--fx`: promised amounts in the base currency, like the invoices'.
+/// Every promise's currency has a document, so [`Ledger::convert_to`] has
+/// already checked its rate.
+fn convert_promises(
+    promises: &mut [crate::domain::promise::Promise],
+    ledger: &Ledger,
+    base: &str,
+    rates: &std::collections::HashMap<String, rust_decimal::Decimal>,
+) {
+    let base_handle = ledger.currencies.find(base).unwrap_or(0);
+    for p in promises {
+        if let Some(rate) = rates.get(ledger.currencies.get(p.currency)) {
+            p.amount *= rate;
+        }
+        p.currency = base_handle;
+    }
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
