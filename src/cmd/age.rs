@@ -1,11 +1,13 @@
 //! `cobro age`: aging of the open balance at the as-of date.
 
+use super::side::DisputesArgs;
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
+use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
-use crate::input::{load_ledger, ReadOptions};
+use crate::input::{load_ledger_with, ReadOptions, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
 use anyhow::Result;
@@ -46,6 +48,9 @@ pub struct AgeArgs {
     pub detail: bool,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -59,11 +64,13 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
     let (by_columns, grouping) = parse_by(&args.by);
-    let ledger =
-        load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by_columns, as_of)?;
+    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
     let report = if args.detail {
-        detail_report(&ledger, &params, args)?
+        let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+        detail_report(&ledger, &params, args, &disputes)?
     } else {
         summary_report(ledger, &params, args, &by_columns)?
     };
@@ -166,7 +173,12 @@ fn summary_cells(row: &AgingRow) -> Vec<Cell> {
     cells
 }
 
-fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Result<Report> {
+fn detail_report(
+    ledger: &Ledger,
+    params: &AgingParams,
+    args: &AgeArgs,
+    disputes: &Disputes,
+) -> Result<Report> {
     let documents = aging::open_documents(ledger, params)?;
     let names = params.buckets.names();
     let columns = [
@@ -187,13 +199,16 @@ fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Resul
         as_of: params.as_of,
         params: params_json(args, params),
         columns: columns.map(String::from).to_vec(),
-        rows: documents.iter().map(|d| detail_cells(ledger, d, &names)).collect(),
+        rows: documents
+            .iter()
+            .map(|d| detail_cells(ledger, d, &names, disputes.in_dispute(d.index, params.as_of)))
+            .collect(),
         totals_columns: None,
         totals: Vec::new(),
     })
 }
 
-fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Vec<Cell> {
+fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String], disputed: bool) -> Vec<Cell> {
     let invoice = &ledger.invoices[doc.index];
     let digits = minor_digits(ledger.currency(invoice));
     let name = ledger.texts.get(invoice.name);
@@ -208,6 +223,6 @@ fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Ve
         Cell::Money(doc.open, digits),
         Cell::Int(doc.days as i64),
         Cell::text(&bucket_names[doc.bucket]),
-        Cell::Bool(invoice.disputed),
+        Cell::Bool(disputed),
     ]
 }

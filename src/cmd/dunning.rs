@@ -1,13 +1,15 @@
 //! `cobro dunning`: today's reminders, with interest, fees, letters and a log.
 
+use super::side::DisputesArgs;
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
+use crate::domain::disputes::Disputes;
 use crate::domain::dunning::{self, Notice, Policy, FIELDS};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
-use crate::input::load_ledger;
 use crate::input::plans::load_plans;
 use crate::input::policy::{load_log, load_policy, log_row};
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, round};
 use crate::render::letter::{file_name, fill, write_letter};
 use crate::render::output::AtomicFile;
@@ -63,6 +65,9 @@ pub struct DunningArgs {
     pub plan_payments: Option<String>,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -79,8 +84,12 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         None => Vec::new(),
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
+    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+    let skip = |customer: u32, _currency: u32| on_track.contains(ledger.customers.get(customer));
+    let notices = dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of);
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
     if let Some(dir) = &args.render {
         for (notice, row) in notices.iter().zip(&rows) {

@@ -1,11 +1,13 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
+use super::side::{self, DisputesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
+use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
-use crate::input::load_ledger;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::{output, Cell, Report};
@@ -61,6 +63,9 @@ pub struct KpiArgs {
     pub chart: Option<String>,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -101,7 +106,9 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         return Err(usage("--grace and --window cannot be negative"));
     }
     let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by, as_of)?;
+    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
     let groups = Groups::new(&ledger, by.len())?;
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(&ledger, &params);
@@ -110,21 +117,30 @@ pub fn run(args: &KpiArgs) -> Result<()> {
     let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of_invoice[i], &params);
     let currencies = Groups::new(&ledger, 0)?;
     let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of_invoice[i], &params);
+    let disputes = args.disputes.disputes.is_some().then(|| Disputes::new(&ledger, &data.disputes, as_of));
+    let measure_disputes = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<DisputeSums>>> {
+        let of = |i: usize| groups.of_invoice[i];
+        disputes.as_ref().map(|d| d.measure(&facts.history, periods, groups.keys.len(), of))
+    };
+    let (dispute_sums, dispute_totals) =
+        (measure_disputes(&groups, &period_list), measure_disputes(&currencies, &[(from, to)]));
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
     columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    if disputes.is_some() {
+        columns.extend(side::KPI_DISPUTE_FIELDS.map(String::from));
+    }
     let mut rows = Vec::new();
     let group_order = groups.order(&ledger);
     for (p, &(s, e)) in period_list.iter().enumerate() {
         for &g in &group_order {
-            rows.push(row_cells(
-                s,
-                e,
-                groups.key_cells(&ledger, g),
-                &groups.currency(&ledger, g),
-                &sums[p][g],
-            ));
+            let currency = groups.currency(&ledger, g);
+            let mut cells = row_cells(s, e, groups.key_cells(&ledger, g), &currency, &sums[p][g]);
+            if let Some(d) = &dispute_sums {
+                cells.extend(side::kpi_dispute_cells(&d[p][g], sums[p][g].ar_end, minor_digits(&currency)));
+            }
+            rows.push(cells);
         }
     }
     let total_rows = currencies
@@ -132,7 +148,12 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         .into_iter()
         .map(|g| {
             let keys = vec![Cell::Null; by.len()];
-            row_cells(from, to, keys, &currencies.currency(&ledger, g), &totals[0][g])
+            let currency = currencies.currency(&ledger, g);
+            let mut cells = row_cells(from, to, keys, &currency, &totals[0][g]);
+            if let Some(d) = &dispute_totals {
+                cells.extend(side::kpi_dispute_cells(&d[0][g], totals[0][g].ar_end, minor_digits(&currency)));
+            }
+            cells
         })
         .collect();
     if let Some(path) = &args.chart {

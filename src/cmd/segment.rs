@@ -1,11 +1,13 @@
 //! `cobro segment`: explainable risk segments and a prioritized worklist.
 
+use super::side::DisputesArgs;
 use crate::cli::{InputArgs, OutputArgs};
+use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
 use crate::domain::rules;
 use crate::domain::segment::{self, Rule, SegmentParams, Segmented, FEATURES};
 use crate::error::usage;
-use crate::input::load_ledger;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
 use anyhow::{anyhow, Context, Result};
@@ -52,6 +54,9 @@ pub struct SegmentArgs {
     /// Per segment and currency: customers, open, overdue and share of overdue
     #[arg(long)]
     pub summary: bool,
+
+    #[command(flatten)]
+    pub disputes: DisputesArgs,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -119,9 +124,12 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         return Err(usage("--lookback must be at least 1 and --grace not negative"));
     }
     let rules = load_rules(args.rules.as_deref())?;
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
+    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
     let params = SegmentParams { as_of, lookback: args.lookback, grace: args.grace };
-    let rows = segment::segment(&ledger, segment::features(&ledger, &params), &rules);
+    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+    let rows = segment::segment(&ledger, segment::features(&ledger, &params, &disputes), &rules);
     let mut listed: Vec<&Segmented> = rows
         .iter()
         .filter(|r| args.segment.as_ref().is_none_or(|s| r.rule.is_some_and(|i| rules[i].name == *s)))

@@ -1,9 +1,13 @@
 //! The collector's files other commands read beside the ledger, as flags
 //! defined once: `--promises FILE --tolerance DAYS` and `--disputes FILE`.
 
+use crate::domain::disputes::DisputeSums;
 use crate::error::usage;
+use crate::money::percent;
+use crate::render::Cell;
 use anyhow::Result;
 use clap::Args;
+use rust_decimal::Decimal;
 
 /// `--promises FILE` and `--tolerance DAYS`.
 #[derive(Args, Debug, Clone)]
@@ -26,4 +30,35 @@ impl PromisesArgs {
         }
         Ok(self.tolerance)
     }
+}
+
+/// `--disputes FILE`.
+#[derive(Args, Debug, Clone)]
+pub struct DisputesArgs {
+    /// Dated dispute log (CSV: invoice, opened; optional closed, reason, dispute_id,
+    /// outcome); for the documents it names it replaces the `disputed` column
+    #[arg(long, value_name = "FILE")]
+    pub disputes: Option<String>,
+}
+
+/// The fields `kpi --disputes` adds to each row, in order.
+pub const KPI_DISPUTE_FIELDS: [&str; 6] = [
+    "disputes_opened",
+    "disputes_resolved",
+    "avg_days_to_resolve",
+    "disputes_open_end",
+    "disputed_open_end",
+    "disputed_pct",
+];
+
+/// The cells of [`KPI_DISPUTE_FIELDS`]; `ar_end` is the row's total open at E.
+pub fn kpi_dispute_cells(d: &DisputeSums, ar_end: Decimal, digits: u32) -> Vec<Cell> {
+    vec![
+        Cell::Int(d.opened as i64),
+        Cell::Int(d.resolved as i64),
+        Cell::fixed2(d.avg_days_to_resolve()),
+        Cell::Int(d.open_end as i64),
+        Cell::Money(d.disputed_open_end, digits),
+        Cell::fixed2(percent(d.disputed_open_end, ar_end)),
+    ]
 }

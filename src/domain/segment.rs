@@ -2,6 +2,7 @@
 //! `segment`): the features, the first rule that matches, and the worklist
 //! priority.
 
+use super::disputes::Disputes;
 use super::history::{Episodes, History};
 use super::ledger::Ledger;
 use super::rules::Expr;
@@ -104,8 +105,9 @@ pub struct Segmented {
     pub priority: usize,
 }
 
-/// Features of every listed customer, in (customer, currency) handle order.
-pub fn features(ledger: &Ledger, params: &SegmentParams) -> Vec<Features> {
+/// Features of every listed customer, in (customer, currency) handle order;
+/// `disputes` says which documents are in dispute (for `disputed_open`).
+pub fn features(ledger: &Ledger, params: &SegmentParams, disputes: &Disputes) -> Vec<Features> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, params.grace, params.as_of);
     let start = params.as_of - params.lookback + 1;
@@ -129,7 +131,7 @@ pub fn features(ledger: &Ledger, params: &SegmentParams) -> Vec<Features> {
                     row.max_days_past_due = row.max_days_past_due.max(params.as_of - inv.due);
                 }
             }
-            if inv.disputed {
+            if disputes.in_dispute(i, params.as_of) {
                 row.disputed_open += open;
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod date;
+pub mod disputes;
 pub mod fx;
 pub mod headers;
 mod invoices;
@@ -48,6 +49,7 @@ pub struct ReadOptions {
 /// Reads the invoice file and the optional payments file and returns the
 /// ledger as it stood at the end of `as_of`. `extras` are the other
 /// columns a command needs (`--by`).
+#[allow(dead_code)] // for commands that read no side file
 pub fn load_ledger(
     invoices: &str,
     payments: Option<&str>,
@@ -64,12 +66,14 @@ pub fn load_ledger(
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SideFiles<'a> {
     pub promises: Option<&'a str>,
+    pub disputes: Option<&'a str>,
 }
 
 /// What the [`SideFiles`] held, every row (whatever its dates) that passed.
 #[derive(Debug, Default)]
 pub struct SideData {
     pub promises: Vec<crate::domain::promise::Promise>,
+    pub disputes: Vec<crate::domain::disputes::Dispute>,
 }
 
 /// [`load_ledger`], also reading the side files. They are judged against
@@ -97,6 +101,9 @@ pub fn load_ledger_with(
     let mut data = SideData::default();
     if let Some(path) = side.promises {
         data.promises = promises::read(path, options, &ledger, &mut rejects)?;
+    }
+    if let Some(path) = side.disputes {
+        data.disputes = disputes::read(path, options, &ledger, &mut rejects)?;
     }
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
