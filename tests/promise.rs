@@ -249,3 +249,170 @@ fn bad_rows_are_reported_or_set_aside() {
     assert!(lines[1].contains(",3,customer,Z,\"no document of this customer in EUR"), "{text}");
     assert!(lines[2].contains(",5,amount,0,a promised amount must be above 0"), "{text}");
 }
+
+/// Deadlines: P-B 04-08, P-A1 04-13, P-ACC 04-18, P-A2 05-13 (statuses as
+/// of 06-30, above). April EUR: P-A1 + P-ACC due, none kept: 0.00 %; 1000.00
+/// promised, 500.00 paid: 50.00 %. April USD: P-B kept, 300.00 of 300.00.
+/// May EUR: P-A2, 100.00, nothing paid. May USD: none due: rates null.
+/// Range EUR: 3 due, 500.00 of 1100.00 = 45.45 %.
+#[test]
+fn kpi_values_the_promises_due_in_each_period() {
+    let (w, inv, pay, pro) = setup();
+    let json = w
+        .run(&[
+            "kpi",
+            &inv,
+            "--payments",
+            &pay,
+            "--promises",
+            &pro,
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-05-31",
+            "--every",
+            "month",
+            "--as-of",
+            "2025-06-30",
+            "-f",
+            "json",
+        ])
+        .json();
+    let fields = [
+        "promises_due",
+        "promises_kept",
+        "promise_kept_rate_pct",
+        "promised_amount",
+        "promised_paid",
+        "promise_amount_kept_pct",
+    ];
+    let values = |row: &serde_json::Value| -> Vec<String> {
+        let mut v = vec![row["period_start"].to_string(), row["currency"].to_string()];
+        v.extend(fields.map(|f| row[f].to_string()));
+        v
+    };
+    let rows: Vec<Vec<String>> = json["rows"].as_array().unwrap().iter().map(values).collect();
+    let expect = |list: [&str; 8]| list.map(String::from).to_vec();
+    assert_eq!(
+        rows,
+        vec![
+            expect(["\"2025-04-01\"", "\"EUR\"", "2", "0", "0.00", "1000.00", "500.00", "50.00"]),
+            expect(["\"2025-04-01\"", "\"USD\"", "1", "1", "100.00", "300.00", "300.00", "100.00"]),
+            expect(["\"2025-05-01\"", "\"EUR\"", "1", "0", "0.00", "100.00", "0.00", "0.00"]),
+            expect(["\"2025-05-01\"", "\"USD\"", "0", "0", "null", "0.00", "0.00", "null"]),
+        ]
+    );
+    let totals: Vec<Vec<String>> = json["totals"].as_array().unwrap().iter().map(values).collect();
+    assert_eq!(
+        totals[0],
+        expect(["\"2025-04-01\"", "\"EUR\"", "3", "0", "0.00", "1100.00", "500.00", "45.45"])
+    );
+    let plain = w.run(&["kpi", &inv, "--payments", &pay, "--as-of", "2025-06-30", "-f", "csv"]);
+    assert!(!plain.ok().contains("promises_due"), "no promise fields without --promises");
+}
+
+/// As of 06-30 (lookback 365): A has P-A1 and P-A2 broken and P-ACC
+/// partially kept: broken_promises 3; B kept P-B on 04-05: kept_promises 1.
+/// With --lookback 60 (from 05-02) only P-A2 (deadline 05-13) is in it.
+#[test]
+fn segment_promise_features_drive_rules() {
+    let (w, inv, pay, pro) = setup();
+    let rules = w.write(
+        "rules.toml",
+        "[[segment]]\nname = \"high\"\nwhen = \"broken_promises >= 2\"\naction = \"call\"\n[[segment]]\nname = \"low\"\nwhen = \"true\"\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "segment",
+            inv.as_str(),
+            "--payments",
+            &pay,
+            "--rules",
+            &rules,
+            "--as-of",
+            "2025-06-30",
+            "-f",
+            "csv",
+        ];
+        args.extend_from_slice(extra);
+        w.run(&args).csv_rows()
+    };
+    let rows = run(&["--promises", &pro]);
+    let cells: Vec<(&str, &str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["customer"].as_str(),
+                r["segment"].as_str(),
+                r["open_promises"].as_str(),
+                r["broken_promises"].as_str(),
+                r["kept_promises"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(cells, vec![("A", "high", "0", "3", "0"), ("B", "low", "0", "0", "1")]);
+    let short = run(&["--promises", &pro, "--lookback", "60"]);
+    assert_eq!((short[0]["customer"].as_str(), short[0]["broken_promises"].as_str()), ("A", "1"));
+    assert_eq!(short[0]["segment"], "low");
+    // Without the file the features are 0 (A is low) and not columns.
+    let plain = run(&[]);
+    assert_eq!(plain[0]["segment"], "low");
+    assert!(!plain[0].contains_key("broken_promises"));
+}
+
+/// 60 nights of `dunning --record` (May 2 to June 30) for X, whose X-1
+/// (1000.00) fell due May 1. Levels at 7, 21, 35 and 60 days, 7 days apart.
+/// P1 (made 05-10, promised 05-20, deadline 05-23) is never paid: broken.
+/// P2 (made 06-01, promised 06-05) is paid 06-04: kept that day.
+/// P3 (made 06-10, promised 06-20, deadline 06-23) gets 100 of 500.
+/// Without promises: 05-08 L1, 05-22 L2 (21 days), 06-05 L3, 06-30 L4.
+/// With them, nothing while a promise is open (05-10..05-23, 06-01..06-03,
+/// 06-10..06-23): L2 waits for 05-24, the day after P1's deadline.
+#[test]
+fn sixty_nights_of_dunning_pause_while_a_promise_is_open() {
+    let w = Workdir::new();
+    let inv = w.write("inv.csv", "customer,invoice,due_date,amount\nX,X-1,2025-05-01,1000.00\n");
+    let pay = w.write("pay.csv", "invoice,date,amount\nX-1,2025-06-04,200.00\nX-1,2025-06-15,100.00\n");
+    let pro = w.write(
+        "pro.csv",
+        "promise_id,customer,created,promised_date,amount\nP1,X,2025-05-10,2025-05-20,300\nP2,X,2025-06-01,2025-06-05,200\nP3,X,2025-06-10,2025-06-20,500\n",
+    );
+    let policy = w.write(
+        "policy.toml",
+        "min_interval_days = 7\n[[level]]\nname = \"one\"\ndays = 7\ntemplate = \"1\"\n[[level]]\nname = \"two\"\ndays = 21\ntemplate = \"2\"\n[[level]]\nname = \"three\"\ndays = 35\ntemplate = \"3\"\n[[level]]\nname = \"four\"\ndays = 60\ntemplate = \"4\"\n",
+    );
+    let nights = |log: &str, extra: &[&str]| -> Vec<String> {
+        let log = w.path(log).to_string_lossy().into_owned();
+        let start = chrono::NaiveDate::from_ymd_opt(2025, 5, 2).unwrap();
+        for n in 0..60 {
+            let day = (start + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+            let mut args = vec![
+                "dunning",
+                inv.as_str(),
+                "--payments",
+                &pay,
+                "--policy",
+                &policy,
+                "--log",
+                &log,
+                "--record",
+                "--as-of",
+                &day,
+                "-f",
+                "csv",
+            ];
+            args.extend_from_slice(extra);
+            w.run(&args).ok();
+        }
+        let text = std::fs::read_to_string(&log).unwrap();
+        text.lines().skip(1).map(|l| l.split(',').take(4).collect::<Vec<_>>().join(",")).collect()
+    };
+    assert_eq!(
+        nights("plain.csv", &[]),
+        vec!["2025-05-08,X,EUR,1", "2025-05-22,X,EUR,2", "2025-06-05,X,EUR,3", "2025-06-30,X,EUR,4"]
+    );
+    assert_eq!(
+        nights("promised.csv", &["--promises", &pro]),
+        vec!["2025-05-08,X,EUR,1", "2025-05-24,X,EUR,2", "2025-06-05,X,EUR,3", "2025-06-30,X,EUR,4"]
+    );
+}

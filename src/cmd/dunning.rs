@@ -1,12 +1,13 @@
 //! `cobro dunning`: today's reminders, with interest, fees, letters and a log.
 
-use super::side::DisputesArgs;
+use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
 use crate::domain::disputes::Disputes;
 use crate::domain::dunning::{self, Notice, Policy, FIELDS};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
+use crate::domain::promise::{Book, PromiseParams};
 use crate::input::plans::load_plans;
 use crate::input::policy::{load_log, load_policy, log_row};
 use crate::input::{load_ledger_with, SideFiles};
@@ -27,7 +28,9 @@ use std::path::Path;
 /// was already sent. A customer climbs one level at a time, never faster
 /// than min_interval_days, and starts again after paying up. --record
 /// appends today's actions to the log (a second run the same day adds
-/// nothing); --render writes one letter per row.
+/// nothing); --render writes one letter per row. With --promises, a
+/// customer with a promise open at the as-of date gets no action; with
+/// --disputes, "disputed" (exclude_disputed) follows the dated log.
 ///
 /// Example:
 ///   cobro dunning fixtures/invoices.csv --payments fixtures/payments.csv \
@@ -68,6 +71,9 @@ pub struct DunningArgs {
     pub disputes: DisputesArgs,
 
     #[command(flatten)]
+    pub promises: PromisesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -84,11 +90,18 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         None => Vec::new(),
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
-    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+    };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
     let disputes = Disputes::new(&ledger, &data.disputes, as_of);
-    let skip = |customer: u32, _currency: u32| on_track.contains(ledger.customers.get(customer));
+    let promised = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
+    let skip = |customer: u32, currency: u32| {
+        on_track.contains(ledger.customers.get(customer)) || promised.contains(&(customer, currency))
+    };
     let notices = dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of);
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
     if let Some(dir) = &args.render {

@@ -1,11 +1,12 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
-use super::side::{self, DisputesArgs};
+use super::side::{self, DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
 use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
 use crate::domain::ledger::Ledger;
+use crate::domain::promise::{Book, PromiseParams, PromiseSums};
 use crate::error::usage;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::minor_digits;
@@ -66,6 +67,9 @@ pub struct KpiArgs {
     pub disputes: DisputesArgs,
 
     #[command(flatten)]
+    pub promises: PromisesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -106,7 +110,11 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         return Err(usage("--grace and --window cannot be negative"));
     }
     let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
-    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+    };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
     let groups = Groups::new(&ledger, by.len())?;
@@ -124,10 +132,25 @@ pub fn run(args: &KpiArgs) -> Result<()> {
     };
     let (dispute_sums, dispute_totals) =
         (measure_disputes(&groups, &period_list), measure_disputes(&currencies, &[(from, to)]));
+    let book = args
+        .promises
+        .promises
+        .is_some()
+        .then(|| Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }));
+    let first_invoice = if book.is_some() { first_invoice_of_pairs(&ledger) } else { HashMap::new() };
+    let measure_promises = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<PromiseSums>>> {
+        let of = |c: u32, k: u32| first_invoice.get(&(c, k)).map(|&i| groups.of_invoice[i]);
+        book.as_ref().map(|b| b.measure(periods, groups.keys.len(), of))
+    };
+    let (promise_sums, promise_totals) =
+        (measure_promises(&groups, &period_list), measure_promises(&currencies, &[(from, to)]));
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
     columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    if book.is_some() {
+        columns.extend(side::KPI_PROMISE_FIELDS.map(String::from));
+    }
     if disputes.is_some() {
         columns.extend(side::KPI_DISPUTE_FIELDS.map(String::from));
     }
@@ -137,6 +160,9 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         for &g in &group_order {
             let currency = groups.currency(&ledger, g);
             let mut cells = row_cells(s, e, groups.key_cells(&ledger, g), &currency, &sums[p][g]);
+            if let Some(promises) = &promise_sums {
+                cells.extend(side::kpi_promise_cells(&promises[p][g], minor_digits(&currency)));
+            }
             if let Some(d) = &dispute_sums {
                 cells.extend(side::kpi_dispute_cells(&d[p][g], sums[p][g].ar_end, minor_digits(&currency)));
             }
@@ -150,6 +176,9 @@ pub fn run(args: &KpiArgs) -> Result<()> {
             let keys = vec![Cell::Null; by.len()];
             let currency = currencies.currency(&ledger, g);
             let mut cells = row_cells(from, to, keys, &currency, &totals[0][g]);
+            if let Some(promises) = &promise_totals {
+                cells.extend(side::kpi_promise_cells(&promises[0][g], minor_digits(&currency)));
+            }
             if let Some(d) = &dispute_totals {
                 cells.extend(side::kpi_dispute_cells(&d[0][g], totals[0][g].ar_end, minor_digits(&currency)));
             }
@@ -177,6 +206,15 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         totals: total_rows,
     };
     output::emit(&report, &output_options)
+}
+
+/// The first invoice of every (customer, currency): a promise's group is its customer's.
+fn first_invoice_of_pairs(ledger: &Ledger) -> HashMap<(u32, u32), usize> {
+    let mut first = HashMap::new();
+    for (i, inv) in ledger.invoices.iter().enumerate() {
+        first.entry((inv.customer, inv.currency)).or_insert(i);
+    }
+    first
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day

@@ -2,6 +2,7 @@
 //! defined once: `--promises FILE --tolerance DAYS` and `--disputes FILE`.
 
 use crate::domain::disputes::DisputeSums;
+use crate::domain::promise::PromiseSums;
 use crate::error::usage;
 use crate::money::percent;
 use crate::render::Cell;
@@ -60,5 +61,27 @@ pub fn kpi_dispute_cells(d: &DisputeSums, ar_end: Decimal, digits: u32) -> Vec<C
         Cell::Int(d.open_end as i64),
         Cell::Money(d.disputed_open_end, digits),
         Cell::fixed2(percent(d.disputed_open_end, ar_end)),
+    ]
+}
+
+/// The fields `kpi --promises` adds to each row, in order.
+pub const KPI_PROMISE_FIELDS: [&str; 6] = [
+    "promises_due",
+    "promises_kept",
+    "promise_kept_rate_pct",
+    "promised_amount",
+    "promised_paid",
+    "promise_amount_kept_pct",
+];
+
+/// The cells of [`KPI_PROMISE_FIELDS`].
+pub fn kpi_promise_cells(p: &PromiseSums, digits: u32) -> Vec<Cell> {
+    vec![
+        Cell::Int(p.due as i64),
+        Cell::Int(p.kept as i64),
+        Cell::fixed2(p.kept_rate_pct()),
+        Cell::Money(p.amount, digits),
+        Cell::Money(p.paid, digits),
+        Cell::fixed2(p.amount_kept_pct()),
     ]
 }

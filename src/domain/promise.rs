@@ -13,7 +13,7 @@ use super::ledger::Ledger;
 use crate::dates::Day;
 use crate::money;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One promise as recorded by a collector (a row of the promises file).
 #[derive(Clone, Debug, PartialEq)]
@@ -101,17 +101,87 @@ impl Book {
         Book { promises, values }
     }
 
-    /// Whether the (customer, currency) has a promise `open` at the as-of date.
-    pub fn has_open(&self, customer: u32, currency: u32) -> bool {
-        self.promises
-            .iter()
-            .zip(&self.values)
-            .any(|(p, v)| p.customer == customer && p.currency == currency && v.status == Status::Open)
+    /// The (customer, currency) pairs with a promise `open` at the as-of
+    /// date (`dunning` pauses them).
+    pub fn open_pairs(&self) -> HashSet<(u32, u32)> {
+        self.iter().filter(|(_, v)| v.status == Status::Open).map(|(p, _)| (p.customer, p.currency)).collect()
+    }
+
+    /// `segment`'s promise features of every (customer, currency) that has
+    /// promises; the lookback is `[start, as_of]`.
+    pub fn counts(&self, start: Day) -> HashMap<(u32, u32), PromiseCounts> {
+        let mut counts: HashMap<(u32, u32), PromiseCounts> = HashMap::new();
+        for (p, v) in self.iter() {
+            let c = counts.entry((p.customer, p.currency)).or_default();
+            match v.status {
+                Status::Open => c.open += 1,
+                s if s.is_broken() && v.deadline >= start => c.broken += 1,
+                Status::Kept if v.kept_date.is_some_and(|k| k >= start) => c.kept += 1,
+                _ => {}
+            }
+        }
+        counts
+    }
+
+    /// `kpi`'s promise measures of every (period, group), over the promises
+    /// whose deadline is in the period; `group_of` gives a (customer,
+    /// currency)'s group (None: it has no document at the as-of date).
+    pub fn measure(
+        &self,
+        periods: &[(Day, Day)],
+        groups: usize,
+        group_of: impl Fn(u32, u32) -> Option<usize>,
+    ) -> Vec<Vec<PromiseSums>> {
+        let mut sums = vec![vec![PromiseSums::default(); groups]; periods.len()];
+        for (p, v) in self.iter() {
+            let Some(g) = group_of(p.customer, p.currency) else { continue };
+            for (k, &(s, e)) in periods.iter().enumerate() {
+                if s <= v.deadline && v.deadline <= e {
+                    let row = &mut sums[k][g];
+                    row.due += 1;
+                    row.kept += u64::from(v.status == Status::Kept);
+                    money::add(&mut row.amount, p.amount);
+                    money::add(&mut row.paid, v.paid);
+                }
+            }
+        }
+        sums
     }
 
     /// Every promise with its value.
     pub fn iter(&self) -> impl Iterator<Item = (&Promise, &Valued)> {
         self.promises.iter().zip(&self.values)
+    }
+}
+
+/// A (customer, currency)'s promise features in `segment`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PromiseCounts {
+    /// Open at the as-of date.
+    pub open: u64,
+    /// `broken` or `partially_kept` with the deadline in the lookback.
+    pub broken: u64,
+    /// `kept` with the kept date in the lookback.
+    pub kept: u64,
+}
+
+/// The promise measures of one `kpi` row: promises whose deadline is in the period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PromiseSums {
+    pub due: u64,
+    /// Of them, `kept` at the as-of date.
+    pub kept: u64,
+    pub amount: Decimal,
+    pub paid: Decimal,
+}
+
+impl PromiseSums {
+    pub fn kept_rate_pct(&self) -> Option<Decimal> {
+        money::percent(Decimal::from(self.kept), Decimal::from(self.due))
+    }
+
+    pub fn amount_kept_pct(&self) -> Option<Decimal> {
+        money::percent(self.paid, self.amount)
     }
 }
 

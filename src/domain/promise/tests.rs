@@ -209,7 +209,33 @@ fn a_promise_created_after_the_as_of_date_is_ignored() {
     let b = book(&l, vec![promise("P1", 15, 20, 100, &[]), promise("LATE", 19, 20, 100, &[])], 18);
     assert_eq!(b.promises.len(), 1);
     assert_eq!(b.promises[0].id, "P1");
-    assert!(!b.has_open(1, 1), "P1 is kept, LATE does not exist yet");
+    assert!(b.open_pairs().is_empty(), "P1 is kept, LATE does not exist yet");
     let b = book(&l, vec![promise("LATE", 19, 20, 100, &[])], 18);
     assert!(b.promises.is_empty());
+}
+
+#[test]
+fn segment_counts_and_kpi_sums_use_the_lookback_and_the_deadline() {
+    // As of 30: P1 (deadline 13) broken, P2 (deadline 23) partially kept (10
+    // on day 20), P3 kept day 27, P4 open (deadline 43).
+    let l = ledger(&[("A", "C", Some(1), 500)], &[(0, Some(20), 10), (0, Some(27), 100)]);
+    let list = vec![
+        promise("P1", 5, 10, 100, &[]),
+        promise("P2", 15, 20, 100, &[]),
+        promise("P3", 25, 26, 100, &[]),
+        promise("P4", 28, 40, 50, &[]),
+    ];
+    let b = book(&l, list, 30);
+    assert_eq!(b.open_pairs().into_iter().collect::<Vec<_>>(), vec![(1, 1)]);
+    // Lookback from day 14: P1's deadline 13 is out; P2 in; P3 kept day 27 in.
+    assert_eq!(b.counts(14)[&(1, 1)], PromiseCounts { open: 1, broken: 1, kept: 1 });
+    assert_eq!(b.counts(13)[&(1, 1)], PromiseCounts { open: 1, broken: 2, kept: 1 });
+    assert_eq!(b.counts(28)[&(1, 1)], PromiseCounts { open: 1, broken: 0, kept: 0 });
+    // Periods [1, 20] and [21, 30]: deadlines 13 | 23, 29 (P4's 43 in neither).
+    let sums = b.measure(&[(1, 20), (21, 30)], 1, |_, _| Some(0));
+    assert_eq!((sums[0][0].due, sums[0][0].kept, sums[0][0].amount, sums[0][0].paid), (1, 0, d(100), d(0)));
+    // P2 10 + P3 100 paid of 200: 55 %; kept 1 of 2: 50 %.
+    assert_eq!((sums[1][0].due, sums[1][0].kept, sums[1][0].amount, sums[1][0].paid), (2, 1, d(200), d(110)));
+    assert_eq!((sums[1][0].kept_rate_pct(), sums[1][0].amount_kept_pct()), (Some(d(50)), Some(d(55))));
+    assert_eq!(sums[0][0].kept_rate_pct(), Some(d(0)));
 }
