@@ -416,3 +416,50 @@ fn sixty_nights_of_dunning_pause_while_a_promise_is_open() {
         vec!["2025-05-08,X,EUR,1", "2025-05-24,X,EUR,2", "2025-06-05,X,EUR,3", "2025-06-30,X,EUR,4"]
     );
 }
+
+/// The bundled examples fit the fixtures: every status at 2025-06-30, and
+/// the rules file makes C035 (medium by default) `high` for its two broken
+/// promises; C022's open promise puts it in `promised`.
+#[test]
+fn the_examples_have_every_status_and_the_rules_use_them() {
+    let w = Workdir::new();
+    let base = [
+        "fixtures/invoices.csv",
+        "--payments",
+        "fixtures/payments.csv",
+        "--as-of",
+        "2025-06-30",
+        "-f",
+        "csv",
+    ];
+    let mut args = vec!["promise", "--promises", "examples/promises.csv"];
+    args.extend(base);
+    let rows = w.run(&args).csv_rows();
+    let mut statuses: Vec<(String, String)> =
+        rows.iter().map(|r| (r["promise_id"].clone(), r["status"].clone())).collect();
+    statuses.sort();
+    let expect = [
+        ("PTP-001", "kept"),
+        ("PTP-002", "partially_kept"),
+        ("PTP-003", "broken"),
+        ("PTP-004", "broken"),
+        ("PTP-005", "open"),
+        ("PTP-006", "broken"),
+        ("PTP-007", "kept"),
+        ("PTP-008", "open"),
+    ];
+    assert_eq!(statuses, expect.map(|(a, b)| (a.to_string(), b.to_string())).to_vec());
+    let mut args =
+        vec!["segment", "--promises", "examples/promises.csv", "--rules", "examples/rules_promises.toml"];
+    args.extend(base);
+    let rows = w.run(&args).csv_rows();
+    let segment_of = |c: &str| rows.iter().find(|r| r["customer"] == c).unwrap()["segment"].clone();
+    assert_eq!((segment_of("C035"), segment_of("C022")), ("high".to_string(), "promised".to_string()));
+    let mut args = vec!["age", "--disputes", "examples/disputes.csv", "--detail"];
+    args.extend(base);
+    let rows = w.run(&args).csv_rows();
+    let disputed = |i: &str| rows.iter().find(|r| r["invoice"] == i).unwrap()["disputed"].clone();
+    // Reopened, closed on the as-of date, open, closed the day it opened.
+    let flags = ["F25-0043", "F25-0051", "F25-0127", "F25-0108"].map(disputed);
+    assert_eq!(flags, ["true", "false", "true", "false"].map(String::from));
+}
