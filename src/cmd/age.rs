@@ -68,12 +68,13 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
-    let report = if args.detail {
+    let mut report = if args.detail {
         let disputes = Disputes::new(&ledger, &data.disputes, as_of);
         detail_report(&ledger, &params, args, &disputes)?
     } else {
         summary_report(ledger, &params, args, &by_columns)?
     };
+    super::side::add_params(&mut report.params, None, &args.disputes);
     output::emit(&report, &output_options)
 }
 

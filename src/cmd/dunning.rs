@@ -109,7 +109,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
             render_letter(Path::new(dir), &ledger, &policy, notice, row, as_of)?;
         }
     }
-    let report = Report {
+    let mut report = Report {
         command: "dunning".into(),
         as_of,
         params: json!({"policy": args.policy, "log": args.log, "record": args.record})
@@ -121,6 +121,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         totals_columns: None,
         totals: Vec::new(),
     };
+    super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
     output::emit(&report, &output_options)?;
     if let (true, Some(path)) = (args.record, &args.log) {
         record(path, &ledger, &notices, as_of)?;

@@ -189,7 +189,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
         chart::write_svg(&chart, path)?;
     }
-    let report = Report {
+    let mut report = Report {
         command: "kpi".into(),
         as_of,
         params: json!({
@@ -205,6 +205,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         totals_columns: None,
         totals: total_rows,
     };
+    side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
     output::emit(&report, &output_options)
 }
 

@@ -161,6 +161,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     };
     report.as_of = as_of;
     report.params = json_params.as_object().cloned().unwrap_or_default();
+    super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
     output::emit(&report, &output_options)
 }
 

@@ -85,3 +85,19 @@ pub fn kpi_promise_cells(p: &PromiseSums, digits: u32) -> Vec<Cell> {
         Cell::fixed2(p.amount_kept_pct()),
     ]
 }
+
+/// Adds `promises`, `tolerance` and `disputes` to a report's JSON params
+/// when their files are given (so reports without them stay as they were).
+pub fn add_params(
+    params: &mut serde_json::Map<String, serde_json::Value>,
+    promises: Option<&PromisesArgs>,
+    disputes: &DisputesArgs,
+) {
+    if let Some(p) = promises.filter(|p| p.promises.is_some()) {
+        params.insert("promises".into(), p.promises.clone().into());
+        params.insert("tolerance".into(), p.tolerance.into());
+    }
+    if let Some(path) = &disputes.disputes {
+        params.insert("disputes".into(), path.clone().into());
+    }
+}
