@@ -238,6 +238,9 @@ impl Scope {
 /// then file order, to the promises of its (customer, currency).
 fn allocate(ledger: &Ledger, promises: &[Promise], tolerance: i32) -> Vec<Held> {
     let mut held = vec![Held::default(); promises.len()];
+    if promises.is_empty() {
+        return held;
+    }
     let by_pair = fill_order(promises);
     let index_of = ledger.indexes_of(promises.iter().flat_map(|p| p.invoices.iter().copied()));
     let scopes: Vec<Scope> = promises

@@ -239,3 +239,62 @@ fn segment_counts_and_kpi_sums_use_the_lookback_and_the_deadline() {
     assert_eq!((sums[1][0].kept_rate_pct(), sums[1][0].amount_kept_pct()), (Some(d(50)), Some(d(55))));
     assert_eq!(sums[0][0].kept_rate_pct(), Some(d(0)));
 }
+
+mod properties {
+    use super::super::*;
+    use crate::domain::testing::ledger;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the payments (reversals, credit notes, undated ones):
+        /// a promise holds between 0 and its amount; it is kept exactly when
+        /// full, on a day between its creation and its deadline; and the
+        /// promises of a (customer, currency) never hold more than its
+        /// positive invoices received.
+        #[test]
+        fn promises_hold_what_was_paid_and_no_more(
+            docs in prop::collection::vec((1u32..3, prop::option::of(0i32..60), 0i32..90, -5_000i64..50_000), 1..12),
+            pays in prop::collection::vec((0usize..100, prop::option::of(0i32..100), -20_000i64..30_000), 0..30),
+            made in prop::collection::vec((0u32..5, 1u32..3, 0i32..100, 0i32..20, 1i64..40_000, prop::option::of(0usize..12)), 0..10),
+            as_of in 30i32..110,
+        ) {
+            let ledger = ledger(&docs, &pays).restrict_to(as_of);
+            let promises: Vec<Promise> = made
+                .iter()
+                .enumerate()
+                .map(|(n, &(c, k, created, wait, cents, invoice))| Promise {
+                    id: format!("P{n}"),
+                    customer: c + 1,
+                    currency: k,
+                    created,
+                    promised: created + wait,
+                    amount: Decimal::new(cents, 2),
+                    invoices: invoice.filter(|&i| i < docs.len()).map(|i| vec![i as u32]).unwrap_or_default(),
+                    note: String::new(),
+                })
+                .collect();
+            let book = Book::new(&ledger, promises, PromiseParams { as_of, tolerance: 2 });
+            for (p, v) in book.iter() {
+                prop_assert!(p.created <= as_of);
+                prop_assert!(v.paid >= Decimal::ZERO && v.paid <= p.amount);
+                prop_assert_eq!(v.status == Status::Kept, v.paid == p.amount);
+                prop_assert_eq!(v.kept_date.is_some(), v.status == Status::Kept);
+                if let Some(k) = v.kept_date {
+                    prop_assert!(p.created <= k && k <= v.deadline);
+                }
+                let pair = (p.customer, p.currency);
+                let held: Decimal = book.iter().filter(|(q, _)| (q.customer, q.currency) == pair).map(|(_, w)| w.paid).sum();
+                let received: Decimal = ledger
+                    .payments
+                    .iter()
+                    .filter(|pay| {
+                        let inv = &ledger.invoices[pay.invoice as usize];
+                        (inv.customer, inv.currency) == pair && inv.amount > Decimal::ZERO && pay.date().is_some() && pay.amount > Decimal::ZERO
+                    })
+                    .map(|pay| pay.amount)
+                    .sum();
+                prop_assert!(held <= received, "held {} received {}", held, received);
+            }
+        }
+    }
+}
