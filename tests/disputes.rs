@@ -185,3 +185,32 @@ fn bad_dispute_rows_name_file_line_column_and_value() {
     assert!(run.stderr.contains("skipped 1 bad row(s)"), "{}", run.stderr);
     assert!(w.read("rejects.csv").lines().nth(1).unwrap().contains(",5,opened,2025-05-15,"));
 }
+
+/// Spanish headers by alias; --map for any other; a missing column lists the headers.
+#[test]
+fn dispute_headers_by_alias_and_by_map() {
+    let (w, inv, pay, _) = setup();
+    let es = w.write("disputas.csv", "Factura;Fecha apertura;Fecha cierre;Motivo\nX-1;2025-06-01;;precio\n");
+    let run = w.run(&[
+        "age",
+        &inv,
+        "--payments",
+        &pay,
+        "--disputes",
+        &es,
+        "--as-of",
+        "2025-06-30",
+        "--detail",
+        "-f",
+        "csv",
+    ]);
+    let x1 = run.csv_rows().into_iter().find(|r| r["invoice"] == "X-1").unwrap();
+    assert_eq!(x1["disputed"], "true");
+    let odd = w.write("odd.csv", "Doc,Since\nX-1,2025-06-01\n");
+    let args = ["age", &inv, "--disputes", &odd, "--as-of", "2025-06-30", "--detail", "-f", "csv"];
+    w.run(&args).fails_with(&["odd.csv", "no column for 'invoice'", "'Doc', 'Since'"]);
+    let mut mapped = args.to_vec();
+    mapped.extend(["--map", "invoice=Doc", "--map", "opened=Since"]);
+    let x1 = w.run(&mapped).csv_rows().into_iter().find(|r| r["invoice"] == "X-1").unwrap();
+    assert_eq!(x1["disputed"], "true");
+}
