@@ -25,6 +25,7 @@ pub enum Command {
     Kpi(cmd::kpi::KpiArgs),
     Segment(cmd::segment::SegmentArgs),
     Dunning(cmd::dunning::DunningArgs),
+    Promise(cmd::promise::PromiseArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Report(cmd::report::ReportArgs),

@@ -1,12 +1,14 @@
 //! `cobro age`: aging of the open balance at the as-of date.
 
+use super::side::DisputesArgs;
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
+use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::{load_ledger, ReadOptions};
+use crate::input::{load_ledger_with, ReadOptions, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
 use anyhow::Result;
@@ -47,6 +49,9 @@ pub struct AgeArgs {
     pub detail: bool,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -62,6 +67,7 @@ pub fn run(args: &AgeArgs) -> Result<()> {
 pub fn report(args: &AgeArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
+        .input("--disputes", args.disputes.disputes.as_deref())
         .input_args(&args.input)
         .output_args(&args.output)
         .check()?;
@@ -70,14 +76,18 @@ pub fn report(args: &AgeArgs) -> Result<Report> {
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
     let (by_columns, grouping) = parse_by(&args.by);
-    let ledger =
-        load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by_columns, as_of)?;
+    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
-    if args.detail {
-        detail_report(&ledger, &params, args)
+    let mut report = if args.detail {
+        let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+        detail_report(&ledger, &params, args, &disputes)?
     } else {
-        summary_report(ledger, &params, args, &by_columns)
-    }
+        summary_report(ledger, &params, args, &by_columns)?
+    };
+    super::side::add_params(&mut report.params, None, &args.disputes);
+    Ok(report)
 }
 
 pub(crate) fn parse_buckets(text: &str) -> Result<Buckets> {
@@ -176,7 +186,12 @@ fn summary_cells(row: &AgingRow) -> Vec<Cell> {
     cells
 }
 
-fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Result<Report> {
+fn detail_report(
+    ledger: &Ledger,
+    params: &AgingParams,
+    args: &AgeArgs,
+    disputes: &Disputes,
+) -> Result<Report> {
     let documents = aging::open_documents(ledger, params)?;
     let names = params.buckets.names();
     let columns = [
@@ -197,13 +212,16 @@ fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Resul
         as_of: params.as_of,
         params: params_json(args, params),
         columns: columns.map(String::from).to_vec(),
-        rows: documents.iter().map(|d| detail_cells(ledger, d, &names)).collect(),
+        rows: documents
+            .iter()
+            .map(|d| detail_cells(ledger, d, &names, disputes.in_dispute(d.index, params.as_of)))
+            .collect(),
         totals_columns: None,
         totals: Vec::new(),
     })
 }
 
-fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Vec<Cell> {
+fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String], disputed: bool) -> Vec<Cell> {
     let invoice = &ledger.invoices[doc.index];
     let digits = minor_digits(ledger.currency(invoice));
     let name = ledger.texts.get(invoice.name);
@@ -218,6 +236,6 @@ fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Ve
         Cell::Money(doc.open, digits),
         Cell::Int(doc.days as i64),
         Cell::text(&bucket_names[doc.bucket]),
-        Cell::Bool(invoice.disputed),
+        Cell::Bool(disputed),
     ]
 }

@@ -1,15 +1,18 @@
 //! `cobro dunning`: today's reminders, with interest, fees, letters and a log.
 
+use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
+use crate::domain::disputes::Disputes;
 use crate::domain::dunning::{self, Notice, Policy, FIELDS};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
+use crate::domain::promise::{Book, PromiseParams};
 use crate::files::{self, lock::RunLock, paths::Paths};
 use crate::input::dunning_log::{load_log, Action, DunningLog};
-use crate::input::load_ledger;
 use crate::input::plans::load_plans;
 use crate::input::policy::load_policy;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, round};
 use crate::render::letter::{file_name, fill, LetterFolder};
 use crate::render::{output, Cell, OutputOptions, Report};
@@ -25,7 +28,9 @@ use std::path::Path;
 /// was already sent. A customer climbs one level at a time, never faster
 /// than min_interval_days, and starts again after paying up. --record
 /// appends today's actions to the log (a second run the same day adds
-/// nothing); --render writes one letter per row.
+/// nothing); --render writes one letter per row. With --promises, a
+/// customer with a promise open at the as-of date gets no action; with
+/// --disputes, "disputed" (exclude_disputed) follows the dated log.
 ///
 /// Example:
 ///   cobro dunning fixtures/invoices.csv --payments fixtures/payments.csv \
@@ -64,6 +69,12 @@ pub struct DunningArgs {
     /// Payments toward the --plans
     #[arg(long, value_name = "FILE", requires = "plans")]
     pub plan_payments: Option<String>,
+
+    #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
+    pub promises: PromisesArgs,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -121,11 +132,22 @@ fn today(args: &DunningArgs) -> Result<Today> {
         None => (Vec::new(), None),
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of)
-        .map_err(anyhow::Error::msg)?;
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+    };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+    let promised = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
+    let skip = |customer: u32, currency: u32| {
+        on_track.contains(ledger.customers.get(customer)) || promised.contains(&(customer, currency))
+    };
+    let notices =
+        dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of).map_err(anyhow::Error::msg)?;
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
-    let report = Report {
+    let mut report = Report {
         command: "dunning".into(),
         as_of,
         params: json!({"policy": args.policy, "log": args.log, "record": args.record})
@@ -137,6 +159,7 @@ fn today(args: &DunningArgs) -> Result<Today> {
         totals_columns: None,
         totals: Vec::new(),
     };
+    super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
     Ok(Today { ledger, policy, notices, log_file, report })
 }
 
@@ -147,6 +170,8 @@ fn paths(args: &DunningArgs) -> Paths<'_> {
         .input("--policy", Some(&args.policy))
         .input("--plans", args.plans.as_deref())
         .input("--plan-payments", args.plan_payments.as_deref())
+        .input("--disputes", args.disputes.disputes.as_deref())
+        .input("--promises", args.promises.promises.as_deref())
         .input_args(&args.input)
         .output_args(&args.output)
         .output("--render", args.render.as_deref());

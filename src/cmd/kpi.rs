@@ -1,12 +1,15 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
+use super::side::{self, DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
+use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
 use crate::domain::ledger::Ledger;
+use crate::domain::promise::{Book, PromiseParams, PromiseSums};
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::load_ledger;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::{output, Cell, Report};
@@ -62,6 +65,12 @@ pub struct KpiArgs {
     pub chart: Option<String>,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
+    pub promises: PromisesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -103,6 +112,8 @@ pub fn run(args: &KpiArgs) -> Result<()> {
 pub fn report(args: &KpiArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
+        .input("--disputes", args.disputes.disputes.as_deref())
+        .input("--promises", args.promises.promises.as_deref())
         .input_args(&args.input)
         .output_args(&args.output)
         .output("--chart", args.chart.as_deref())
@@ -114,7 +125,13 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         return Err(usage("--grace and --window cannot be negative"));
     }
     let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by, as_of)?;
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+    };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
     let groups = Groups::new(&ledger, by.len())?;
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(&ledger, &params);
@@ -123,21 +140,48 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of_invoice[i], &params);
     let currencies = Groups::new(&ledger, 0)?;
     let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of_invoice[i], &params);
+    let disputes = args.disputes.disputes.is_some().then(|| Disputes::new(&ledger, &data.disputes, as_of));
+    let measure_disputes = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<DisputeSums>>> {
+        let of = |i: usize| groups.of_invoice[i];
+        disputes.as_ref().map(|d| d.measure(&facts.history, periods, groups.keys.len(), of))
+    };
+    let (dispute_sums, dispute_totals) =
+        (measure_disputes(&groups, &period_list), measure_disputes(&currencies, &[(from, to)]));
+    let book = args
+        .promises
+        .promises
+        .is_some()
+        .then(|| Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }));
+    let first_invoice = if book.is_some() { first_invoice_of_pairs(&ledger) } else { HashMap::new() };
+    let measure_promises = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<PromiseSums>>> {
+        let of = |c: u32, k: u32| first_invoice.get(&(c, k)).map(|&i| groups.of_invoice[i]);
+        book.as_ref().map(|b| b.measure(periods, groups.keys.len(), of))
+    };
+    let (promise_sums, promise_totals) =
+        (measure_promises(&groups, &period_list), measure_promises(&currencies, &[(from, to)]));
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
     columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    if book.is_some() {
+        columns.extend(side::KPI_PROMISE_FIELDS.map(String::from));
+    }
+    if disputes.is_some() {
+        columns.extend(side::KPI_DISPUTE_FIELDS.map(String::from));
+    }
     let mut rows = Vec::new();
     let group_order = groups.order(&ledger);
     for (p, &(s, e)) in period_list.iter().enumerate() {
         for &g in &group_order {
-            rows.push(row_cells(
-                s,
-                e,
-                groups.key_cells(&ledger, g),
-                &groups.currency(&ledger, g),
-                &sums[p][g],
-            ));
+            let currency = groups.currency(&ledger, g);
+            let mut cells = row_cells(s, e, groups.key_cells(&ledger, g), &currency, &sums[p][g]);
+            if let Some(promises) = &promise_sums {
+                cells.extend(side::kpi_promise_cells(&promises[p][g], minor_digits(&currency)));
+            }
+            if let Some(d) = &dispute_sums {
+                cells.extend(side::kpi_dispute_cells(&d[p][g], sums[p][g].ar_end, minor_digits(&currency)));
+            }
+            rows.push(cells);
         }
     }
     let total_rows = currencies
@@ -145,14 +189,22 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         .into_iter()
         .map(|g| {
             let keys = vec![Cell::Null; by.len()];
-            row_cells(from, to, keys, &currencies.currency(&ledger, g), &totals[0][g])
+            let currency = currencies.currency(&ledger, g);
+            let mut cells = row_cells(from, to, keys, &currency, &totals[0][g]);
+            if let Some(promises) = &promise_totals {
+                cells.extend(side::kpi_promise_cells(&promises[0][g], minor_digits(&currency)));
+            }
+            if let Some(d) = &dispute_totals {
+                cells.extend(side::kpi_dispute_cells(&d[0][g], totals[0][g].ar_end, minor_digits(&currency)));
+            }
+            cells
         })
         .collect();
     if let Some(path) = &args.chart {
         let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
         chart::write_svg(&chart, path)?;
     }
-    Ok(Report {
+    let mut report = Report {
         command: "kpi".into(),
         as_of,
         params: json!({
@@ -167,7 +219,18 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         rows,
         totals_columns: None,
         totals: total_rows,
-    })
+    };
+    side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
+    Ok(report)
+}
+
+/// The first invoice of every (customer, currency): a promise's group is its customer's.
+fn first_invoice_of_pairs(ledger: &Ledger) -> HashMap<(u32, u32), usize> {
+    let mut first = HashMap::new();
+    for (i, inv) in ledger.invoices.iter().enumerate() {
+        first.entry((inv.customer, inv.currency)).or_insert(i);
+    }
+    first
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day

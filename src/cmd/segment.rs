@@ -1,12 +1,15 @@
 //! `cobro segment`: explainable risk segments and a prioritized worklist.
 
+use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
+use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
+use crate::domain::promise::{Book, PromiseParams};
 use crate::domain::rules;
-use crate::domain::segment::{self, Rule, SegmentParams, Segmented, FEATURES};
+use crate::domain::segment::{self, Features, Rule, SegmentParams, Segmented, FEATURES, PROMISE_FEATURES};
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::load_ledger;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
 use anyhow::{anyhow, Context, Result};
@@ -53,6 +56,12 @@ pub struct SegmentArgs {
     /// Per segment and currency: customers, open, overdue and share of overdue
     #[arg(long)]
     pub summary: bool,
+
+    #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
+    pub promises: PromisesArgs,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -121,6 +130,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
 pub fn report(args: &SegmentArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
+        .input("--disputes", args.disputes.disputes.as_deref())
+        .input("--promises", args.promises.promises.as_deref())
         .input("--rules", args.rules.as_deref())
         .input_args(&args.input)
         .output_args(&args.output)
@@ -131,9 +142,22 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
         return Err(usage("--lookback must be at least 1 and --grace not negative"));
     }
     let rules = load_rules(args.rules.as_deref())?;
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+    };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
     let params = SegmentParams { as_of, lookback: args.lookback, grace: args.grace };
-    let rows = segment::segment(&ledger, segment::features(&ledger, &params), &rules);
+    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+    let mut features = segment::features(&ledger, &params, &disputes);
+    let with_promises = args.promises.promises.is_some();
+    if with_promises {
+        let book = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance });
+        add_promise_counts(&mut features, &book, as_of - args.lookback + 1);
+    }
+    let rows = segment::segment(&ledger, features, &rules);
     let mut listed: Vec<&Segmented> = rows
         .iter()
         .filter(|r| args.segment.as_ref().is_none_or(|s| r.rule.is_some_and(|i| rules[i].name == *s)))
@@ -147,14 +171,26 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
         if let Some(n) = args.top {
             listed.truncate(n);
         }
-        worklist(&ledger, &listed, &rules)
+        worklist(&ledger, &listed, &rules, with_promises)
     };
     report.as_of = as_of;
     report.params = json_params.as_object().cloned().unwrap_or_default();
+    super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
     Ok(report)
 }
 
-fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
+/// The promise features (`--promises`) of each row.
+fn add_promise_counts(features: &mut [Features], book: &Book, start: crate::dates::Day) {
+    let counts = book.counts(start);
+    for f in features {
+        if let Some(c) = counts.get(&(f.customer, f.currency)) {
+            f.promises = *c;
+        }
+    }
+}
+
+/// The worklist; the promise features are columns only `with_promises`.
+fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule], with_promises: bool) -> Report {
     let with_name = ledger.present.customer_name;
     let names = ledger.customer_names();
     let mut columns: Vec<String> = vec!["customer".into()];
@@ -162,7 +198,8 @@ fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
         columns.push("customer_name".into());
     }
     columns.extend(["currency", "segment", "rule", "action"].map(String::from));
-    columns.extend(FEATURES.map(String::from));
+    let shown = if with_promises { FEATURES.len() } else { FEATURES.len() - PROMISE_FEATURES };
+    columns.extend(FEATURES[..shown].iter().map(|f| f.to_string()));
     columns.push("priority".into());
     let cells = |s: &Segmented| {
         let f = &s.features;
@@ -188,8 +225,12 @@ fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
             Cell::fixed2(f.avg_days_late()),
             Cell::fixed2(f.late_share_pct()),
             Cell::Int(f.episodes as i64),
-            Cell::Int(s.priority as i64),
         ]);
+        if with_promises {
+            let p = &f.promises;
+            row.extend([p.open, p.broken, p.kept].map(|n| Cell::Int(n as i64)));
+        }
+        row.push(Cell::Int(s.priority as i64));
         row
     };
     Report {

@@ -3,6 +3,7 @@
 //! sent (no skipping, reset by a new delinquency episode, spaced by
 //! `min_interval_days`). Dunning uses no grace.
 
+use super::disputes::Disputes;
 use super::history::{Episodes, History};
 use super::ledger::Ledger;
 use crate::dates::Day;
@@ -83,15 +84,18 @@ impl Notice {
     }
 }
 
-/// The notices due today, sorted by customer then currency; customers in
-/// `skip` (on an on-track payment plan) get none. The error names a
-/// customer whose interest, fees or total overflow `Decimal` (only for
-/// absurd policies or amounts: see [`crate::money::AMOUNT_LIMIT`]).
+/// The notices due today, sorted by customer then currency; a (customer,
+/// currency) handle pair that `skip` names (an on-track payment plan, an
+/// open promise) gets none. `disputes` says which invoices are in dispute.
+/// The error names a customer whose interest, fees or total overflow
+/// `Decimal` (only for absurd policies or amounts: see
+/// [`crate::money::AMOUNT_LIMIT`]).
 pub fn notices(
     ledger: &Ledger,
     policy: &Policy,
     log: &[Sent],
-    skip: &dyn Fn(&str) -> bool,
+    skip: &dyn Fn(u32, u32) -> bool,
+    disputes: &Disputes,
     as_of: Day,
 ) -> Result<Vec<Notice>, String> {
     let history = History::new(ledger);
@@ -99,7 +103,10 @@ pub fn notices(
     let mut listed: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
     for (i, inv) in ledger.invoices.iter().enumerate() {
         let open = history.open_at(i, as_of);
-        if open > Decimal::ZERO && inv.due < as_of && !(policy.exclude_disputed && inv.disputed) {
+        if open > Decimal::ZERO
+            && inv.due < as_of
+            && !(policy.exclude_disputed && disputes.in_dispute(i, as_of))
+        {
             listed.entry((inv.customer, inv.currency)).or_default().push(i);
         }
     }
@@ -109,7 +116,7 @@ pub fn notices(
     let mut out = Vec::new();
     for (pair, &(customer, currency)) in pairs.iter().enumerate() {
         let Some(mut invoices) = listed.remove(&(customer, currency)) else { continue };
-        if skip(ledger.customers.get(customer)) {
+        if skip(customer, currency) {
             continue;
         }
         invoices.sort_by_key(|&i| (ledger.invoices[i].due, ledger.id(i).to_string()));

@@ -165,6 +165,22 @@ impl Ledger {
         }
     }
 
+    /// The ledger index of each of `handles` (id handles, [`Invoice::id`]);
+    /// after [`Ledger::restrict_to`] the handles of dropped documents are
+    /// absent. For side files (promises, disputes) that name documents by id.
+    pub fn indexes_of(
+        &self,
+        handles: impl IntoIterator<Item = u32>,
+    ) -> std::collections::HashMap<u32, usize> {
+        let wanted: std::collections::HashSet<u32> = handles.into_iter().collect();
+        self.invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, inv)| wanted.contains(&inv.id))
+            .map(|(i, inv)| (inv.id, i))
+            .collect()
+    }
+
     /// Whether the document exists at the end of day `d`.
     pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
         invoice.issue().is_none_or(|issue| issue <= d)

@@ -2,11 +2,13 @@
 //! printing, no clock — the as-of date is always a parameter.
 
 pub mod aging;
+pub mod disputes;
 pub mod dunning;
 pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
+pub mod promise;
 pub mod provision;
 pub mod roll;
 pub mod rules;

@@ -16,6 +16,10 @@ pub enum FileKind {
     Plans,
     /// Payments toward plans (`plan check --payments`).
     PlanPayments,
+    /// Promises to pay (`--promises`).
+    Promises,
+    /// The dated dispute log (`--disputes`).
+    Disputes,
 }
 
 /// Built-in aliases per field, already normalized.
@@ -37,7 +41,7 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
             "documentnumber", "docno", "docnumber", "belnr", "reference", "number", "num", "voucherno",
             "transactionnumber", "factura", "nfactura", "nofactura", "nodefactura", "nrofactura",
             "numfactura", "numerofactura", "numerodefactura", "documento", "numerodocumento", "ndocumento",
-            "comprobante",
+            "comprobante", "invoices", "facturas", "documentos",
         ],
         (FileKind::Invoices | FileKind::Plans, "due_date") => &[
             "duedate", "netduedate", "due", "dueon", "datedue", "paymentduedate", "invoicedatedue",
@@ -52,7 +56,7 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
             "invoicedamount", "amountindoccurr", "amountindocumentcurrency", "importe", "monto",
             "importetotal", "totalfactura", "importefactura", "importeoriginal",
         ],
-        (FileKind::Invoices, "currency") | (FileKind::Payments, "currency") => &[
+        (FileKind::Invoices | FileKind::Payments | FileKind::Promises, "currency") => &[
             "currency", "currencycode", "curr", "crcy", "documentcurrency", "doccurrency", "moneda",
             "divisa",
         ],
@@ -87,6 +91,40 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
         (FileKind::Plans, "installment") => &[
             "installment", "amount", "installmentamount", "cuota", "importe", "monto",
         ],
+        (FileKind::Promises, "created") => &[
+            "created", "createdon", "createdat", "createddate", "datecreated", "recorded", "recordedon",
+            "madeon", "date", "fecha", "fechaalta", "fechacreacion", "fecharegistro", "creado",
+        ],
+        (FileKind::Promises, "promised_date") => &[
+            "promiseddate", "promisedate", "promisedpaymentdate", "promisedfor", "payby", "paybydate",
+            "fechapromesa", "fechaprometida", "fechacompromiso", "fechacompromisodepago",
+        ],
+        (FileKind::Promises, "amount") => &[
+            "amount", "promisedamount", "promiseamount", "amountpromised", "importe", "monto",
+            "importeprometido", "importecomprometido",
+        ],
+        (FileKind::Promises, "promise_id") => &[
+            "promiseid", "promise", "promiseno", "promisenumber", "ptpid", "id", "idpromesa", "promesa",
+            "compromiso",
+        ],
+        (FileKind::Promises, "note") => &[
+            "note", "notes", "comment", "comments", "remark", "remarks", "memo", "nota", "notas",
+            "comentario", "comentarios", "observaciones",
+        ],
+        (FileKind::Disputes, "opened") => &[
+            "opened", "openedon", "opendate", "dateopened", "raised", "raisedon", "created", "createdon",
+            "disputedate", "date", "fecha", "fechaapertura", "abierta", "fechaalta", "fechareclamacion",
+        ],
+        (FileKind::Disputes, "closed") => &[
+            "closed", "closedon", "closedate", "dateclosed", "resolved", "resolvedon", "resolutiondate",
+            "fechacierre", "cerrada", "fecharesolucion",
+        ],
+        (FileKind::Disputes, "reason") => &["reason", "disputereason", "reasoncode", "cause", "motivo", "causa"],
+        (FileKind::Disputes, "dispute_id") => &[
+            "disputeid", "dispute", "disputeno", "disputenumber", "case", "caseid", "caseno", "id",
+            "iddisputa", "reclamacion", "incidencia",
+        ],
+        (FileKind::Disputes, "outcome") => &["outcome", "resolution", "result", "resultado", "resolucion"],
         _ => &[],
     }
 }
@@ -111,6 +149,10 @@ pub fn fields(kind: FileKind) -> &'static [&'static str] {
         FileKind::Payments => &["invoice", "date", "amount", "customer", "currency"],
         FileKind::Plans => &["plan_id", "customer", "n", "due_date", "installment"],
         FileKind::PlanPayments => &["plan_id", "customer", "date", "amount"],
+        FileKind::Promises => {
+            &["customer", "created", "promised_date", "amount", "currency", "invoice", "promise_id", "note"]
+        }
+        FileKind::Disputes => &["invoice", "opened", "closed", "reason", "dispute_id", "outcome"],
     }
 }
 
@@ -148,9 +190,7 @@ impl ColumnMap {
                 return Err(format!("--map '{spec}' is not FIELD=HEADER (e.g. --map amount=Importe)"));
             };
             let field = field.trim().to_ascii_lowercase();
-            let known =
-                fields(FileKind::Invoices).iter().chain(fields(FileKind::Payments)).any(|f| *f == field);
-            if !known {
+            if !all_fields().contains(&field.as_str()) {
                 return Err(format!(
                     "--map '{spec}': unknown field '{field}'; fields are {}",
                     all_fields().join(", ")
@@ -171,7 +211,8 @@ impl ColumnMap {
 
 fn all_fields() -> Vec<&'static str> {
     let mut all: Vec<&str> = Vec::new();
-    for kind in [FileKind::Invoices, FileKind::Payments, FileKind::Plans, FileKind::PlanPayments] {
+    use FileKind::*;
+    for kind in [Invoices, Payments, Plans, PlanPayments, Promises, Disputes] {
         for f in fields(kind) {
             if !all.contains(f) {
                 all.push(f);

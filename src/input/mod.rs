@@ -5,6 +5,7 @@
 pub mod amount;
 mod contain;
 pub mod date;
+pub mod disputes;
 pub mod dunning_log;
 pub mod fx;
 pub mod headers;
@@ -13,6 +14,7 @@ mod parallel;
 mod payments;
 pub mod plans;
 pub mod policy;
+pub mod promises;
 pub mod rates;
 mod record;
 pub mod rejects;
@@ -50,6 +52,7 @@ pub struct ReadOptions {
 /// Reads the invoice file and the optional payments file and returns the
 /// ledger as it stood at the end of `as_of`. `extras` are the other
 /// columns a command needs (`--by`).
+#[allow(dead_code)] // for commands that read no side file
 pub fn load_ledger(
     invoices: &str,
     payments: Option<&str>,
@@ -57,6 +60,36 @@ pub fn load_ledger(
     extras: &[String],
     as_of: Day,
 ) -> Result<Ledger> {
+    load_ledger_with(invoices, payments, options, extras, as_of, SideFiles::default())
+        .map(|(ledger, _)| ledger)
+}
+
+/// The collector's files that name the invoice file's customers and
+/// documents (`--promises`, `--disputes`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SideFiles<'a> {
+    pub promises: Option<&'a str>,
+    pub disputes: Option<&'a str>,
+}
+
+/// What the [`SideFiles`] held, every row (whatever its dates) that passed.
+#[derive(Debug, Default)]
+pub struct SideData {
+    pub promises: Vec<crate::domain::promise::Promise>,
+    pub disputes: Vec<crate::domain::disputes::Dispute>,
+}
+
+/// [`load_ledger`], also reading the side files. They are judged against
+/// the whole invoice file (before the as-of cut and `--fx`), with the same
+/// bad-row handling (one rejects file for all).
+pub fn load_ledger_with(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, SideData)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
     let mut ledger = Ledger::default();
     let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
@@ -68,12 +101,44 @@ pub fn load_ledger(
     }
     fixups.apply(&mut ledger, options.terms, invoices, payments.unwrap_or("payments"))?;
     ledger.fold_kept_payments();
+    let mut data = SideData::default();
+    if let Some(path) = side.promises {
+        data.promises = promises::read(path, options, &ledger, &mut rejects)?;
+    }
+    if let Some(path) = side.disputes {
+        data.disputes = disputes::read(path, options, &ledger, &mut rejects)?;
+    }
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
         ledger.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
+        convert_promises(&mut data.promises, &ledger, base, &rates)
+            .map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
     }
-    Ok(ledger.restrict_to(as_of))
+    Ok((ledger.restrict_to(as_of), data))
+}
+
+/// `--fx`: promised amounts in the base currency, like the invoices'.
+/// Every promise's currency has a document, so [`Ledger::convert_to`] has
+/// already checked its rate.
+fn convert_promises(
+    promises: &mut [crate::domain::promise::Promise],
+    ledger: &Ledger,
+    base: &str,
+    rates: &std::collections::HashMap<String, rust_decimal::Decimal>,
+) -> Result<(), String> {
+    let base_handle = ledger.currencies.find(base).unwrap_or(0);
+    for p in promises {
+        if let Some(rate) = rates.get(ledger.currencies.get(p.currency)) {
+            p.amount = p
+                .amount
+                .checked_mul(*rate)
+                .filter(|a| a.abs() < crate::money::AMOUNT_LIMIT)
+                .ok_or_else(|| format!("promise {} is too large once converted", p.id))?;
+        }
+        p.currency = base_handle;
+    }
+    Ok(())
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
