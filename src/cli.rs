@@ -25,6 +25,7 @@ pub enum Command {
     Kpi(cmd::kpi::KpiArgs),
     Segment(cmd::segment::SegmentArgs),
     Dunning(cmd::dunning::DunningArgs),
+    Forecast(cmd::forecast::ForecastArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),

@@ -3,6 +3,7 @@
 
 pub mod aging;
 pub mod dunning;
+pub mod forecast;
 pub mod history;
 pub mod kpi;
 pub mod ledger;

@@ -16,7 +16,7 @@ pub mod rejects;
 pub mod source;
 
 use crate::dates::Day;
-use crate::domain::ledger::Ledger;
+use crate::domain::ledger::{LaterPayments, Ledger};
 use anyhow::Result;
 pub use headers::ColumnMap;
 use record::Cells;
@@ -54,6 +54,28 @@ pub fn load_ledger(
     extras: &[String],
     as_of: Day,
 ) -> Result<Ledger> {
+    Ok(read_ledger(invoices, payments, options, extras, as_of)?.restrict_to(as_of))
+}
+
+/// As [`load_ledger`], and also the payments dated after `as_of` (see
+/// [`Ledger::restrict_keeping_later`]): for `forecast --backtest` only.
+pub fn load_ledger_and_later(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    as_of: Day,
+) -> Result<(Ledger, LaterPayments)> {
+    Ok(read_ledger(invoices, payments, options, &[], as_of)?.restrict_keeping_later(as_of))
+}
+
+/// The whole input as a ledger, before it is restricted to the as-of date.
+fn read_ledger(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+) -> Result<Ledger> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
     let mut ledger = Ledger::default();
     let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
@@ -72,7 +94,7 @@ pub fn load_ledger(
             .convert_to(base, &rates)
             .map_err(|code| anyhow::anyhow!("--fx {rates_path}: no rate for {code}"))?;
     }
-    Ok(ledger.restrict_to(as_of))
+    Ok(ledger)
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
