@@ -112,7 +112,9 @@ fn column(rows: &Value, field: &str) -> String {
 }
 
 fn currency_rows(doc: &Value, currency: &str) -> Value {
-    Value::Array(doc["rows"].as_array().unwrap().iter().filter(|r| r["currency"] == currency).cloned().collect())
+    Value::Array(
+        doc["rows"].as_array().unwrap().iter().filter(|r| r["currency"] == currency).cloned().collect(),
+    )
 }
 
 #[test]
@@ -121,10 +123,7 @@ fn weekly_rows_per_currency() {
     assert_eq!(doc["command"], "forecast");
     assert_eq!(doc["params"]["weeks"], 13);
     let eur = currency_rows(&doc, "EUR");
-    assert_eq!(
-        column(&eur, "period"),
-        "W01 W02 W03 W04 W05 W06 W07 W08 W09 W10 W11 W12 W13 later disputed"
-    );
+    assert_eq!(column(&eur, "period"), "W01 W02 W03 W04 W05 W06 W07 W08 W09 W10 W11 W12 W13 later disputed");
     // W01 = A9 480 + B9 150; W02 = A9 480 + B9 50; W04 = B9 50; W05 = A9 240 + B9 50.
     assert_eq!(
         column(&eur, "expected"),
@@ -284,7 +283,9 @@ fn csv_totals_and_chart() {
 fn steady_habits_beat_the_naive_forecast() {
     let mut invoices = String::from("customer,invoice,issue_date,due_date,amount\n");
     let mut payments = String::from("invoice,date,amount\n");
-    let day = |n: i64| (chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(n)).to_string();
+    let day = |n: i64| {
+        (chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(n)).to_string()
+    };
     for k in 1..=8i64 {
         for i in 0..40i64 {
             let due = i * 9 + k;
@@ -296,7 +297,19 @@ fn steady_habits_beat_the_naive_forecast() {
     let wd = Workdir::new();
     let inv = wd.write("inv.csv", &invoices);
     let pay = wd.write("pay.csv", &payments);
-    let run = wd.run(&["forecast", &inv, "--payments", &pay, "--as-of", "2024-09-30", "--weeks", "8", "--backtest", "-f", "json"]);
+    let run = wd.run(&[
+        "forecast",
+        &inv,
+        "--payments",
+        &pay,
+        "--as-of",
+        "2024-09-30",
+        "--weeks",
+        "8",
+        "--backtest",
+        "-f",
+        "json",
+    ]);
     let doc = run.json();
     let total = &doc["totals"][0];
     let pct = |f: &str| total[f].to_string().parse::<f64>().unwrap();

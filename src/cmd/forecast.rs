@@ -87,7 +87,7 @@ pub fn run(args: &ForecastArgs) -> Result<()> {
     let history = History::new(&ledger);
     if history.undated_payments > 0 {
         eprintln!(
-            "cobro: warning: {} undated payment(s) (from open_amount) count for balances but settle no invoice of the history",
+            "cobro: warning: {} undated payment(s) (from open_amount) count for balances; an invoice they settle counts as settled on its issue date",
             history.undated_payments
         );
     }

@@ -39,7 +39,7 @@ fn plot_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("cannot draw the chart: {e:?}")
 }
 
-/// Week i spans [i, i + 1) on the x axis; its bars share 80 % of it.
+/// Week i is centred on x = i; its bars share 80 % of the space around it.
 fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, panel: &Panel) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -53,20 +53,28 @@ where
         .margin(12)
         .x_label_area_size(28)
         .y_label_area_size(72)
-        .build_cartesian_2d(0f64..weeks as f64, (low - pad).min(0.0)..(high + pad))
+        .build_cartesian_2d(-0.5..weeks as f64 - 0.5, (low - pad).min(0.0)..(high + pad))
         .map_err(plot_error)?;
     let labels = &panel.labels;
     ctx.configure_mesh()
         .disable_x_mesh()
-        .x_labels(weeks + 1)
-        .x_label_formatter(&|x| labels.get(*x as usize).cloned().unwrap_or_default())
+        .x_labels(weeks)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() > 0.01 || i < 0.0 {
+                String::new()
+            } else {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            }
+        })
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
         .map_err(plot_error)?;
     let width = 0.8 / panel.series.len().max(1) as f64;
     for (n, (name, values)) in panel.series.iter().enumerate() {
         let color = COLORS[n % COLORS.len()];
         let bars = values.iter().enumerate().map(|(i, v)| {
-            let x = i as f64 + 0.1 + n as f64 * width;
+            let x = i as f64 - 0.4 + n as f64 * width;
             Rectangle::new([(x, 0.0), (x + width, v.to_f64().unwrap_or(0.0))], color.filled())
         });
         ctx.draw_series(bars)
