@@ -315,3 +315,22 @@ fn steady_habits_beat_the_naive_forecast() {
     let pct = |f: &str| total[f].to_string().parse::<f64>().unwrap();
     assert!(pct("wape_pct") < pct("naive_wape_pct") / 2.0, "{total}");
 }
+
+#[test]
+fn table_and_ndjson_formats() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let pay = wd.write("pay.csv", PAYMENTS);
+    let args = ["forecast", &inv, "--payments", &pay, "--as-of", "2025-06-30", "--weeks", "1"];
+    let ndjson = wd.run(&[&args[..], &["-f", "ndjson"]].concat());
+    let lines: Vec<Value> = ndjson.ok().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // EUR W01, later, disputed; USD W01, later, disputed. W01 EUR: A9 480 + B9 150.
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0]["expected"].to_string(), "630.00");
+    assert_eq!(lines[1]["period"], "later");
+    let table = wd.run(&[&args[..], &["--backtest"]].concat());
+    let text = table.ok();
+    assert!(text.contains("wape_pct") && text.contains("naive_wape_pct"), "{text}");
+    // EUR W01: |630 - 800| / 800 = 21.25 %; naive |2000 - 800| / 800 = 150 %.
+    assert!(text.contains("21.25") && text.contains("150.00"), "{text}");
+}

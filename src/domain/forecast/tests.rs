@@ -1,5 +1,6 @@
+use super::backtest::wape;
 use super::*;
-use crate::domain::ledger::Invoice;
+use crate::domain::ledger::{Invoice, Payment};
 use std::str::FromStr;
 
 fn d(text: &str) -> Decimal {
@@ -206,6 +207,7 @@ mod properties {
     use super::super::*;
     use crate::domain::ledger::Payment;
     use crate::domain::testing::ledger;
+    use crate::money;
     use proptest::prelude::*;
 
     proptest! {
