@@ -29,6 +29,8 @@ pub enum Command {
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),
+    Roll(cmd::roll::RollArgs),
+    Provision(cmd::provision::ProvisionArgs),
 }
 
 /// Flags for reading receivables exports (shared by every data command).

@@ -46,6 +46,8 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Forecast(args) => cmd::forecast::run(args),
         Command::Plan(command) => cmd::plan::run(command),
         Command::Completions(args) => cmd::completions::run(args),
+        Command::Roll(args) => cmd::roll::run(args),
+        Command::Provision(args) => cmd::provision::run(args),
     }
 }
 

@@ -8,4 +8,6 @@ pub mod dunning;
 pub mod forecast;
 pub mod kpi;
 pub mod plan;
+pub mod provision;
+pub mod roll;
 pub mod segment;

@@ -61,6 +61,16 @@ impl Buckets {
         self.bounds.len() + 2
     }
 
+    /// The first day past due of an overdue bucket (`days_1_30`: 1,
+    /// `days_31_60`: 31); `None` for `current`.
+    pub fn first_day(&self, bucket: usize) -> Option<i32> {
+        match bucket {
+            0 => None,
+            1 => Some(1),
+            k => Some(self.bounds[k - 2] + 1),
+        }
+    }
+
     /// Bucket index for a number of days (0 = current).
     pub fn index(&self, days: i32) -> usize {
         if days <= 0 {
@@ -199,7 +209,7 @@ pub fn aging(ledger: &Ledger, params: &AgingParams) -> Result<Vec<AgingRow>> {
 
 /// Ranges of invoices to age on separate threads: one per core for a large
 /// ledger, a single one otherwise.
-fn parts_of(count: usize) -> Vec<Range<usize>> {
+pub(super) fn parts_of(count: usize) -> Vec<Range<usize>> {
     const MIN_PART: usize = 250_000;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parts = cores.min(count / MIN_PART).max(1);
@@ -423,6 +433,7 @@ mod tests {
         assert_eq!(b.index(31), 2);
         assert_eq!(b.index(120), 4);
         assert_eq!(b.index(121), 5);
+        assert_eq!([0, 1, 2, 5].map(|k| b.first_day(k)), [None, Some(1), Some(31), Some(121)]);
         let custom = Buckets::new(vec![15, 45]).unwrap();
         assert_eq!(custom.names(), ["current", "days_1_15", "days_16_45", "days_over_45"]);
     }

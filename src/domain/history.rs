@@ -88,6 +88,15 @@ impl<'a> History<'a> {
         open
     }
 
+    /// A walk forward in time over the invoice's balance: each
+    /// [`Walk::open_at`] of a later day takes the payments in between, so
+    /// measures that look at many days of each document (`roll`'s month
+    /// ends, `provision`'s stages) read its payments once.
+    pub fn walk(&self, invoice: usize) -> Walk<'_> {
+        let inv = &self.ledger.invoices[invoice];
+        Walk { payments: self.payments(invoice), next: 0, open: inv.amount, issue: inv.issue() }
+    }
+
     /// Sum of the dated payments in `[from, to]`.
     pub fn paid_between(&self, invoice: usize, from: Day, to: Day) -> Decimal {
         money::sum(
@@ -136,6 +145,35 @@ impl<'a> History<'a> {
         }
         push_positive(&mut intervals, balance, segment_start, Day::MAX, from, to);
         intervals
+    }
+}
+
+/// One invoice's balance, read on days in ascending order (see [`History::walk`]).
+pub struct Walk<'h> {
+    payments: &'h [(Day, Decimal)],
+    next: usize,
+    open: Decimal,
+    issue: Option<Day>,
+}
+
+impl Walk<'_> {
+    /// `open_i(d)`, for `d` on or after the day of the previous call.
+    pub fn open_at(&mut self, d: Day) -> Decimal {
+        while let Some(&(_, amount)) = self.payments.get(self.next).filter(|e| e.0 <= d) {
+            money::subtract(&mut self.open, amount);
+            self.next += 1;
+        }
+        if self.issue.is_some_and(|issue| issue > d) {
+            Decimal::ZERO
+        } else {
+            self.open
+        }
+    }
+
+    /// Whether no payment is left after the days read so far: the balance
+    /// stays what it is from then on.
+    pub fn is_final(&self) -> bool {
+        self.next == self.payments.len()
     }
 }
 
@@ -260,6 +298,23 @@ mod tests {
         // Still open.
         let open = ledger(100, Some(10), 30, &[(Some(40), 60)]);
         assert_eq!(History::new(&open).settle(0), None);
+    }
+
+    #[test]
+    fn a_walk_agrees_with_open_at() {
+        // 100 issued day 10: 30 undated, 20 paid day 5 (before issue), 100 day 40, -100 day 45.
+        let l = ledger(100, Some(10), 30, &[(None, 30), (Some(5), 20), (Some(40), 100), (Some(45), -100)]);
+        let h = History::new(&l);
+        let days = [4, 9, 10, 39, 40, 44, 45, 100];
+        let mut walk = h.walk(0);
+        let walked: Vec<Decimal> = days.iter().map(|&d| walk.open_at(d)).collect();
+        assert_eq!(walked, days.map(|d| h.open_at(0, d)));
+        // Before issue 0; from issue 100 - 30 - 20 = 50; day 40: -50; day 45: 50.
+        assert_eq!(walked, [0, 0, 50, 50, -50, -50, 50, 50].map(Decimal::from));
+        assert!(walk.is_final());
+        let mut early = h.walk(0);
+        early.open_at(40);
+        assert!(!early.is_final()); // the reversal of day 45 is still ahead
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod history;
 pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
+pub mod provision;
+pub mod roll;
 pub mod rules;
 pub mod schedule;
 pub mod segment;

@@ -1,6 +1,7 @@
 //! `kpi --chart FILE.svg`: the rate measures over the periods as a line
 //! chart — recovery, reoffending and CEI (%) on top, DSO (days) below — one
 //! line per series (group and currency). Written atomically like reports.
+//! `roll --chart` draws one panel the same way.
 
 use super::output::AtomicFile;
 use crate::dates::{iso, Day};
@@ -42,6 +43,23 @@ pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
         panel(&bottom, "DSO (days)", &chart.periods, &chart.dso)?;
         root.present().map_err(plot_error)?;
     }
+    save(&svg, path)
+}
+
+/// One panel of lines over the periods (`roll --chart`: each bucket's roll
+/// rate per month end), written atomically like [`write_svg`].
+pub fn write_lines_svg(title: &str, periods: &[Day], series: &[Series], path: &str) -> Result<()> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (960, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_error)?;
+        panel(&root, title, periods, series)?;
+        root.present().map_err(plot_error)?;
+    }
+    save(&svg, path)
+}
+
+fn save(svg: &str, path: &str) -> Result<()> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(svg.as_bytes())?;
     file.commit()

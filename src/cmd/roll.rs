@@ -1,0 +1,158 @@
+//! `cobro roll`: roll rates and cure rates between consecutive month ends.
+
+use crate::cli::{InputArgs, OutputArgs};
+use crate::cmd::age::parse_buckets;
+use crate::dates::{day_of, iso, parse_iso_flag, Day};
+use crate::domain::roll::{self, month_ends, RollParams, RollRow};
+use crate::error::usage;
+use crate::input::load_ledger;
+use crate::money::minor_digits;
+use crate::render::chart::{self, Series};
+use crate::render::{output, Cell, Report};
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+
+/// Roll rates: how each aging bucket's balance moves from one month end to the next.
+///
+/// For every pair of consecutive calendar month ends in [--from, --to], the
+/// balance of each bucket at the first (documents with amount > 0 open then)
+/// is split by where it is at the second: still in a bucket (the same, a
+/// later one: it rolled) or paid. roll_pct is the share gone to a later
+/// bucket, cure_pct the share of an overdue bucket gone to current or paid.
+/// A balance that grows (a reversal) adds nothing; documents issued between
+/// the two month ends are not in the first. Credit notes are left out.
+///
+/// Example:
+///   cobro roll fixtures/roll/invoices.csv --payments fixtures/roll/payments.csv \
+///       --from 2025-01-31 --to 2025-04-15 --as-of 2025-04-30 --buckets 30,60
+///   cobro roll export.csv --payments pay.csv --from 2024-01-01 --to 2025-12-31 --buckets 30,60,90 -f csv
+#[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct RollArgs {
+    /// Invoices file (CSV, or Parquet by extension; - for standard input)
+    #[arg(value_name = "INVOICES")]
+    pub invoices: String,
+
+    /// First day of the range (YYYY-MM-DD): its month ends from here on are snapshots
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+
+    /// Last day of the range (YYYY-MM-DD; not after --as-of); a day that is not a month end is no snapshot
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+
+    /// Bucket upper bounds in days: strictly increasing positive integers
+    #[arg(long, value_name = "DAYS,...", default_value = "30,60,90,120")]
+    pub buckets: String,
+
+    /// Also draw each bucket's roll rate per month end as an SVG line chart (one line per currency and bucket)
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<String>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: &RollArgs) -> Result<()> {
+    let output_options = args.output.options()?;
+    let read_options = args.input.read_options()?;
+    let as_of = args.input.as_of()?;
+    let buckets = parse_buckets(&args.buckets)?;
+    let snapshots = snapshots(args, as_of)?;
+    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
+    let params = RollParams { snapshots, buckets };
+    let rows = roll::roll(&ledger, &params);
+    drop(ledger);
+    let names = params.buckets.names();
+    if let Some(path) = &args.chart {
+        let starts = &params.snapshots[..params.snapshots.len() - 1];
+        chart::write_lines_svg("Roll rates (%)", starts, &roll_rate_lines(&rows, &names), path)?;
+    }
+    let mut columns: Vec<String> =
+        ["from_date", "to_date", "currency", "bucket", "balance"].map(String::from).into();
+    columns.extend(names.iter().map(|n| format!("to_{n}")));
+    columns.extend(["to_paid", "roll_pct", "cure_pct"].map(String::from));
+    let report = Report {
+        command: "roll".into(),
+        as_of,
+        params: params_json(args, &params),
+        columns,
+        rows: rows.iter().map(|r| row_cells(r, &names)).collect(),
+        totals_columns: None,
+        totals: roll::totals(&rows).iter().map(|r| row_cells(r, &names)).collect(),
+    };
+    output::emit(&report, &output_options)
+}
+
+/// The month ends in `[--from, --to]`, checked: `--to` not after the as-of
+/// date, `--from` before `--to`, at least two month ends (else exit 2).
+fn snapshots(args: &RollArgs, as_of: Day) -> Result<Vec<Day>> {
+    let flag = |name: &str, text: &str| -> Result<Day> {
+        parse_iso_flag(text).map(day_of).map_err(|e| usage(format!("--{name}: {e}")))
+    };
+    let (from, to) = (flag("from", &args.from)?, flag("to", &args.to)?);
+    if to > as_of {
+        return Err(usage(format!(
+            "--to {} is after --as-of {}: balances after the as-of date are unknown (raise --as-of)",
+            iso(to),
+            iso(as_of)
+        )));
+    }
+    if from >= to {
+        return Err(usage("--from must be before --to"));
+    }
+    let ends = month_ends(from, to);
+    if ends.len() < 2 {
+        return Err(usage(format!(
+            "[--from {}, --to {}] holds {} month end(s); roll compares consecutive month ends, so it needs at least two (widen the range)",
+            iso(from),
+            iso(to),
+            ends.len()
+        )));
+    }
+    Ok(ends)
+}
+
+fn params_json(args: &RollArgs, params: &RollParams) -> serde_json::Map<String, serde_json::Value> {
+    let snapshots: Vec<String> = params.snapshots.iter().map(|&d| iso(d)).collect();
+    let buckets: Vec<i64> = args.buckets.split(',').filter_map(|b| b.trim().parse().ok()).collect();
+    let value = json!({ "from": args.from, "to": args.to, "buckets": buckets, "snapshots": snapshots });
+    value.as_object().cloned().unwrap_or_default()
+}
+
+fn row_cells(row: &RollRow, names: &[String]) -> Vec<Cell> {
+    let digits = minor_digits(&row.currency);
+    let mut cells = vec![
+        Cell::Date(row.from),
+        Cell::Date(row.to),
+        Cell::text(&row.currency),
+        Cell::text(&names[row.bucket]),
+        Cell::Money(row.balance, digits),
+    ];
+    cells.extend(row.flows.iter().map(|f| Cell::Money(*f, digits)));
+    cells.push(Cell::fixed2(row.roll_pct()));
+    cells.push(Cell::fixed2(row.cure_pct()));
+    cells
+}
+
+/// One line per (currency, bucket) that can roll (all but the last): its
+/// `roll_pct` at each pair's first month end.
+fn roll_rate_lines(rows: &[RollRow], names: &[String]) -> Vec<Series> {
+    let mut lines: Vec<(String, usize, Series)> = Vec::new();
+    for row in rows.iter().filter(|r| r.bucket + 1 < names.len()) {
+        let at = match lines.iter().position(|(c, b, _)| *c == row.currency && *b == row.bucket) {
+            Some(at) => at,
+            None => {
+                let label = format!("{} {}", row.currency, names[row.bucket]);
+                lines.push((row.currency.clone(), row.bucket, Series { label, values: Vec::new() }));
+                lines.len() - 1
+            }
+        };
+        lines[at].2.values.push(row.roll_pct());
+    }
+    lines.into_iter().map(|(_, _, series)| series).collect()
+}
