@@ -24,6 +24,7 @@ pub use backtest::After;
 pub use delays::{nearest_rank, Delays};
 pub use weeks::{bucket, split_by_week};
 
+use super::aging::parts_of;
 use super::history::History;
 use super::ledger::Ledger;
 use crate::dates::Day;
@@ -31,6 +32,7 @@ use crate::money::percent;
 use delays::above;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
+use std::ops::Range;
 use weeks::Sums;
 
 /// The validated flags of `forecast`.
@@ -167,9 +169,14 @@ impl<'a> Forecaster<'a> {
 
     /// Every invoice with amount > 0 and open > 0 at the as-of date, with its sample.
     pub fn placements(&self) -> impl Iterator<Item = Placement<'_>> + '_ {
+        self.placements_in(0..self.history.ledger.invoices.len())
+    }
+
+    /// [`Forecaster::placements`] of the invoices in `range`.
+    fn placements_in(&self, range: Range<usize>) -> impl Iterator<Item = Placement<'_>> + '_ {
         let ledger = self.history.ledger;
         let as_of = self.params.as_of;
-        ledger.invoices.iter().enumerate().filter_map(move |(index, inv)| {
+        range.map(move |index| (index, &ledger.invoices[index])).filter_map(move |(index, inv)| {
             if inv.amount <= Decimal::ZERO {
                 return None;
             }
@@ -187,15 +194,13 @@ impl<'a> Forecaster<'a> {
         })
     }
 
-    /// Expected cash per week and currency, `later` and `disputed`.
+    /// Expected cash per week and currency, `later` and `disputed`. Large
+    /// ledgers are summed on every core and the parts merged: the sums are
+    /// exact, so the split changes no figure.
     pub fn weekly(&self) -> Weekly {
         let ledger = self.history.ledger;
-        let mut sums: Vec<Option<Sums>> = (0..ledger.currencies.len()).map(|_| None).collect();
-        for placement in self.placements() {
-            let currency = ledger.invoices[placement.index].currency as usize;
-            let sum = sums[currency].get_or_insert_with(|| Sums::new(self.params.weeks));
-            self.add(sum, &placement);
-        }
+        let parts = on_parts(ledger.invoices.len(), |range| self.tally(range));
+        let sums = parts.into_iter().reduce(merge).unwrap_or_default();
         let mut present: Vec<(u32, Sums)> =
             sums.into_iter().enumerate().filter_map(|(c, s)| Some((c as u32, s?))).collect();
         present.sort_by(|a, b| ledger.currencies.get(a.0).cmp(ledger.currencies.get(b.0)));
@@ -206,6 +211,18 @@ impl<'a> Forecaster<'a> {
             weekly.totals.push(totals);
         }
         weekly
+    }
+
+    /// The sums of each currency (by handle) over the invoices in `range`.
+    fn tally(&self, range: Range<usize>) -> Vec<Option<Sums>> {
+        let ledger = self.history.ledger;
+        let mut sums: Vec<Option<Sums>> = (0..ledger.currencies.len()).map(|_| None).collect();
+        for placement in self.placements_in(range) {
+            let currency = ledger.invoices[placement.index].currency as usize;
+            let sum = sums[currency].get_or_insert_with(|| Sums::new(self.params.weeks));
+            self.add(sum, &placement);
+        }
+        sums
     }
 
     fn add(&self, sum: &mut Sums, placement: &Placement) {
@@ -263,6 +280,29 @@ impl<'a> Forecaster<'a> {
         rows.sort_by(|a, b| compare_detail(ledger, a, b));
         rows
     }
+}
+
+/// Per-currency sums of two parts of the ledger, added.
+fn merge(mut into: Vec<Option<Sums>>, from: Vec<Option<Sums>>) -> Vec<Option<Sums>> {
+    for (slot, other) in into.iter_mut().zip(from) {
+        match (slot.as_mut(), other) {
+            (Some(sum), Some(other)) => sum.absorb(other),
+            (None, other) => *slot = other,
+            (Some(_), None) => {}
+        }
+    }
+    into
+}
+
+/// `work` run on consecutive ranges of `0..count`, one per core for a
+/// large ledger (the split of `age`), results in range order.
+fn on_parts<T: Send>(count: usize, work: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            parts_of(count).into_iter().map(|range| scope.spawn(move || work(range))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
 }
 
 fn compare_detail(ledger: &Ledger, a: &DetailRow, b: &DetailRow) -> Ordering {

@@ -3,9 +3,10 @@
 //! currency, and an invoice's sample — the delays above its days past due,
 //! found by one binary search.
 
-use super::{Basis, ForecastParams};
+use super::{on_parts, Basis, ForecastParams};
 use crate::domain::history::History;
 use rust_decimal::Decimal;
+use std::ops::Range;
 
 /// The sorted delays (`settle - due`) of the invoices with amount > 0
 /// settled in the lookback, per (customer, currency) and per currency.
@@ -24,14 +25,17 @@ impl Delays {
     pub fn new(history: &History, params: &ForecastParams) -> Delays {
         let ledger = history.ledger;
         let first_day = params.as_of.saturating_sub(params.lookback - 1);
-        let settled: Vec<(u32, u32, i32)> = (0..ledger.invoices.len())
-            .filter(|&i| ledger.invoices[i].amount > Decimal::ZERO)
-            .filter_map(|i| {
-                let settle = history.settle(i).filter(|&d| d >= first_day && d <= params.as_of)?;
-                let inv = &ledger.invoices[i];
-                Some((inv.customer, inv.currency, settle - inv.due))
-            })
-            .collect();
+        let settled_in = |range: Range<usize>| -> Vec<(u32, u32, i32)> {
+            range
+                .filter(|&i| ledger.invoices[i].amount > Decimal::ZERO)
+                .filter_map(|i| {
+                    let settle = history.settle(i).filter(|&d| d >= first_day && d <= params.as_of)?;
+                    let inv = &ledger.invoices[i];
+                    Some((inv.customer, inv.currency, settle - inv.due))
+                })
+                .collect()
+        };
+        let settled = on_parts(ledger.invoices.len(), settled_in).concat();
         let mut portfolio = vec![Vec::new(); ledger.currencies.len()];
         for &(_, currency, delay) in &settled {
             portfolio[currency as usize].push(delay);

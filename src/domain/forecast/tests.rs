@@ -240,7 +240,16 @@ mod properties {
             let after = After::new(ledger.invoices.len(), &later.payments);
             let history = History::new(&ledger);
             let params = ForecastParams { as_of, weeks, lookback: 300, min_history };
-            let weekly = Forecaster::new(&history, params, Some(&after)).weekly();
+            let forecaster = Forecaster::new(&history, params, Some(&after));
+            let weekly = forecaster.weekly();
+            // Summed in two parts and merged, as on a large ledger: the same rows.
+            let cut = ledger.invoices.len() / 2;
+            let merged = merge(forecaster.tally(0..cut), forecaster.tally(cut..ledger.invoices.len()));
+            let whole = forecaster.tally(0..ledger.invoices.len());
+            let rows = |sums: Vec<Option<Sums>>| -> Vec<_> {
+                sums.into_iter().enumerate().map(|(c, s)| s.map(|s| s.finish(c as u32, &params, true))).collect()
+            };
+            prop_assert_eq!(rows(merged), rows(whole));
             for total in &weekly.totals {
                 let rows: Vec<&WeekRow> = weekly.rows.iter().filter(|r| r.currency == total.currency).collect();
                 prop_assert_eq!(rows.len(), weeks as usize + 2);

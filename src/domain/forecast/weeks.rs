@@ -60,6 +60,22 @@ impl Sums {
         }
     }
 
+    /// Adds the sums of another part of the ledger.
+    pub(super) fn absorb(&mut self, other: Sums) {
+        let add_all = |into: &mut [Decimal], from: &[Decimal]| {
+            into.iter_mut().zip(from).for_each(|(a, b)| money::add(a, *b));
+        };
+        add_all(&mut self.whole, &other.whole);
+        add_all(&mut self.naive, &other.naive);
+        add_all(&mut self.actual, &other.actual);
+        self.invoices.iter_mut().zip(&other.invoices).for_each(|(a, b)| *a += b);
+        for (key, part) in other.parts {
+            money::add(self.parts.entry(key).or_insert(Decimal::ZERO), part);
+        }
+        money::add(&mut self.total, other.total);
+        self.total_invoices += other.total_invoices;
+    }
+
     /// A forecast or disputed invoice's open amount, for the totals.
     pub(super) fn add_open(&mut self, open: Decimal) {
         money::add(&mut self.total, open);
