@@ -258,20 +258,21 @@ impl<'a> Forecaster<'a> {
         let mut rows: Vec<DetailRow> = self
             .placements()
             .map(|pl| {
-                let due = pl.days_past_due;
-                let date = |q: Option<i32>| q.map(|delay| self.params.as_of - due + delay);
+                let p = pl.days_past_due;
+                // Delay δ falls on `due + δ` = `as_of - p + δ`.
+                let date = |q: Option<i32>| q.map(|delay| self.params.as_of - p + delay);
                 let n = pl.sample.len();
-                let in_horizon = above(pl.sample, due + horizon).len();
+                let beyond = above(pl.sample, p + horizon).len();
                 DetailRow {
                     index: pl.index,
                     open: pl.open,
-                    days_past_due: due,
+                    days_past_due: p,
                     basis: pl.basis,
                     sample_size: n,
                     expected_date: date(nearest_rank(pl.sample, 1, 2)),
                     p10_date: date(nearest_rank(pl.sample, 1, 10)),
                     p90_date: date(nearest_rank(pl.sample, 9, 10)),
-                    in_horizon_pct: percent(Decimal::from(n - in_horizon), Decimal::from(n)),
+                    in_horizon_pct: percent(Decimal::from(n - beyond), Decimal::from(n)),
                     actual: self.after.map(|a| a.received(pl.index, pl.open)),
                 }
             })
