@@ -147,7 +147,8 @@ pub struct OutputArgs {
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
 
-    /// Write to FILE (atomically: a temporary file renamed when complete)
+    /// Write to FILE (atomically: a temporary file renamed over it when complete;
+    /// symlinks followed, devices such as /dev/stdout written in place)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
 

@@ -9,6 +9,7 @@ mod config;
 mod dates;
 mod domain;
 mod error;
+mod files;
 mod input;
 mod money;
 mod render;

@@ -334,3 +334,28 @@ fn table_and_ndjson_formats() {
     // EUR W01: |630 - 800| / 800 = 21.25 %; naive |2000 - 800| / 800 = 150 %.
     assert!(text.contains("21.25") && text.contains("150.00"), "{text}");
 }
+
+#[test]
+fn the_chart_may_not_overwrite_an_input_or_the_report() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let pay = wd.write("pay.csv", PAYMENTS);
+    let out = wd.path("out.csv");
+    let out = out.to_str().unwrap();
+    for chart in [&pay[..], out] {
+        let run = wd.run(&[
+            "forecast",
+            &inv,
+            "--payments",
+            &pay,
+            "--as-of",
+            "2025-06-30",
+            "-o",
+            out,
+            "--chart",
+            chart,
+        ]);
+        assert_eq!(run.code, 2, "{chart}: {}", run.stderr);
+    }
+    assert_eq!(wd.read("pay.csv"), PAYMENTS);
+}

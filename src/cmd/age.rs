@@ -5,6 +5,7 @@ use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::{load_ledger, ReadOptions};
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
@@ -54,6 +55,11 @@ pub struct AgeArgs {
 
 pub fn run(args: &AgeArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     // Aging needs only each invoice's balance at the as-of date.
     let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;

@@ -5,18 +5,18 @@ use crate::dates::{iso, Day};
 use crate::domain::dunning::{self, Notice, Policy, FIELDS};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
+use crate::files::{self, lock::RunLock, paths::Paths};
+use crate::input::dunning_log::{load_log, Action};
 use crate::input::load_ledger;
 use crate::input::plans::load_plans;
-use crate::input::policy::{load_log, load_policy, log_row};
+use crate::input::policy::load_policy;
 use crate::money::{minor_digits, round};
-use crate::render::letter::{file_name, fill, write_letter};
-use crate::render::output::AtomicFile;
-use crate::render::{output, Cell, Report};
+use crate::render::letter::{file_name, fill, LetterFolder};
+use crate::render::{output, Cell, OutputOptions, Report};
 use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::Path;
 
 /// Who gets which reminder today, and what it says.
@@ -42,11 +42,14 @@ pub struct DunningArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: String,
 
-    /// Log of actions already taken (CSV: date,customer,currency,level,amount)
+    /// Log of actions already taken (CSV: date,customer,currency,level,amount in any
+    /// order; other columns are kept)
     #[arg(long, value_name = "FILE")]
     pub log: Option<String>,
 
-    /// Append today's actions to --log (atomically; nothing twice on one day)
+    /// Append today's actions to --log (atomically, under a lock on .LOG.lock beside it;
+    /// nothing twice on one day); letters and -o are written only once the log is
+    /// recorded
     #[arg(long, requires = "log")]
     pub record: bool,
 
@@ -73,20 +76,25 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     let output_options = args.output.options()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
+    paths(args).check()?;
+    // Held to the end of the run: two runs recording to one log take turns,
+    // the second reading what the first recorded.
+    let _lock = recorded_log(args).map(|log| RunLock::acquire(Path::new(log))).transpose()?;
     let policy = load_policy(&args.policy)?;
-    let log = match &args.log {
-        Some(path) => load_log(path, &policy)?,
-        None => Vec::new(),
+    let (log, log_file) = match &args.log {
+        Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
+        None => (Vec::new(), None),
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
     let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
-    if let Some(dir) = &args.render {
-        for (notice, row) in notices.iter().zip(&rows) {
-            render_letter(Path::new(dir), &ledger, &policy, notice, row, as_of)?;
+    let letters = match &args.render {
+        Some(_) => {
+            notices.iter().zip(&rows).map(|(n, row)| letter(&ledger, &policy, n, row, as_of)).collect()
         }
-    }
+        None => Vec::new(),
+    };
     let report = Report {
         command: "dunning".into(),
         as_of,
@@ -99,11 +107,98 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         totals_columns: None,
         totals: Vec::new(),
     };
-    output::emit(&report, &output_options)?;
-    if let (true, Some(path)) = (args.record, &args.log) {
-        record(path, &ledger, &notices, as_of)?;
+    // Nothing to append to an existing log: it is left as it is.
+    let log_bytes = match (recorded_log(args), &log_file) {
+        (Some(_), Some(log)) if !notices.is_empty() || log.is_blank() => {
+            Some(log.appended(&actions(&ledger, &notices, as_of))?)
+        }
+        _ => None,
+    };
+    publish(args, log_bytes.as_deref(), &letters, &report, &output_options)
+}
+
+/// The files the run reads and writes (the log is written with --record).
+fn paths(args: &DunningArgs) -> Paths<'_> {
+    let paths = Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--policy", Some(&args.policy))
+        .input("--plans", args.plans.as_deref())
+        .input("--plan-payments", args.plan_payments.as_deref())
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--render", args.render.as_deref());
+    match args.record {
+        true => paths.output("--log", args.log.as_deref()),
+        false => paths.input("--log", args.log.as_deref()),
     }
-    Ok(())
+}
+
+/// The log `--record` appends to.
+fn recorded_log(args: &DunningArgs) -> Option<&str> {
+    args.log.as_deref().filter(|_| args.record)
+}
+
+/// Writes the run's files so that no letter and no mail-merge file appears
+/// unless the log is recorded: every file is staged first (a failure there
+/// changes nothing), then the log is put in place, then the letters and
+/// the report.
+fn publish(
+    args: &DunningArgs,
+    log_bytes: Option<&[u8]>,
+    letters: &[(String, String)],
+    report: &Report,
+    options: &OutputOptions,
+) -> Result<()> {
+    let log = recorded_log(args)
+        .zip(log_bytes)
+        .map(|(path, bytes)| {
+            files::stage(path, bytes).with_context(|| format!("cannot record to --log {path}"))
+        })
+        .transpose()?;
+    let folder = args.render.as_deref().map(|dir| LetterFolder::create(Path::new(dir))).transpose()?;
+    let mut staged = Vec::new();
+    if let Some(folder) = &folder {
+        for (name, text) in letters {
+            staged.push(folder.stage(name, text)?);
+        }
+    }
+    let report_file = output::stage(report, options)?;
+    let recorded = log.is_some();
+    if let Some(log) = log {
+        log.commit()?;
+    }
+    // From here on a failure is said to come after the log was recorded.
+    let after_log = |result: Result<()>, what: &str| match recorded {
+        true => result.with_context(|| format!("the log is recorded, but {what} could not be written")),
+        false => result,
+    };
+    for letter in staged {
+        after_log(letter.commit(), "not every letter")?;
+    }
+    if let Some(folder) = folder {
+        folder.keep();
+    }
+    match report_file {
+        Some(file) => after_log(file.commit(), "the report"),
+        None => output::print(report, options),
+    }
+}
+
+/// Today's actions, as log rows (amount: the total due, rounded to cents).
+fn actions<'a>(ledger: &'a Ledger, notices: &[Notice], as_of: Day) -> Vec<Action<'a>> {
+    notices
+        .iter()
+        .map(|n| {
+            let currency = ledger.currencies.get(n.currency);
+            Action {
+                date: as_of,
+                customer: ledger.customers.get(n.customer),
+                currency,
+                level: n.level,
+                amount: round(n.total_due(), minor_digits(currency)).to_string(),
+            }
+        })
+        .collect()
 }
 
 /// Customers with an `on_track` plan at the as-of date.
@@ -148,14 +243,8 @@ fn cells(ledger: &Ledger, policy: &Policy, n: &Notice) -> Vec<Cell> {
     ]
 }
 
-fn render_letter(
-    dir: &Path,
-    ledger: &Ledger,
-    policy: &Policy,
-    n: &Notice,
-    row: &[Cell],
-    as_of: Day,
-) -> Result<()> {
+/// One letter: its file name and its text.
+fn letter(ledger: &Ledger, policy: &Policy, n: &Notice, row: &[Cell], as_of: Day) -> (String, String) {
     let digits = minor_digits(ledger.currencies.get(n.currency));
     let table: String = n
         .invoices
@@ -175,33 +264,5 @@ fn render_letter(
     };
     let text = fill(&policy.levels[n.level - 1].template, &value);
     let customer = ledger.customers.get(n.customer);
-    write_letter(dir, &file_name(customer, ledger.currencies.get(n.currency), n.level), &text)
-}
-
-/// Appends today's actions to the log: the whole log is rewritten to a
-/// temporary file and renamed over it, so a crash leaves the old log whole.
-/// Actions already logged for today are not added again.
-fn record(path: &str, ledger: &Ledger, notices: &[Notice], as_of: Day) -> Result<()> {
-    let existing = if Path::new(path).exists() {
-        std::fs::read(path).with_context(|| format!("cannot read --log {path}"))?
-    } else {
-        Vec::new()
-    };
-    let mut file = AtomicFile::create(path)?;
-    file.write_all(&existing)?;
-    if !existing.is_empty() && !existing.ends_with(b"\n") {
-        file.write_all(b"\n")?;
-    }
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(file);
-    if existing.is_empty() {
-        writer.write_record(["date", "customer", "currency", "level", "amount"])?;
-    }
-    for n in notices {
-        let currency = ledger.currencies.get(n.currency);
-        let amount = round(n.total_due(), minor_digits(currency)).to_string();
-        writer.write_record(log_row(as_of, ledger.customers.get(n.customer), currency, n.level, &amount))?;
-    }
-    let file =
-        writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write --log {path}: {}", e.error()))?;
-    file.commit()
+    (file_name(customer, ledger.currencies.get(n.currency), n.level), text)
 }

@@ -7,6 +7,7 @@ use crate::domain::forecast::{After, DetailRow, ForecastParams, Forecaster, Peri
 use crate::domain::history::History;
 use crate::domain::ledger::{LaterPayments, Ledger};
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::{load_ledger, load_ledger_and_later};
 use crate::money::minor_digits;
 use crate::render::forecast_chart::{self, Panel};
@@ -74,6 +75,12 @@ const MAX_WEEKS: u32 = 10_000;
 
 pub fn run(args: &ForecastArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--chart", args.chart.as_deref())
+        .check()?;
     let read_options = args.input.read_options()?;
     let params = params(args)?;
     let payments = args.input.payments.as_deref();

@@ -5,6 +5,7 @@ use crate::dates::{date_of, day_of, parse_iso_flag, Day};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
@@ -94,6 +95,12 @@ const MEASURES: &[&str] = &[
 
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--chart", args.chart.as_deref())
+        .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;

@@ -5,6 +5,7 @@ use crate::dates::{day_of, parse_iso_flag, Day};
 use crate::domain::plan_check::{self, CheckParams, PlanStatus};
 use crate::domain::schedule::{self, Frequency, OfferOption, PlanTerms, ScheduleRow};
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::amount::parse_amount;
 use crate::input::plans::load_plans;
 use crate::render::{output, Cell, Report};
@@ -187,6 +188,7 @@ fn plan_terms(args: &ScheduleArgs) -> Result<PlanTerms> {
 
 fn run_schedule(args: &ScheduleArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new().common(&args.common).output_args(&args.output).check()?;
     let as_of = args.common.as_of()?;
     let terms = plan_terms(args)?;
     let n = match (args.installments, &args.max_installment) {
@@ -257,6 +259,7 @@ fn schedule_cells(row: &ScheduleRow, lead: Option<&(String, String)>) -> Vec<Cel
 
 fn run_offer(args: &OfferArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new().common(&args.common).output_args(&args.output).check()?;
     let as_of = args.common.as_of()?;
     let amount = decimal_flag("amount", &args.amount)?;
     let discount = decimal_flag("discount", &args.discount)?;
@@ -314,6 +317,11 @@ fn offer_cells(o: &OfferOption) -> Vec<Cell> {
 
 fn run_check(args: &CheckArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("PLANS", Some(&args.plans))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     let as_of = args.input.as_of()?;
     let read_options = args.input.read_options()?;
     let Some(payments_path) = &args.input.payments else {

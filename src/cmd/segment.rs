@@ -5,6 +5,7 @@ use crate::domain::ledger::Ledger;
 use crate::domain::rules;
 use crate::domain::segment::{self, Rule, SegmentParams, Segmented, FEATURES};
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::load_ledger;
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
@@ -113,6 +114,12 @@ fn load_rules(path: Option<&str>) -> Result<Vec<Rule>> {
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--rules", args.rules.as_deref())
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     if args.lookback < 1 || args.grace < 0 {

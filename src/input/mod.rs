@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod date;
+pub mod dunning_log;
 pub mod fx;
 pub mod headers;
 mod invoices;

@@ -1,11 +1,9 @@
-//! Reading a dunning policy (TOML) and the dunning log (CSV). Policy errors
+//! Reading a dunning policy (TOML; the log is `dunning_log`). Policy errors
 //! name the line: levels out of order, negative days, a template with an
 //! unknown placeholder.
 
-use crate::dates::{iso, Day};
-use crate::domain::dunning::{Level, Policy, Sent, FIELDS};
+use crate::domain::dunning::{Level, Policy, FIELDS};
 use crate::input::amount::parse_amount;
-use crate::input::date::parse_iso;
 use anyhow::{anyhow, bail, Context, Result};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -142,47 +140,4 @@ fn money(value: Option<&toml::Value>, at: &str, what: &str) -> Result<Decimal> {
         bail!("{at}: {what} cannot be negative");
     }
     Ok(amount)
-}
-
-/// Reads the log (`date,customer,currency,level,amount`); `level` is a
-/// number or a level name. A missing file is an empty log.
-pub fn load_log(path: &str, policy: &Policy) -> Result<Vec<Sent>> {
-    if !Path::new(path).exists() {
-        return Ok(Vec::new());
-    }
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("cannot read --log {path}"))?;
-    let headers = reader.headers()?.clone();
-    let col = |name: &str| {
-        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or_else(|| {
-            anyhow!("{path}: the log has no '{name}' column (expected date,customer,currency,level,amount)")
-        })
-    };
-    let (d, c, cur, l) = (col("date")?, col("customer")?, col("currency")?, col("level")?);
-    let mut sent = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{path}:{}: cannot read the log row", n + 2))?;
-        let at = || format!("{path}:{}", n + 2);
-        let date = parse_iso(record.get(d).unwrap_or("").trim())
-            .ok_or_else(|| anyhow!("{}: date '{}' is not YYYY-MM-DD", at(), record.get(d).unwrap_or("")))?;
-        let level_text = record.get(l).unwrap_or("").trim();
-        let level =
-            match level_text.parse::<usize>() {
-                Ok(n) if (1..=policy.levels.len()).contains(&n) => n,
-                _ => policy.levels.iter().position(|lv| lv.name == level_text).map(|i| i + 1).ok_or_else(
-                    || anyhow!("{}: level '{level_text}' is neither a level number nor a level name", at()),
-                )?,
-            };
-        sent.push(Sent {
-            date,
-            customer: record.get(c).unwrap_or("").to_string(),
-            currency: record.get(cur).unwrap_or("").trim().to_uppercase(),
-            level,
-        });
-    }
-    Ok(sent)
-}
-
-/// The log rows for today's actions, as `date,customer,currency,level,amount` cells.
-pub fn log_row(as_of: Day, customer: &str, currency: &str, level: usize, amount: &str) -> [String; 5] {
-    [iso(as_of), customer.to_string(), currency.to_string(), level.to_string(), amount.to_string()]
 }

@@ -3,9 +3,9 @@
 //! line per series (group and currency). Written atomically like reports.
 //! `roll --chart` draws one panel the same way.
 
-use super::output::AtomicFile;
 use crate::dates::{iso, Day};
-use anyhow::{anyhow, Result};
+use crate::files::AtomicFile;
+use anyhow::{anyhow, Context, Result};
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -60,7 +60,7 @@ pub fn write_lines_svg(title: &str, periods: &[Day], series: &[Series], path: &s
 }
 
 fn save(svg: &str, path: &str) -> Result<()> {
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create(path).with_context(|| format!("--chart {path}"))?;
     file.write_all(svg.as_bytes())?;
     file.commit()
 }

@@ -1,9 +1,9 @@
 //! `forecast --chart FILE.svg`: expected cash per week as bars, one panel
 //! per currency, with the actual cash beside each bar under `--backtest`.
-//! Written atomically like reports.
+//! Written like every file cobro writes (`crate::files`).
 
-use super::output::AtomicFile;
-use anyhow::{anyhow, Result};
+use crate::files::AtomicFile;
+use anyhow::{anyhow, Context, Result};
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -30,7 +30,7 @@ pub fn write_svg(panels: &[Panel], path: &str) -> Result<()> {
         }
         root.present().map_err(plot_error)?;
     }
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create(path).with_context(|| format!("--chart {path}"))?;
     file.write_all(svg.as_bytes())?;
     file.commit()
 }

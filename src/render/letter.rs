@@ -4,12 +4,11 @@
 //! characters of the customer id plus a hash of it, so no id can climb out
 //! of the folder or collide with another.
 
-use super::output::AtomicFile;
+use crate::files::{self, Staged};
 use anyhow::{Context, Result};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Fills `{name}` placeholders from `value`; `{{`/`}}` are literal braces.
 pub fn fill(template: &str, value: &dyn Fn(&str) -> String) -> String {
@@ -47,13 +46,41 @@ pub fn file_name(customer: &str, currency: &str, level: usize) -> String {
     format!("{safe}_{currency}_L{level}_{:08x}.txt", hasher.finish() as u32)
 }
 
-/// Writes one letter atomically into `dir`.
-pub fn write_letter(dir: &Path, name: &str, text: &str) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create --render folder {}", dir.display()))?;
-    let mut file = AtomicFile::create(dir.join(name))?;
-    file.write_all(text.as_bytes())?;
-    file.commit()
+/// The `--render` folder, created when missing. A folder this run created
+/// is removed again (if still empty) unless [`LetterFolder::keep`] is
+/// called, so a run that fails before its letters are in place leaves
+/// nothing behind.
+pub struct LetterFolder {
+    dir: PathBuf,
+    created: bool,
+    kept: bool,
+}
+
+impl LetterFolder {
+    pub fn create(dir: &Path) -> Result<LetterFolder> {
+        let created = !dir.exists();
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create --render folder {}", dir.display()))?;
+        Ok(LetterFolder { dir: dir.to_path_buf(), created, kept: false })
+    }
+
+    /// One letter, complete but not yet in place (commit it).
+    pub fn stage(&self, name: &str, text: &str) -> Result<Staged> {
+        files::stage(self.dir.join(name), text.as_bytes())
+    }
+
+    /// The letters are in place: the folder stays.
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for LetterFolder {
+    fn drop(&mut self) {
+        if self.created && !self.kept {
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
 }
 
 #[cfg(test)]
