@@ -28,6 +28,7 @@ pub enum Command {
     Forecast(cmd::forecast::ForecastArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
+    Report(cmd::report::ReportArgs),
     Completions(cmd::completions::CompletionsArgs),
     Roll(cmd::roll::RollArgs),
     Provision(cmd::provision::ProvisionArgs),
@@ -111,6 +112,10 @@ impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
         if self.terms.is_some_and(|t| !(0..=36_500).contains(&t)) {
             return Err(usage("--terms must be between 0 and 36500 days"));
+        }
+        if let Some(format) = &self.date_format {
+            crate::input::date::check_format(format)
+                .map_err(|why| usage(format!("--date-format '{format}': {why}")))?;
         }
         Ok(ReadOptions {
             map: ColumnMap::parse(&self.map).map_err(usage)?,

@@ -46,6 +46,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Dunning(args) => cmd::dunning::run(args),
         Command::Forecast(args) => cmd::forecast::run(args),
         Command::Plan(command) => cmd::plan::run(command),
+        Command::Report(args) => cmd::report::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Roll(args) => cmd::roll::run(args),
         Command::Provision(args) => cmd::provision::run(args),

@@ -55,6 +55,11 @@ pub struct AgeArgs {
 
 pub fn run(args: &AgeArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The aging as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &AgeArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
         .input_args(&args.input)
@@ -68,12 +73,11 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     let ledger =
         load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by_columns, as_of)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
-    let report = if args.detail {
-        detail_report(&ledger, &params, args)?
+    if args.detail {
+        detail_report(&ledger, &params, args)
     } else {
-        summary_report(ledger, &params, args, &by_columns)?
-    };
-    output::emit(&report, &output_options)
+        summary_report(ledger, &params, args, &by_columns)
+    }
 }
 
 pub(crate) fn parse_buckets(text: &str) -> Result<Buckets> {

@@ -6,7 +6,7 @@ use crate::domain::dunning::{self, Notice, Policy, FIELDS};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
 use crate::files::{self, lock::RunLock, paths::Paths};
-use crate::input::dunning_log::{load_log, Action};
+use crate::input::dunning_log::{load_log, Action, DunningLog};
 use crate::input::load_ledger;
 use crate::input::plans::load_plans;
 use crate::input::policy::load_policy;
@@ -74,12 +74,47 @@ pub struct DunningArgs {
 
 pub fn run(args: &DunningArgs) -> Result<()> {
     let output_options = args.output.options()?;
-    let read_options = args.input.read_options()?;
-    let as_of = args.input.as_of()?;
     paths(args).check()?;
     // Held to the end of the run: two runs recording to one log take turns,
     // the second reading what the first recorded.
     let _lock = recorded_log(args).map(|log| RunLock::acquire(Path::new(log))).transpose()?;
+    let Today { ledger, policy, notices, log_file, report } = today(args)?;
+    let letters = match &args.render {
+        Some(_) => notices
+            .iter()
+            .zip(&report.rows)
+            .map(|(n, row)| letter(&ledger, &policy, n, row, report.as_of))
+            .collect(),
+        None => Vec::new(),
+    };
+    // Nothing to append to an existing log: it is left as it is.
+    let log_bytes = match (recorded_log(args), &log_file) {
+        (Some(_), Some(log)) if !notices.is_empty() || log.is_blank() => {
+            Some(log.appended(&actions(&ledger, &notices, report.as_of))?)
+        }
+        _ => None,
+    };
+    publish(args, log_bytes.as_deref(), &letters, &report, &output_options)
+}
+
+/// Today's actions as `run` lists them, with no letter written and nothing
+/// recorded (`cobro report` composes them).
+pub fn report(args: &DunningArgs) -> Result<Report> {
+    Ok(today(args)?.report)
+}
+
+/// What a dunning run decides before it writes anything.
+struct Today {
+    ledger: Ledger,
+    policy: Policy,
+    notices: Vec<Notice>,
+    log_file: Option<DunningLog>,
+    report: Report,
+}
+
+fn today(args: &DunningArgs) -> Result<Today> {
+    let read_options = args.input.read_options()?;
+    let as_of = args.input.as_of()?;
     let policy = load_policy(&args.policy)?;
     let (log, log_file) = match &args.log {
         Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
@@ -87,14 +122,9 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
+    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of)
+        .map_err(anyhow::Error::msg)?;
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
-    let letters = match &args.render {
-        Some(_) => {
-            notices.iter().zip(&rows).map(|(n, row)| letter(&ledger, &policy, n, row, as_of)).collect()
-        }
-        None => Vec::new(),
-    };
     let report = Report {
         command: "dunning".into(),
         as_of,
@@ -107,14 +137,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         totals_columns: None,
         totals: Vec::new(),
     };
-    // Nothing to append to an existing log: it is left as it is.
-    let log_bytes = match (recorded_log(args), &log_file) {
-        (Some(_), Some(log)) if !notices.is_empty() || log.is_blank() => {
-            Some(log.appended(&actions(&ledger, &notices, as_of))?)
-        }
-        _ => None,
-    };
-    publish(args, log_bytes.as_deref(), &letters, &report, &output_options)
+    Ok(Today { ledger, policy, notices, log_file, report })
 }
 
 /// The files the run reads and writes (the log is written with --record).

@@ -95,6 +95,12 @@ const MEASURES: &[&str] = &[
 
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The measures as `run` prints them, writing `--chart` on the way
+/// (`cobro report` composes them too).
+pub fn report(args: &KpiArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
         .input_args(&args.input)
@@ -146,7 +152,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
         chart::write_svg(&chart, path)?;
     }
-    let report = Report {
+    Ok(Report {
         command: "kpi".into(),
         as_of,
         params: json!({
@@ -161,8 +167,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         rows,
         totals_columns: None,
         totals: total_rows,
-    };
-    output::emit(&report, &output_options)
+    })
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day

@@ -9,5 +9,6 @@ pub mod forecast;
 pub mod kpi;
 pub mod plan;
 pub mod provision;
+pub mod report;
 pub mod roll;
 pub mod segment;

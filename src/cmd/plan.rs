@@ -317,6 +317,11 @@ fn offer_cells(o: &OfferOption) -> Vec<Cell> {
 
 fn run_check(args: &CheckArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&check_report(args)?, &output_options)
+}
+
+/// Plan statuses as `plan check` prints them (`cobro report` composes them too).
+pub fn check_report(args: &CheckArgs) -> Result<Report> {
     Paths::new()
         .input("PLANS", Some(&args.plans))
         .input_args(&args.input)
@@ -348,7 +353,7 @@ fn run_check(args: &CheckArgs) -> Result<()> {
         "max_days_late",
     ];
     let rows = plans.iter().zip(&statuses).map(|(p, s)| check_cells(&p.id, &p.customer, s)).collect();
-    let report = Report {
+    Ok(Report {
         command: "plan check".into(),
         as_of,
         params: json!({"grace": args.grace, "broken_after": args.broken_after})
@@ -359,8 +364,7 @@ fn run_check(args: &CheckArgs) -> Result<()> {
         rows,
         totals_columns: None,
         totals: Vec::new(),
-    };
-    output::emit(&report, &output_options)
+    })
 }
 
 fn check_cells(plan_id: &str, customer: &str, s: &PlanStatus) -> Vec<Cell> {

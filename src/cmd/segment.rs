@@ -114,6 +114,11 @@ fn load_rules(path: Option<&str>) -> Result<Vec<Rule>> {
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The worklist (or `--summary`) as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &SegmentArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
         .input("--rules", args.rules.as_deref())
@@ -146,7 +151,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     };
     report.as_of = as_of;
     report.params = json_params.as_object().cloned().unwrap_or_default();
-    output::emit(&report, &output_options)
+    Ok(report)
 }
 
 fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {

@@ -84,14 +84,16 @@ impl Notice {
 }
 
 /// The notices due today, sorted by customer then currency; customers in
-/// `skip` (on an on-track payment plan) get none.
+/// `skip` (on an on-track payment plan) get none. The error names a
+/// customer whose interest, fees or total overflow `Decimal` (only for
+/// absurd policies or amounts: see [`crate::money::AMOUNT_LIMIT`]).
 pub fn notices(
     ledger: &Ledger,
     policy: &Policy,
     log: &[Sent],
     skip: &dyn Fn(&str) -> bool,
     as_of: Day,
-) -> Vec<Notice> {
+) -> Result<Vec<Notice>, String> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, 0, as_of);
     let mut listed: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
@@ -122,7 +124,12 @@ pub fn notices(
                     && s.date <= as_of
             })
             .collect();
-        if let Some(notice) = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of) {
+        let decided = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of);
+        let describe = |what: String| {
+            let (name, code) = (ledger.customers.get(customer), ledger.currencies.get(currency));
+            format!("customer {name} ({code}): {what} is too large to compute (amount too large)")
+        };
+        if let Some(notice) = decided.map_err(describe)? {
             out.push(notice);
         }
     }
@@ -130,7 +137,7 @@ pub fn notices(
         (ledger.customers.get(a.customer), ledger.currencies.get(a.currency))
             .cmp(&(ledger.customers.get(b.customer), ledger.currencies.get(b.currency)))
     });
-    out
+    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,37 +150,50 @@ fn decide(
     currency: u32,
     invoices: Vec<usize>,
     as_of: Day,
-) -> Option<Notice> {
+) -> Result<Option<Notice>, String> {
     let digits = minor_digits(ledger.currencies.get(currency));
     let open: Vec<Decimal> = invoices.iter().map(|&i| history.open_at(i, as_of)).collect();
     let overdue: Decimal = open.iter().sum();
     if overdue < policy.min_amount {
-        return None;
+        return Ok(None);
     }
     let oldest = as_of - ledger.invoices[invoices[0]].due;
     let last = sent.iter().max_by_key(|s| (s.date, s.level));
     let last_level = last.map_or(0, |s| s.level);
     if let Some(last) = last {
         if last.date == as_of || as_of - last.date < policy.min_interval_days {
-            return None;
+            return Ok(None);
         }
     }
-    let reached = policy.levels.iter().rposition(|l| l.days <= oldest).map(|i| i + 1)?;
+    let Some(reached) = policy.levels.iter().rposition(|l| l.days <= oldest).map(|i| i + 1) else {
+        return Ok(None);
+    };
     let level = reached.min(last_level + 1);
     if level <= last_level {
-        return None;
+        return Ok(None);
     }
-    let rate = policy.annual_rate_pct / Decimal::ONE_HUNDRED;
-    let interest = invoices
-        .iter()
-        .zip(&open)
-        .map(|(&i, &o)| {
-            round(o * rate * Decimal::from(as_of - ledger.invoices[i].due) / Decimal::from(365), digits)
-        })
-        .sum();
+    let mut interest = Decimal::ZERO;
+    for (&i, &o) in invoices.iter().zip(&open) {
+        let days = as_of - ledger.invoices[i].due;
+        let too_large = || {
+            format!(
+                "invoice {}: interest on {o} at {}% for {days} days",
+                ledger.id(i),
+                policy.annual_rate_pct
+            )
+        };
+        let this = invoice_interest(o, policy.annual_rate_pct, days, digits).ok_or_else(too_large)?;
+        interest = interest.checked_add(this).ok_or_else(too_large)?;
+    }
     let rung = &policy.levels[level - 1];
-    let fees = rung.fee + rung.fee_per_invoice * Decimal::from(invoices.len());
-    Some(Notice {
+    let fees = rung
+        .fee_per_invoice
+        .checked_mul(Decimal::from(invoices.len()))
+        .and_then(|f| f.checked_add(rung.fee))
+        .ok_or_else(|| format!("the fees of level {level} for {} invoices", invoices.len()))?;
+    // So that `Notice::total_due` cannot overflow.
+    overdue.checked_add(interest).and_then(|t| t.checked_add(fees)).ok_or("the total due")?;
+    Ok(Some(Notice {
         customer,
         currency,
         level,
@@ -183,5 +203,13 @@ fn decide(
         overdue,
         interest,
         fees,
-    })
+    }))
+}
+
+/// Simple interest on one invoice: `open x rate% x days / 365`, rounded
+/// to the currency's minor unit; `None` when a product overflows `Decimal`.
+fn invoice_interest(open: Decimal, annual_rate_pct: Decimal, days: i32, digits: u32) -> Option<Decimal> {
+    let rate = annual_rate_pct.checked_div(Decimal::ONE_HUNDRED)?;
+    let product = open.checked_mul(rate)?.checked_mul(Decimal::from(days))?;
+    Some(round(product.checked_div(Decimal::from(365))?, digits))
 }

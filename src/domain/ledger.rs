@@ -199,7 +199,9 @@ impl Ledger {
     }
 
     /// Converts every amount into `base` with `rates` (value of one unit of
-    /// each currency in `base`); `Err(code)` names a currency without a rate.
+    /// each currency in `base`). The error names a currency without a rate,
+    /// or an amount whose converted value is not below
+    /// [`money::AMOUNT_LIMIT`] (the bound every total relies on).
     pub fn convert_to(
         &mut self,
         base: &str,
@@ -211,8 +213,31 @@ impl Ledger {
             match rates.get(code) {
                 Some(rate) => factors.push(*rate),
                 None if code.is_empty() => factors.push(Decimal::ONE), // the interner's empty slot
-                None => return Err(code.to_string()),
+                None => return Err(format!("no rate for {code}")),
             }
+        }
+        // A first pass checks every product, so that a failure leaves the ledger as it was.
+        let check = |value: Decimal, invoice: usize, what: &str| -> Result<(), String> {
+            let currency = self.invoices[invoice].currency;
+            let rate = factors[currency as usize];
+            match value.checked_mul(rate) {
+                Some(converted) if money::within_limit(converted) => Ok(()),
+                _ => Err(format!(
+                    "invoice {}: {what} {value} {} at rate {rate} is not below {} {base} (amount too large)",
+                    self.id(invoice),
+                    self.currencies.get(currency),
+                    money::AMOUNT_LIMIT
+                )),
+            }
+        };
+        for p in &self.payments {
+            check(p.amount, p.invoice as usize, "payment of")?;
+        }
+        for (i, open) in self.folded.open.iter().enumerate() {
+            check(*open, i, "open amount")?;
+        }
+        for (i, inv) in self.invoices.iter().enumerate() {
+            check(inv.amount, i, "amount")?;
         }
         let base_handle = self.currencies.intern(base);
         for p in &mut self.payments {

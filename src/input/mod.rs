@@ -3,6 +3,7 @@
 //! headers, cell parsing, bad rows — so the domain only sees typed values.
 
 pub mod amount;
+mod contain;
 pub mod date;
 pub mod dunning_log;
 pub mod fx;
@@ -92,9 +93,7 @@ fn read_ledger(
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
-        ledger
-            .convert_to(base, &rates)
-            .map_err(|code| anyhow::anyhow!("--fx {rates_path}: no rate for {code}"))?;
+        ledger.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
     }
     Ok(ledger)
 }
@@ -155,8 +154,51 @@ fn bad(column: &str, value: &str, reason: impl Into<String>) -> BadRow {
 
 /// Parses a non-empty amount cell.
 fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_decimal::Decimal, BadRow> {
-    amount::parse_amount(text, options.decimal_comma)
-        .map_err(|why| bad(header, text, format!("cannot read it as an amount: {why}")))
+    amount::parse_amount(text, options.decimal_comma).map_err(|e| match e {
+        amount::AmountError::TooLarge => bad(header, text, e.to_string()),
+        amount::AmountError::Unreadable(why) => {
+            bad(header, text, format!("cannot read it as an amount: {why}"))
+        }
+    })
+}
+
+/// A currency and its minor digits, for checking the amounts of a row.
+#[derive(Clone, Copy)]
+struct MinorUnit<'a> {
+    currency: &'a str,
+    digits: u32,
+}
+
+/// A bad row when `amount` (read from `text` in column `header`) has more
+/// decimals than its currency's minor unit (see [`crate::money::check_minor_unit`]).
+fn check_decimals(
+    amount: rust_decimal::Decimal,
+    unit: MinorUnit,
+    text: &str,
+    header: &str,
+) -> Result<(), BadRow> {
+    if amount.scale() <= unit.digits {
+        return Ok(());
+    }
+    crate::money::check_minor_unit(amount, unit.currency).map_err(|why| bad(header, text, why))
+}
+
+/// [`crate::money::minor_digits`] of the currency last asked for: the rows
+/// of a block mostly share one currency, so most rows skip the look-up.
+#[derive(Default)]
+struct LastCurrency {
+    code: Option<String>,
+    digits: u32,
+}
+
+impl LastCurrency {
+    fn unit<'a>(&mut self, currency: &'a str) -> MinorUnit<'a> {
+        if self.code.as_deref() != Some(currency) {
+            self.digits = crate::money::minor_digits(currency);
+            self.code = Some(currency.to_string());
+        }
+        MinorUnit { currency, digits: self.digits }
+    }
 }
 
 fn file_error(source: &Source, message: String) -> anyhow::Error {

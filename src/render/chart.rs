@@ -34,6 +34,11 @@ const COLORS: [RGBColor; 6] = [
 ];
 
 pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
+    save(&svg(chart)?, path)
+}
+
+/// The chart as SVG text (plotters escapes every label it draws).
+pub fn svg(chart: &Chart) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (960, 640)).into_drawing_area();
@@ -43,7 +48,7 @@ pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
         panel(&bottom, "DSO (days)", &chart.periods, &chart.dso)?;
         root.present().map_err(plot_error)?;
     }
-    save(&svg, path)
+    Ok(svg)
 }
 
 /// One panel of lines over the periods (`roll --chart`: each bucket's roll
