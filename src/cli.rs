@@ -26,6 +26,7 @@ pub enum Command {
     Segment(cmd::segment::SegmentArgs),
     Dunning(cmd::dunning::DunningArgs),
     Promise(cmd::promise::PromiseArgs),
+    Forecast(cmd::forecast::ForecastArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Report(cmd::report::ReportArgs),

@@ -5,6 +5,7 @@
 pub mod age;
 pub mod completions;
 pub mod dunning;
+pub mod forecast;
 pub mod kpi;
 pub mod plan;
 pub mod promise;

@@ -290,6 +290,34 @@ impl Ledger {
     }
 }
 
+/// Payments dated after the as-of date, kept apart by
+/// [`Ledger::restrict_keeping_later`] (`forecast --backtest`).
+#[derive(Debug, Default)]
+pub struct LaterPayments {
+    /// Those of documents that exist at the as-of date, their `invoice`
+    /// indexing the restricted ledger.
+    pub payments: Vec<Payment>,
+    /// How many payments of the input, of any document, are dated after it.
+    pub in_input: usize,
+}
+
+impl Ledger {
+    /// [`Ledger::restrict_to`], keeping apart the payments dated after
+    /// `as_of` of the documents that exist at it: the one reader of what
+    /// happened after the as-of date is `forecast --backtest`.
+    pub fn restrict_keeping_later(self, as_of: Day) -> (Ledger, LaterPayments) {
+        let after = |p: &Payment| p.date().is_some_and(|d| d > as_of);
+        let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
+        let new_index = new_positions(&keep);
+        let payments = (self.payments.iter())
+            .filter(|p| after(p) && keep[p.invoice as usize])
+            .map(|p| Payment { invoice: new_index[p.invoice as usize], ..p.clone() })
+            .collect();
+        let in_input = self.payments.iter().filter(|p| after(p)).count();
+        (self.restrict_to(as_of), LaterPayments { payments, in_input })
+    }
+}
+
 /// Where each kept position goes once the others are dropped (`u32::MAX`: dropped).
 fn new_positions(keep: &[bool]) -> Vec<u32> {
     let mut next = 0u32;

@@ -4,6 +4,7 @@
 pub mod aging;
 pub mod disputes;
 pub mod dunning;
+pub mod forecast;
 pub mod history;
 pub mod kpi;
 pub mod ledger;

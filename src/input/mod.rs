@@ -21,7 +21,7 @@ pub mod rejects;
 pub mod source;
 
 use crate::dates::Day;
-use crate::domain::ledger::Ledger;
+use crate::domain::ledger::{LaterPayments, Ledger};
 use anyhow::Result;
 pub use headers::ColumnMap;
 use record::Cells;
@@ -90,6 +90,34 @@ pub fn load_ledger_with(
     as_of: Day,
     side: SideFiles,
 ) -> Result<(Ledger, SideData)> {
+    let (ledger, data) = read_ledger(invoices, payments, options, extras, as_of, side)?;
+    Ok((ledger.restrict_to(as_of), data))
+}
+
+/// As [`load_ledger_with`], and also the payments dated after `as_of` (see
+/// [`Ledger::restrict_keeping_later`]): for `forecast --backtest` only.
+pub fn load_ledger_and_later(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, LaterPayments, SideData)> {
+    let (ledger, data) = read_ledger(invoices, payments, options, &[], as_of, side)?;
+    let (ledger, later) = ledger.restrict_keeping_later(as_of);
+    Ok((ledger, later, data))
+}
+
+/// The whole input as a ledger with its side files, before it is
+/// restricted to the as-of date.
+fn read_ledger(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, SideData)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
     let mut ledger = Ledger::default();
     let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
@@ -115,7 +143,7 @@ pub fn load_ledger_with(
         convert_promises(&mut data.promises, &ledger, base, &rates)
             .map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
     }
-    Ok((ledger.restrict_to(as_of), data))
+    Ok((ledger, data))
 }
 
 /// `--fx`: promised amounts in the base currency, like the invoices'.

@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod forecast_chart;
 pub mod html;
 pub mod json;
 pub mod letter;
