@@ -156,6 +156,8 @@ fn render_letter(
     row: &[Cell],
     as_of: Day,
 ) -> Result<()> {
+    // An escalate level without a template writes no letter.
+    let Some(template) = &policy.levels[n.level - 1].template else { return Ok(()) };
     let digits = minor_digits(ledger.currencies.get(n.currency));
     let table: String = n
         .invoices
@@ -173,7 +175,7 @@ fn render_letter(
             other => FIELDS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
         }
     };
-    let text = fill(&policy.levels[n.level - 1].template, &value);
+    let text = fill(template, &value);
     let customer = ledger.customers.get(n.customer);
     write_letter(dir, &file_name(customer, ledger.currencies.get(n.currency), n.level), &text)
 }

@@ -38,7 +38,8 @@ pub struct Level {
     pub fee_per_invoice: Decimal,
     /// `letter` or `escalate`.
     pub action: String,
-    pub template: String,
+    /// The letter's text; `None` for an `escalate` level that writes no letter.
+    pub template: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -47,7 +47,9 @@ struct LevelEntry {
     fee_per_invoice: Option<toml::Value>,
     #[serde(default)]
     action: Option<Spanned<String>>,
-    template: Spanned<String>,
+    /// Required for a `letter` level; an `escalate` level without one writes no letter.
+    #[serde(default)]
+    template: Option<Spanned<String>>,
 }
 
 /// Reads and checks a policy; template paths are relative to the policy file.
@@ -77,9 +79,18 @@ pub fn load_policy(path: &str) -> Result<Policy> {
         if action != "letter" && action != "escalate" {
             bail!("{at}: action must be letter or escalate, not '{action}'");
         }
-        let template = template_text(entry.template.get_ref(), base)?;
-        check_placeholders(&template)
-            .map_err(|e| anyhow!("{path}:{}: level '{}': {e}", line(entry.template.span()), entry.name))?;
+        let template = match &entry.template {
+            Some(spanned) => {
+                let text = template_text(spanned.get_ref(), base)?;
+                check_placeholders(&text)
+                    .map_err(|e| anyhow!("{path}:{}: level '{}': {e}", line(spanned.span()), entry.name))?;
+                Some(text)
+            }
+            None if action == "letter" => {
+                bail!("{at}: a letter level needs a template (inline text or a file path)")
+            }
+            None => None,
+        };
         levels.push(Level {
             name: entry.name.clone(),
             days: days as i32,
