@@ -80,7 +80,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     };
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
+    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of)?;
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
     if let Some(dir) = &args.render {
         for (notice, row) in notices.iter().zip(&rows) {

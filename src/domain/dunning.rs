@@ -4,9 +4,10 @@
 //! `min_interval_days`). Dunning uses no grace.
 
 use super::history::{Episodes, History};
+use super::interest::{invoice_interest, RateCalendar};
 use super::ledger::Ledger;
 use crate::dates::Day;
-use crate::money::{minor_digits, round};
+use anyhow::Result;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -48,7 +49,8 @@ pub struct Policy {
     pub min_amount: Decimal,
     pub min_interval_days: i32,
     pub exclude_disputed: bool,
-    pub annual_rate_pct: Decimal,
+    /// `[interest]`: a fixed `annual_rate_pct` or a calendar of rates.
+    pub rates: RateCalendar,
 }
 
 /// One action already taken (a log row).
@@ -85,14 +87,15 @@ impl Notice {
 }
 
 /// The notices due today, sorted by customer then currency; customers in
-/// `skip` (on an on-track payment plan) get none.
+/// `skip` (on an on-track payment plan) get none. The error is an invoice
+/// whose delay starts before the rate calendar's first rate.
 pub fn notices(
     ledger: &Ledger,
     policy: &Policy,
     log: &[Sent],
     skip: &dyn Fn(&str) -> bool,
     as_of: Day,
-) -> Vec<Notice> {
+) -> Result<Vec<Notice>> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, 0, as_of);
     let mut listed: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
@@ -123,7 +126,7 @@ pub fn notices(
                     && s.date <= as_of
             })
             .collect();
-        if let Some(notice) = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of) {
+        if let Some(notice) = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of)? {
             out.push(notice);
         }
     }
@@ -131,7 +134,7 @@ pub fn notices(
         (ledger.customers.get(a.customer), ledger.currencies.get(a.currency))
             .cmp(&(ledger.customers.get(b.customer), ledger.currencies.get(b.currency)))
     });
-    out
+    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -144,37 +147,34 @@ fn decide(
     currency: u32,
     invoices: Vec<usize>,
     as_of: Day,
-) -> Option<Notice> {
-    let digits = minor_digits(ledger.currencies.get(currency));
+) -> Result<Option<Notice>> {
     let open: Vec<Decimal> = invoices.iter().map(|&i| history.open_at(i, as_of)).collect();
     let overdue: Decimal = open.iter().sum();
     if overdue < policy.min_amount {
-        return None;
+        return Ok(None);
     }
     let oldest = as_of - ledger.invoices[invoices[0]].due;
     let last = sent.iter().max_by_key(|s| (s.date, s.level));
     let last_level = last.map_or(0, |s| s.level);
     if let Some(last) = last {
         if last.date == as_of || as_of - last.date < policy.min_interval_days {
-            return None;
+            return Ok(None);
         }
     }
-    let reached = policy.levels.iter().rposition(|l| l.days <= oldest).map(|i| i + 1)?;
+    let Some(reached) = policy.levels.iter().rposition(|l| l.days <= oldest).map(|i| i + 1) else {
+        return Ok(None);
+    };
     let level = reached.min(last_level + 1);
     if level <= last_level {
-        return None;
+        return Ok(None);
     }
-    let rate = policy.annual_rate_pct / Decimal::ONE_HUNDRED;
-    let interest = invoices
-        .iter()
-        .zip(&open)
-        .map(|(&i, &o)| {
-            round(o * rate * Decimal::from(as_of - ledger.invoices[i].due) / Decimal::from(365), digits)
-        })
-        .sum();
+    let mut interest = Decimal::ZERO;
+    for (&i, &o) in invoices.iter().zip(&open) {
+        interest += invoice_interest(ledger, &policy.rates, i, o, as_of)?;
+    }
     let rung = &policy.levels[level - 1];
     let fees = rung.fee + rung.fee_per_invoice * Decimal::from(invoices.len());
-    Some(Notice {
+    Ok(Some(Notice {
         customer,
         currency,
         level,
@@ -184,5 +184,5 @@ fn decide(
         overdue,
         interest,
         fees,
-    })
+    }))
 }

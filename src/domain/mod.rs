@@ -4,6 +4,7 @@
 pub mod aging;
 pub mod dunning;
 pub mod history;
+pub mod interest;
 pub mod kpi;
 pub mod ledger;
 pub mod plan_check;

@@ -11,6 +11,7 @@ mod parallel;
 mod payments;
 pub mod plans;
 pub mod policy;
+pub mod rates;
 mod record;
 pub mod rejects;
 pub mod source;

@@ -4,8 +4,10 @@
 
 use crate::dates::{iso, Day};
 use crate::domain::dunning::{Level, Policy, Sent, FIELDS};
+use crate::domain::interest::RateCalendar;
 use crate::input::amount::parse_amount;
 use crate::input::date::parse_iso;
+use crate::input::rates::load_calendar;
 use anyhow::{anyhow, bail, Context, Result};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -32,9 +34,14 @@ fn yes() -> bool {
     true
 }
 
+/// `[interest]`: one fixed `annual_rate_pct`, or `rates`, a rate calendar
+/// file (relative to the policy), never both.
 #[derive(Deserialize)]
 struct InterestTable {
-    annual_rate_pct: toml::Value,
+    #[serde(default)]
+    annual_rate_pct: Option<toml::Value>,
+    #[serde(default)]
+    rates: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,14 +108,31 @@ pub fn load_policy(path: &str) -> Result<Policy> {
         });
     }
     let min_amount = money(file.min_amount.as_ref().map(|s| s.get_ref()), path, "min_amount")?;
-    let rate = money(file.interest.as_ref().map(|i| &i.annual_rate_pct), path, "annual_rate_pct")?;
+    let rates = interest_rates(file.interest.as_ref(), path, base)?;
     Ok(Policy {
         levels,
         min_amount,
         min_interval_days: file.min_interval_days.unwrap_or(0).max(0),
         exclude_disputed: file.exclude_disputed,
-        annual_rate_pct: rate,
+        rates,
     })
+}
+
+/// The policy's late-interest rates: its calendar file, its fixed rate, or 0.
+fn interest_rates(table: Option<&InterestTable>, path: &str, base: &Path) -> Result<RateCalendar> {
+    match table {
+        Some(InterestTable { annual_rate_pct: Some(_), rates: Some(_) }) => bail!(
+            "{path}: [interest] has both annual_rate_pct and rates: keep one (a fixed rate or a rate calendar)"
+        ),
+        Some(InterestTable { rates: Some(file), .. }) => {
+            let calendar = base.join(file);
+            load_calendar(&calendar.to_string_lossy(), &format!("{path}: [interest] rates"))
+        }
+        Some(InterestTable { annual_rate_pct: rate, .. }) => {
+            Ok(RateCalendar::fixed(money(rate.as_ref(), path, "annual_rate_pct")?))
+        }
+        None => Ok(RateCalendar::fixed(Decimal::ZERO)),
+    }
 }
 
 /// An inline template, or the contents of the file it names.
