@@ -25,6 +25,7 @@ pub enum Command {
     Kpi(cmd::kpi::KpiArgs),
     Segment(cmd::segment::SegmentArgs),
     Dunning(cmd::dunning::DunningArgs),
+    Statement(cmd::statement::StatementArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Completions(cmd::completions::CompletionsArgs),

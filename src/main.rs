@@ -43,6 +43,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Kpi(args) => cmd::kpi::run(args),
         Command::Segment(args) => cmd::segment::run(args),
         Command::Dunning(args) => cmd::dunning::run(args),
+        Command::Statement(args) => cmd::statement::run(args),
         Command::Plan(command) => cmd::plan::run(command),
         Command::Completions(args) => cmd::completions::run(args),
     }

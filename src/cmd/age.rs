@@ -70,7 +70,7 @@ pub fn run(args: &AgeArgs) -> Result<()> {
     output::emit(&report, &output_options)
 }
 
-fn parse_buckets(text: &str) -> Result<Buckets> {
+pub fn parse_buckets(text: &str) -> Result<Buckets> {
     let bounds: Result<Vec<i32>, _> = text.split(',').map(|p| p.trim().parse::<i32>()).collect();
     let bounds =
         bounds.map_err(|_| usage(format!("--buckets '{text}': expected whole numbers like 30,60,90,120")))?;

@@ -8,3 +8,4 @@ pub mod dunning;
 pub mod kpi;
 pub mod plan;
 pub mod segment;
+pub mod statement;

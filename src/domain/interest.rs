@@ -67,6 +67,7 @@ impl RateCalendar {
         Ok(RateCalendar { periods })
     }
 
+    #[cfg(test)]
     pub fn periods(&self) -> &[RatePeriod] {
         &self.periods
     }

@@ -11,6 +11,7 @@ pub mod plan_check;
 pub mod rules;
 pub mod schedule;
 pub mod segment;
+pub mod statement;
 #[cfg(test)]
 pub mod testing;
 pub mod text;

@@ -147,21 +147,8 @@ fn template_text(value: &str, base: &Path) -> Result<String> {
 
 /// Every `{name}` must be a known placeholder (`{{` and `}}` are literal braces).
 pub fn check_placeholders(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        if rest[open..].starts_with("{{") {
-            rest = &rest[open + 2..];
-            continue;
-        }
-        let Some(close) = rest[open..].find('}') else { return Err("a '{' is never closed".into()) };
-        let name = &rest[open + 1..open + close];
-        if !FIELDS.contains(&name) && !EXTRA_PLACEHOLDERS.contains(&name) {
-            let known: Vec<&str> = FIELDS.iter().chain(&EXTRA_PLACEHOLDERS).copied().collect();
-            return Err(format!("unknown placeholder {{{name}}}; placeholders are {}", known.join(", ")));
-        }
-        rest = &rest[open + close + 1..];
-    }
-    Ok(())
+    let known: Vec<&str> = FIELDS.iter().chain(&EXTRA_PLACEHOLDERS).copied().collect();
+    crate::render::letter::check_placeholders(template, &known).map_err(|(_, why)| why)
 }
 
 fn money(value: Option<&toml::Value>, at: &str, what: &str) -> Result<Decimal> {
