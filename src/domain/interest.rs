@@ -13,11 +13,14 @@ use crate::money;
 use rust_decimal::Decimal;
 use std::fmt;
 
-/// One row of a calendar: `annual_rate_pct` in force from `from` on.
+/// One row of a calendar: `annual_rate_pct` in force from `from` on;
+/// `None` says that no rate is known from `from` on (the end of the
+/// rates someone has checked), so a delay reaching it is an error rather
+/// than a claim at a stale rate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RatePeriod {
     pub from: Day,
-    pub annual_rate_pct: Decimal,
+    pub annual_rate_pct: Option<Decimal>,
 }
 
 /// Annual rates in force from given days, in increasing `from` order.
@@ -31,6 +34,8 @@ pub struct RateCalendar {
 pub enum InterestError {
     /// A day of the delay falls before the calendar's first rate.
     BeforeFirstRate { day: Day, first: Day },
+    /// A day of the delay falls in a row without rate.
+    NoRate { day: Day, from: Day },
     /// The amount or the rates are too large for exact arithmetic.
     Overflow,
 }
@@ -44,6 +49,12 @@ impl fmt::Display for InterestError {
                 iso(*day),
                 iso(*first)
             ),
+            InterestError::NoRate { day, from } => write!(
+                f,
+                "its delay reaches {}, and the rate calendar has no rate from {}: add the rate in force then",
+                iso(*day),
+                iso(*from)
+            ),
             InterestError::Overflow => f.write_str("the interest is too large to compute exactly"),
         }
     }
@@ -52,7 +63,7 @@ impl fmt::Display for InterestError {
 impl RateCalendar {
     /// One rate for every day.
     pub fn fixed(annual_rate_pct: Decimal) -> RateCalendar {
-        RateCalendar { periods: vec![RatePeriod { from: Day::MIN, annual_rate_pct }] }
+        RateCalendar { periods: vec![RatePeriod { from: Day::MIN, annual_rate_pct: Some(annual_rate_pct) }] }
     }
 
     /// A calendar from its rows; `Err` names the first `from` that is not
@@ -88,8 +99,10 @@ impl RateCalendar {
             let next = self.periods.get(k + 1).map_or(Day::MAX, |p| p.from);
             let (start, end) = (period.from.max(first_day), next.saturating_sub(1).min(as_of));
             if start <= end {
+                let rate =
+                    period.annual_rate_pct.ok_or(InterestError::NoRate { day: start, from: period.from })?;
                 let days = Decimal::from(i64::from(end) - i64::from(start) + 1);
-                let part = period.annual_rate_pct.checked_mul(days).ok_or(InterestError::Overflow)?;
+                let part = rate.checked_mul(days).ok_or(InterestError::Overflow)?;
                 total = total.checked_add(part).ok_or(InterestError::Overflow)?;
             }
         }
@@ -153,7 +166,10 @@ mod tests {
     fn calendar(rows: &[((i32, u32, u32), &str)]) -> RateCalendar {
         RateCalendar::new(
             rows.iter()
-                .map(|&((y, m, dd), rate)| RatePeriod { from: day(y, m, dd), annual_rate_pct: d(rate) })
+                .map(|&((y, m, dd), rate)| RatePeriod {
+                    from: day(y, m, dd),
+                    annual_rate_pct: (!rate.is_empty()).then(|| d(rate)),
+                })
                 .collect(),
         )
         .unwrap()
@@ -200,6 +216,19 @@ mod tests {
         assert_eq!(rates.rate_days(day(2023, 6, 1), day(2023, 6, 1)).unwrap(), Decimal::ZERO);
     }
 
+    /// A row without rate ends what is known: a delay up to the day before
+    /// it is fine, one that reaches it is an error naming that day.
+    #[test]
+    fn a_row_without_rate_ends_the_calendar() {
+        let rates = calendar(&[((2024, 1, 1), "12.50"), ((2024, 7, 1), "")]);
+        // Jun 1-30 = 30 days x 12.50.
+        assert_eq!(rates.rate_days(day(2024, 5, 31), day(2024, 6, 30)).unwrap(), d("375.00"));
+        assert_eq!(
+            rates.rate_days(day(2024, 5, 31), day(2024, 7, 2)),
+            Err(InterestError::NoRate { day: day(2024, 7, 1), from: day(2024, 7, 1) })
+        );
+    }
+
     /// A fixed rate is the old dunning formula: 1000 x 10 % x 60 / 365 = 16.438 -> 16.44;
     /// JPY rounds to whole yen: 12345 x 8 % x 100 / 365 = 270.58 -> 271.
     #[test]
@@ -214,7 +243,7 @@ mod tests {
 
     #[test]
     fn calendars_must_increase() {
-        let row = |from, rate: &str| RatePeriod { from, annual_rate_pct: d(rate) };
+        let row = |from, rate: &str| RatePeriod { from, annual_rate_pct: Some(d(rate)) };
         assert_eq!(RateCalendar::new(vec![row(10, "1"), row(10, "2")]), Err(10));
         assert!(RateCalendar::new(Vec::new()).is_err());
     }
@@ -232,8 +261,8 @@ mod tests {
                 let pct = Decimal::new(rate, 2);
                 let as_of = due + len;
                 let calendar = RateCalendar::new(vec![
-                    RatePeriod { from: -100, annual_rate_pct: pct },
-                    RatePeriod { from: cut, annual_rate_pct: pct },
+                    RatePeriod { from: -100, annual_rate_pct: Some(pct) },
+                    RatePeriod { from: cut, annual_rate_pct: Some(pct) },
                 ]).unwrap();
                 let open = Decimal::new(cents, 2);
                 prop_assert_eq!(

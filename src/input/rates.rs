@@ -2,7 +2,8 @@
 //! each rate is in force from its `from` day (ISO `YYYY-MM-DD`) until the
 //! next row's. Rows may come in any order; they are sorted by `from`. The
 //! `source` column (which resolution published the rate) is for people and
-//! is not used. A calendar is never read in part: a bad row, two rows with
+//! is not used. An empty rate says "no rate known from this day": a delay
+//! that reaches it is an error, never a claim at the previous rate. A calendar is never read in part: a bad row, two rows with
 //! the same `from`, or no row at all stops the command, as a skipped rate
 //! would change every claim.
 
@@ -50,7 +51,7 @@ pub fn load_calendar(path: &str, what: &str) -> Result<RateCalendar> {
             )
         })?;
         let rate_text = cell(rate_col);
-        let rate = parse_rate(&rate_text).map_err(|why| {
+        let rate = (!rate_text.is_empty()).then(|| parse_rate(&rate_text)).transpose().map_err(|why| {
             anyhow!("{path}:{line}: column \"{}\": value \"{rate_text}\": {why}", &headers[rate_col])
         })?;
         rows.push((line, RatePeriod { from, annual_rate_pct: rate }));
@@ -121,7 +122,7 @@ mod tests {
             load("\u{feff}from;annual_rate_pct;source\n2024-07-01;12.25;BOE b\n2024-01-01;12.50%;BOE a\n")
                 .unwrap();
         let froms: Vec<_> =
-            calendar.periods().iter().map(|p| (p.from, p.annual_rate_pct.to_string())).collect();
+            calendar.periods().iter().map(|p| (p.from, p.annual_rate_pct.unwrap().to_string())).collect();
         assert_eq!(
             froms,
             [
