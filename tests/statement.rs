@@ -389,3 +389,78 @@ fn every_output_format() {
     assert_eq!((first["type"].as_str(), first["balance"].to_string().as_str()), (Some("opening"), "900.00"));
     assert_eq!(ndjson.ok().lines().count(), 15);
 }
+
+/// examples/rates_es.csv over three half-years: 1,000.00 due 2023-06-20,
+/// as of 2024-02-10: Jun 21-30 = 10 days x 10.50 = 105; Jul 1 - Dec 31 =
+/// 184 days x 12.00 = 2208; Jan 1 - Feb 10 = 41 days x 12.50 = 512.5;
+/// 1000 x 2825.5 / 36500 = 77.4109... -> 77.41, in `statement --interest`
+/// and in `dunning` with examples/policy_statutory.toml alike.
+#[test]
+fn the_spanish_calendar_splits_a_claim_over_three_half_years() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", "customer,invoice,due_date,amount\nE,F-1,2023-06-20,1000.00\n");
+    let statement = wd.run(&[
+        "statement",
+        &inv,
+        "--from",
+        "2024-01-01",
+        "--as-of",
+        "2024-02-10",
+        "--interest",
+        "examples/rates_es.csv",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(statement.json()["totals"][0]["interest"].to_string(), "77.41");
+    let dunning = wd.run(&[
+        "dunning",
+        &inv,
+        "--policy",
+        "examples/policy_statutory.toml",
+        "--as-of",
+        "2024-02-10",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(dunning.csv_rows()[0]["interest"], "77.41");
+    // Past the last verified half-year the claim stops, naming the invoice and the file.
+    let run = wd.run(&[
+        "statement",
+        &inv,
+        "--from",
+        "2024-01-01",
+        "--as-of",
+        "2024-07-10",
+        "--interest",
+        "examples/rates_es.csv",
+    ]);
+    run.fails_with(&["invoice 'F-1'", "2024-07-01", "examples/rates_es.csv"]);
+}
+
+/// On the fixtures, a statement's interest at --to is what `dunning` claims
+/// for the same customer on that day (both listing the overdue invoices not
+/// in dispute), with the example calendar.
+#[test]
+fn statement_interest_agrees_with_dunning_on_the_fixtures() {
+    let wd = Workdir::new();
+    let base = ["fixtures/invoices.csv", "--payments", "fixtures/payments.csv", "--as-of", "2025-06-30"];
+    let mut args =
+        vec!["statement", "--from", "2025-06-01", "--interest", "examples/rates_es.csv", "-f", "json"];
+    args.extend_from_slice(&base);
+    let statements = wd.run(&args).json();
+    let mut args = vec!["dunning", "--policy", "examples/policy_statutory.toml", "-f", "json"];
+    args.extend_from_slice(&base);
+    let notices = wd.run(&args).json();
+    let notices = notices["rows"].as_array().unwrap();
+    assert!(notices.len() > 5);
+    for n in notices {
+        let s = statements["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["customer"] == n["customer"] && t["currency"] == n["currency"])
+            .unwrap();
+        assert_eq!(dec(&s["interest"]), dec(&n["interest"]), "{}", n["customer"]);
+        assert!(dec(&n["interest"]) > Decimal::ZERO);
+    }
+}

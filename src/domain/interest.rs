@@ -27,6 +27,8 @@ pub struct RatePeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateCalendar {
     periods: Vec<RatePeriod>,
+    /// Where the rates come from (a file name), for error messages.
+    origin: Option<String>,
 }
 
 /// Why interest could not be computed for an invoice.
@@ -63,7 +65,8 @@ impl fmt::Display for InterestError {
 impl RateCalendar {
     /// One rate for every day.
     pub fn fixed(annual_rate_pct: Decimal) -> RateCalendar {
-        RateCalendar { periods: vec![RatePeriod { from: Day::MIN, annual_rate_pct: Some(annual_rate_pct) }] }
+        let periods = vec![RatePeriod { from: Day::MIN, annual_rate_pct: Some(annual_rate_pct) }];
+        RateCalendar { periods, origin: None }
     }
 
     /// A calendar from its rows; `Err` names the first `from` that is not
@@ -75,7 +78,12 @@ impl RateCalendar {
         if let Some(pair) = periods.windows(2).find(|w| w[0].from >= w[1].from) {
             return Err(pair[1].from);
         }
-        Ok(RateCalendar { periods })
+        Ok(RateCalendar { periods, origin: None })
+    }
+
+    /// Names where the rates come from in error messages.
+    pub fn with_origin(self, origin: impl Into<String>) -> RateCalendar {
+        RateCalendar { origin: Some(origin.into()), ..self }
     }
 
     #[cfg(test)]
@@ -140,8 +148,9 @@ pub fn invoice_interest(
     let invoice = &ledger.invoices[index];
     let digits = money::minor_digits(ledger.currency(invoice));
     rates.interest(open, invoice.due, as_of, digits).map_err(|why| {
+        let origin = rates.origin.as_ref().map(|o| format!(" (rate calendar {o})")).unwrap_or_default();
         anyhow::anyhow!(
-            "late interest of invoice '{}' (customer '{}', due {}): {why}",
+            "late interest of invoice '{}' (customer '{}', due {}): {why}{origin}",
             ledger.id(index),
             ledger.customer(invoice),
             iso(invoice.due)

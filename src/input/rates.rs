@@ -68,8 +68,9 @@ pub fn load_calendar(path: &str, what: &str) -> Result<RateCalendar> {
             pair[0].0
         );
     }
-    RateCalendar::new(rows.into_iter().map(|(_, row)| row).collect())
-        .map_err(|day| anyhow!("{path}: two rates from {}", iso(day)))
+    let calendar = RateCalendar::new(rows.into_iter().map(|(_, row)| row).collect())
+        .map_err(|day| anyhow!("{path}: two rates from {}", iso(day)))?;
+    Ok(calendar.with_origin(path))
 }
 
 /// `;` or tab when the header line has one and no comma, else `,`.
