@@ -278,31 +278,27 @@ fn letters_are_safe_and_complete() {
     assert!(names[0].starts_with("______evil_EUR_statement_") && names[0].ends_with(".txt"), "{names:?}");
     assert!(!wd.path("evil").exists());
     let letter = std::fs::read_to_string(dir.join(&names[0])).unwrap();
-    let expected = format!(
-        "Dear {{closing}} (../../evil), 2025-03-01 to 2025-03-31:\nopening 0.00\n\
-         {header}\n{opening}\n{invoice}\n{closing}\nclosing 120.50\n\
-         {aging}interest [] as of 2025-04-30 {{braces}}\n",
-        header = format!(
-            "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}",
-            "date", "type", "document", "due", "debit", "credit", "balance"
-        ),
-        opening = format!(
-            "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}",
-            "2025-02-28", "opening", "", "", "", "", "0.00"
-        ),
-        invoice = format!(
-            "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}",
-            "2025-03-05", "invoice", "E1", "2025-04-04", "120.50", "", "120.50"
-        ),
-        closing = format!(
-            "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}",
-            "2025-03-31", "closing", "", "", "", "", "120.50"
-        ),
-        aging = ["current", "days_1_30", "days_31_60", "days_61_90", "days_91_120", "days_over_120"]
-            .iter()
-            .map(|b| format!("  {b:<16} {:>14}\n", if *b == "current" { "120.50" } else { "0.00" }))
-            .collect::<String>(),
-    );
+    let row = |cells: [&str; 7]| {
+        format!(
+            "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}\n",
+            cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6]
+        )
+    };
+    let aging: String = ["current", "days_1_30", "days_31_60", "days_61_90", "days_91_120", "days_over_120"]
+        .iter()
+        .map(|b| format!("  {b:<16} {:>14}\n", if *b == "current" { "120.50" } else { "0.00" }))
+        .collect();
+    let expected = [
+        "Dear {closing} (../../evil), 2025-03-01 to 2025-03-31:\nopening 0.00\n".to_string(),
+        row(["date", "type", "document", "due", "debit", "credit", "balance"]),
+        row(["2025-02-28", "opening", "", "", "", "", "0.00"]),
+        row(["2025-03-05", "invoice", "E1", "2025-04-04", "120.50", "", "120.50"]),
+        row(["2025-03-31", "closing", "", "", "", "", "120.50"]),
+        "closing 120.50\n".to_string(),
+        aging,
+        "interest [] as of 2025-04-30 {braces}\n".to_string(),
+    ]
+    .concat();
     assert_eq!(letter, expected);
     let bad = wd.write("bad.txt", "Dear {customer_name},\nyou owe {total_due}\n");
     let run = wd.run(&[

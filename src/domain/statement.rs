@@ -147,10 +147,16 @@ pub fn statements(ledger: &Ledger, params: &StatementParams) -> Result<Vec<State
     Ok(out)
 }
 
+/// A (customer, currency) pair of handles.
+type Pair = (u32, u32);
+
+/// The documents (invoice indexes) of one pair.
+type PairDocuments = (Pair, Vec<usize>);
+
 /// The documents of each (customer, currency), in customer then currency
 /// order (by text); only `params.customer`'s when given.
-fn pairs(ledger: &Ledger, params: &StatementParams) -> Result<Vec<((u32, u32), Vec<usize>)>> {
-    let mut by_text: BTreeMap<(&str, &str), ((u32, u32), Vec<usize>)> = BTreeMap::new();
+fn pairs(ledger: &Ledger, params: &StatementParams) -> Result<Vec<PairDocuments>> {
+    let mut by_text: BTreeMap<(&str, &str), PairDocuments> = BTreeMap::new();
     for (i, inv) in ledger.invoices.iter().enumerate() {
         let customer = ledger.customer(inv);
         if params.customer.as_deref().is_some_and(|c| c != customer) {
@@ -166,13 +172,13 @@ fn pairs(ledger: &Ledger, params: &StatementParams) -> Result<Vec<((u32, u32), V
 }
 
 /// Every movement in `[from, to]`, by (customer, currency) handles.
-fn movements(ledger: &Ledger, params: &StatementParams) -> HashMap<(u32, u32), Vec<Movement>> {
+fn movements(ledger: &Ledger, params: &StatementParams) -> HashMap<Pair, Vec<Movement>> {
     let in_range = |d: Day| params.from <= d && d <= params.to;
     let wanted = |i: usize| {
         let inv = &ledger.invoices[i];
         params.customer.as_deref().is_none_or(|c| c == ledger.customer(inv))
     };
-    let mut out: HashMap<(u32, u32), Vec<Movement>> = HashMap::new();
+    let mut out: HashMap<Pair, Vec<Movement>> = HashMap::new();
     for (i, inv) in ledger.invoices.iter().enumerate() {
         let Some(issue) = inv.issue().filter(|&d| in_range(d)) else { continue };
         if inv.amount.is_zero() || !wanted(i) {
