@@ -322,3 +322,58 @@ fn aging_table(names: &[String], buckets: &[rust_decimal::Decimal], digits: u32)
         .map(|(name, value)| format!("  {name:<16} {:>14}\n", round(*value, digits)))
         .collect()
 }
+
+/// The statement domain on the bundled fixtures, read as the command reads them.
+#[cfg(test)]
+mod tests {
+    use crate::dates::ymd;
+    use crate::domain::aging::{self, AgingParams, Basis, Buckets, Grouping};
+    use crate::domain::statement::{statements, StatementParams};
+    use crate::input::{load_ledger, ReadOptions};
+    use rust_decimal::Decimal;
+
+    /// The reconciliation of every statement of the bundled fixtures, for
+    /// `--from` every 5th day of 2025 up to the as-of date and `--to` every
+    /// 9th day from there: opening + debits - credits = closing = the last
+    /// running balance = the aging's total_open at `to`, and every customer
+    /// with something open at `to` has a statement.
+    #[test]
+    fn fixtures_reconcile_for_many_periods() {
+        let as_of = ymd(2025, 6, 30).unwrap();
+        let options = ReadOptions { currency: "EUR".into(), ..ReadOptions::default() };
+        let ledger =
+            load_ledger("fixtures/invoices.csv", Some("fixtures/payments.csv"), &options, &[], as_of)
+                .unwrap();
+        let buckets = Buckets::new(vec![30, 60, 90, 120]).unwrap();
+        let mut checked = 0;
+        for from in (ymd(2025, 1, 1).unwrap()..=as_of).step_by(5) {
+            for to in (from..=as_of).step_by(9) {
+                let params =
+                    StatementParams { from, to, customer: None, buckets: buckets.clone(), rates: None };
+                let statements = statements(&ledger, &params).unwrap();
+                let aging_params = AgingParams {
+                    as_of: to,
+                    buckets: buckets.clone(),
+                    basis: Basis::Due,
+                    grouping: Grouping::Customer,
+                };
+                let rows = aging::aging(&ledger, &aging_params).unwrap();
+                for s in &statements {
+                    assert_eq!(s.opening + s.debits - s.credits, s.closing);
+                    assert_eq!(s.lines[s.lines.len() - 2].balance, s.closing);
+                    let customer = ledger.customers.get(s.customer);
+                    let aged = rows.iter().find(|r| r.keys[0] == customer);
+                    assert_eq!(
+                        aged.map_or(Decimal::ZERO, |r| r.total_open),
+                        s.closing,
+                        "{customer} {from}..{to}"
+                    );
+                    checked += 1;
+                }
+                let open_customers = rows.iter().filter(|r| !r.total_open.is_zero()).count();
+                assert!(statements.len() >= open_customers);
+            }
+        }
+        assert!(checked > 1000, "{checked} statements checked");
+    }
+}
