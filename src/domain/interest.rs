@@ -281,6 +281,15 @@ mod tests {
                 let whole = calendar.rate_days(due, as_of).unwrap();
                 prop_assert_eq!(whole, pct * Decimal::from(len.max(0)));
             }
+
+            /// A fixed rate gives, to the cent, what dunning's formula gave
+            /// before the calendar existed: round(open x rate/100 x days / 365).
+            #[test]
+            fn a_fixed_rate_keeps_the_old_dunning_figures(cents in -10_000_000i64..100_000_000, rate in 0i64..5000, days in 0i32..4000, digits in 0u32..4) {
+                let (open, pct) = (Decimal::new(cents, 2), Decimal::new(rate, 2));
+                let old = money::round(open * (pct / Decimal::ONE_HUNDRED) * Decimal::from(days) / Decimal::from(365), digits);
+                prop_assert_eq!(RateCalendar::fixed(pct).interest(open, 0, days, digits).unwrap(), old);
+            }
         }
     }
 }
