@@ -88,7 +88,7 @@ impl Notice {
 
 /// The notices due today, sorted by customer then currency; customers in
 /// `skip` (on an on-track payment plan) get none. The error is an invoice
-/// whose delay starts before the rate calendar's first rate.
+/// whose delay has a day the rate calendar gives no rate for.
 pub fn notices(
     ledger: &Ledger,
     policy: &Policy,
