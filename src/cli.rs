@@ -27,6 +27,7 @@ pub enum Command {
     Dunning(cmd::dunning::DunningArgs),
     Promise(cmd::promise::PromiseArgs),
     Forecast(cmd::forecast::ForecastArgs),
+    Statement(cmd::statement::StatementArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
     Report(cmd::report::ReportArgs),

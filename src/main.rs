@@ -46,6 +46,7 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Dunning(args) => cmd::dunning::run(args),
         Command::Promise(args) => cmd::promise::run(args),
         Command::Forecast(args) => cmd::forecast::run(args),
+        Command::Statement(args) => cmd::statement::run(args),
         Command::Plan(command) => cmd::plan::run(command),
         Command::Report(args) => cmd::report::run(args),
         Command::Completions(args) => cmd::completions::run(args),

@@ -369,7 +369,8 @@ fn a_dated_disputes_file_decides_who_is_disputed() {
     let wd = Workdir::new();
     let inv = wd.write("inv.csv", INVOICES);
     let pay = wd.write("pay.csv", PAYMENTS);
-    let disputes = wd.write("disputes.csv", "invoice,opened,closed\nE9,2025-06-02,2025-06-20\nC9,2025-06-01,\n");
+    let disputes =
+        wd.write("disputes.csv", "invoice,opened,closed\nE9,2025-06-02,2025-06-20\nC9,2025-06-01,\n");
     let args = ["forecast", &inv, "--payments", &pay, "--disputes", &disputes, "--as-of", "2025-06-30"];
     let detail = wd.run(&[&args[..], &["--detail", "-f", "json"]].concat()).json();
     assert_eq!(column(&detail["rows"], "invoice"), "C9 D9 E9 B9 A9");

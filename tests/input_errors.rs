@@ -251,7 +251,7 @@ fn dunning_interest_that_overflows_is_an_error() {
     );
     wd.run(&["dunning", &inv, "--policy", &policy, "--as-of", "2025-06-30"]).fails_with(&[
         "customer A (EUR)",
-        "invoice 1",
+        "invoice '1'",
         "too large",
     ]);
     // 1e17 x 10% x 180 days / 365 = 4,931,506,849,315,068.49 still computes.

@@ -90,7 +90,7 @@ pub fn report(args: &AgeArgs) -> Result<Report> {
     Ok(report)
 }
 
-pub(crate) fn parse_buckets(text: &str) -> Result<Buckets> {
+pub fn parse_buckets(text: &str) -> Result<Buckets> {
     let bounds: Result<Vec<i32>, _> = text.split(',').map(|p| p.trim().parse::<i32>()).collect();
     let bounds =
         bounds.map_err(|_| usage(format!("--buckets '{text}': expected whole numbers like 30,60,90,120")))?;

@@ -94,7 +94,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         Some(_) => notices
             .iter()
             .zip(&report.rows)
-            .map(|(n, row)| letter(&ledger, &policy, n, row, report.as_of))
+            .filter_map(|(n, row)| letter(&ledger, &policy, n, row, report.as_of))
             .collect(),
         None => Vec::new(),
     };
@@ -144,8 +144,7 @@ fn today(args: &DunningArgs) -> Result<Today> {
     let skip = |customer: u32, currency: u32| {
         on_track.contains(ledger.customers.get(customer)) || promised.contains(&(customer, currency))
     };
-    let notices =
-        dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of).map_err(anyhow::Error::msg)?;
+    let notices = dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of)?;
     let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
     let mut report = Report {
         command: "dunning".into(),
@@ -291,8 +290,16 @@ fn cells(ledger: &Ledger, policy: &Policy, n: &Notice) -> Vec<Cell> {
     ]
 }
 
-/// One letter: its file name and its text.
-fn letter(ledger: &Ledger, policy: &Policy, n: &Notice, row: &[Cell], as_of: Day) -> (String, String) {
+/// One letter: its file name and its text (none for an escalate level
+/// without a template).
+fn letter(
+    ledger: &Ledger,
+    policy: &Policy,
+    n: &Notice,
+    row: &[Cell],
+    as_of: Day,
+) -> Option<(String, String)> {
+    let template = policy.levels[n.level - 1].template.as_ref()?;
     let digits = minor_digits(ledger.currencies.get(n.currency));
     let table: String = n
         .invoices
@@ -310,7 +317,7 @@ fn letter(ledger: &Ledger, policy: &Policy, n: &Notice, row: &[Cell], as_of: Day
             other => FIELDS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
         }
     };
-    let text = fill(&policy.levels[n.level - 1].template, &value);
+    let text = fill(template, &value);
     let customer = ledger.customers.get(n.customer);
-    (file_name(customer, ledger.currencies.get(n.currency), n.level), text)
+    Some((file_name(customer, ledger.currencies.get(n.currency), n.level), text))
 }

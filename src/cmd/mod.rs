@@ -14,3 +14,4 @@ pub mod report;
 pub mod roll;
 pub mod segment;
 pub mod side;
+pub mod statement;

@@ -5,9 +5,10 @@
 
 use super::disputes::Disputes;
 use super::history::{Episodes, History};
+use super::interest::{invoice_interest, RateCalendar};
 use super::ledger::Ledger;
 use crate::dates::Day;
-use crate::money::{minor_digits, round};
+use anyhow::{Context, Result};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -39,7 +40,8 @@ pub struct Level {
     pub fee_per_invoice: Decimal,
     /// `letter` or `escalate`.
     pub action: String,
-    pub template: String,
+    /// The letter's text; `None` for an `escalate` level that writes no letter.
+    pub template: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,7 +50,8 @@ pub struct Policy {
     pub min_amount: Decimal,
     pub min_interval_days: i32,
     pub exclude_disputed: bool,
-    pub annual_rate_pct: Decimal,
+    /// `[interest]`: a fixed `annual_rate_pct` or a calendar of rates.
+    pub rates: RateCalendar,
 }
 
 /// One action already taken (a log row).
@@ -87,8 +90,9 @@ impl Notice {
 /// The notices due today, sorted by customer then currency; a (customer,
 /// currency) handle pair that `skip` names (an on-track payment plan, an
 /// open promise) gets none. `disputes` says which invoices are in dispute.
-/// The error names a customer whose interest, fees or total overflow
-/// `Decimal` (only for absurd policies or amounts: see
+/// The error names a customer with an invoice whose delay has a day the
+/// rate calendar gives no rate for, or whose interest, fees or total
+/// overflow `Decimal` (only for absurd policies or amounts: see
 /// [`crate::money::AMOUNT_LIMIT`]).
 pub fn notices(
     ledger: &Ledger,
@@ -97,7 +101,7 @@ pub fn notices(
     skip: &dyn Fn(u32, u32) -> bool,
     disputes: &Disputes,
     as_of: Day,
-) -> Result<Vec<Notice>, String> {
+) -> Result<Vec<Notice>> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, 0, as_of);
     let mut listed: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
@@ -132,11 +136,9 @@ pub fn notices(
             })
             .collect();
         let decided = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of);
-        let describe = |what: String| {
-            let (name, code) = (ledger.customers.get(customer), ledger.currencies.get(currency));
-            format!("customer {name} ({code}): {what} is too large to compute (amount too large)")
-        };
-        if let Some(notice) = decided.map_err(describe)? {
+        let name =
+            || format!("customer {} ({})", ledger.customers.get(customer), ledger.currencies.get(currency));
+        if let Some(notice) = decided.with_context(name)? {
             out.push(notice);
         }
     }
@@ -157,8 +159,7 @@ fn decide(
     currency: u32,
     invoices: Vec<usize>,
     as_of: Day,
-) -> Result<Option<Notice>, String> {
-    let digits = minor_digits(ledger.currencies.get(currency));
+) -> Result<Option<Notice>> {
     let open: Vec<Decimal> = invoices.iter().map(|&i| history.open_at(i, as_of)).collect();
     let overdue: Decimal = open.iter().sum();
     if overdue < policy.min_amount {
@@ -181,25 +182,20 @@ fn decide(
     }
     let mut interest = Decimal::ZERO;
     for (&i, &o) in invoices.iter().zip(&open) {
-        let days = as_of - ledger.invoices[i].due;
-        let too_large = || {
-            format!(
-                "invoice {}: interest on {o} at {}% for {days} days",
-                ledger.id(i),
-                policy.annual_rate_pct
-            )
-        };
-        let this = invoice_interest(o, policy.annual_rate_pct, days, digits).ok_or_else(too_large)?;
-        interest = interest.checked_add(this).ok_or_else(too_large)?;
+        let this = invoice_interest(ledger, &policy.rates, i, o, as_of)?;
+        interest = interest.checked_add(this).ok_or_else(|| too_large("the interest".into()))?;
     }
     let rung = &policy.levels[level - 1];
     let fees = rung
         .fee_per_invoice
         .checked_mul(Decimal::from(invoices.len()))
         .and_then(|f| f.checked_add(rung.fee))
-        .ok_or_else(|| format!("the fees of level {level} for {} invoices", invoices.len()))?;
+        .ok_or_else(|| too_large(format!("the fees of level {level} for {} invoices", invoices.len())))?;
     // So that `Notice::total_due` cannot overflow.
-    overdue.checked_add(interest).and_then(|t| t.checked_add(fees)).ok_or("the total due")?;
+    overdue
+        .checked_add(interest)
+        .and_then(|t| t.checked_add(fees))
+        .ok_or_else(|| too_large("the total due".into()))?;
     Ok(Some(Notice {
         customer,
         currency,
@@ -213,10 +209,7 @@ fn decide(
     }))
 }
 
-/// Simple interest on one invoice: `open x rate% x days / 365`, rounded
-/// to the currency's minor unit; `None` when a product overflows `Decimal`.
-fn invoice_interest(open: Decimal, annual_rate_pct: Decimal, days: i32, digits: u32) -> Option<Decimal> {
-    let rate = annual_rate_pct.checked_div(Decimal::ONE_HUNDRED)?;
-    let product = open.checked_mul(rate)?.checked_mul(Decimal::from(days))?;
-    Some(round(product.checked_div(Decimal::from(365))?, digits))
+/// The error of a sum or product past `Decimal`'s range.
+fn too_large(what: String) -> anyhow::Error {
+    anyhow::anyhow!("{what} is too large to compute (amount too large)")
 }

@@ -6,6 +6,7 @@ pub mod disputes;
 pub mod dunning;
 pub mod forecast;
 pub mod history;
+pub mod interest;
 pub mod kpi;
 pub mod ledger;
 pub mod plan_check;
@@ -15,6 +16,7 @@ pub mod roll;
 pub mod rules;
 pub mod schedule;
 pub mod segment;
+pub mod statement;
 #[cfg(test)]
 pub mod testing;
 pub mod text;

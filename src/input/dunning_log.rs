@@ -157,14 +157,14 @@ mod tests_support {
             fee: Default::default(),
             fee_per_invoice: Default::default(),
             action: "letter".into(),
-            template: String::new(),
+            template: Some(String::new()),
         };
         Policy {
             levels: vec![level("reminder", 7), level("final", 30)],
             min_amount: Default::default(),
             min_interval_days: 0,
             exclude_disputed: true,
-            annual_rate_pct: Default::default(),
+            rates: crate::domain::interest::RateCalendar::fixed(Default::default()),
         }
     }
 

@@ -15,6 +15,7 @@ mod payments;
 pub mod plans;
 pub mod policy;
 pub mod promises;
+pub mod rate_calendar;
 pub mod rates;
 mod record;
 pub mod rejects;

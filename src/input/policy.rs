@@ -3,7 +3,9 @@
 //! unknown placeholder.
 
 use crate::domain::dunning::{Level, Policy, FIELDS};
+use crate::domain::interest::RateCalendar;
 use crate::input::amount::parse_amount;
+use crate::input::rate_calendar::load_calendar;
 use anyhow::{anyhow, bail, Context, Result};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -30,9 +32,14 @@ fn yes() -> bool {
     true
 }
 
+/// `[interest]`: one fixed `annual_rate_pct`, or `rates`, a rate calendar
+/// file (relative to the policy), never both.
 #[derive(Deserialize)]
 struct InterestTable {
-    annual_rate_pct: toml::Value,
+    #[serde(default)]
+    annual_rate_pct: Option<toml::Value>,
+    #[serde(default)]
+    rates: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,7 +52,9 @@ struct LevelEntry {
     fee_per_invoice: Option<toml::Value>,
     #[serde(default)]
     action: Option<Spanned<String>>,
-    template: Spanned<String>,
+    /// Required for a `letter` level; an `escalate` level without one writes no letter.
+    #[serde(default)]
+    template: Option<Spanned<String>>,
 }
 
 /// Reads and checks a policy; template paths are relative to the policy file.
@@ -75,9 +84,18 @@ pub fn load_policy(path: &str) -> Result<Policy> {
         if action != "letter" && action != "escalate" {
             bail!("{at}: action must be letter or escalate, not '{action}'");
         }
-        let template = template_text(entry.template.get_ref(), base)?;
-        check_placeholders(&template)
-            .map_err(|e| anyhow!("{path}:{}: level '{}': {e}", line(entry.template.span()), entry.name))?;
+        let template = match &entry.template {
+            Some(spanned) => {
+                let text = template_text(spanned.get_ref(), base)?;
+                check_placeholders(&text)
+                    .map_err(|e| anyhow!("{path}:{}: level '{}': {e}", line(spanned.span()), entry.name))?;
+                Some(text)
+            }
+            None if action == "letter" => {
+                bail!("{at}: a letter level needs a template (inline text or a file path)")
+            }
+            None => None,
+        };
         levels.push(Level {
             name: entry.name.clone(),
             days: days as i32,
@@ -88,14 +106,31 @@ pub fn load_policy(path: &str) -> Result<Policy> {
         });
     }
     let min_amount = money(file.min_amount.as_ref().map(|s| s.get_ref()), path, "min_amount")?;
-    let rate = money(file.interest.as_ref().map(|i| &i.annual_rate_pct), path, "annual_rate_pct")?;
+    let rates = interest_rates(file.interest.as_ref(), path, base)?;
     Ok(Policy {
         levels,
         min_amount,
         min_interval_days: file.min_interval_days.unwrap_or(0).max(0),
         exclude_disputed: file.exclude_disputed,
-        annual_rate_pct: rate,
+        rates,
     })
+}
+
+/// The policy's late-interest rates: its calendar file, its fixed rate, or 0.
+fn interest_rates(table: Option<&InterestTable>, path: &str, base: &Path) -> Result<RateCalendar> {
+    match table {
+        Some(InterestTable { annual_rate_pct: Some(_), rates: Some(_) }) => bail!(
+            "{path}: [interest] has both annual_rate_pct and rates: keep one (a fixed rate or a rate calendar)"
+        ),
+        Some(InterestTable { rates: Some(file), .. }) => {
+            let calendar = base.join(file);
+            load_calendar(&calendar.to_string_lossy(), &format!("{path}: [interest] rates"))
+        }
+        Some(InterestTable { annual_rate_pct: rate, .. }) => {
+            Ok(RateCalendar::fixed(money(rate.as_ref(), path, "annual_rate_pct")?))
+        }
+        None => Ok(RateCalendar::fixed(Decimal::ZERO)),
+    }
 }
 
 /// An inline template, or the contents of the file it names.
@@ -110,21 +145,8 @@ fn template_text(value: &str, base: &Path) -> Result<String> {
 
 /// Every `{name}` must be a known placeholder (`{{` and `}}` are literal braces).
 pub fn check_placeholders(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        if rest[open..].starts_with("{{") {
-            rest = &rest[open + 2..];
-            continue;
-        }
-        let Some(close) = rest[open..].find('}') else { return Err("a '{' is never closed".into()) };
-        let name = &rest[open + 1..open + close];
-        if !FIELDS.contains(&name) && !EXTRA_PLACEHOLDERS.contains(&name) {
-            let known: Vec<&str> = FIELDS.iter().chain(&EXTRA_PLACEHOLDERS).copied().collect();
-            return Err(format!("unknown placeholder {{{name}}}; placeholders are {}", known.join(", ")));
-        }
-        rest = &rest[open + close + 1..];
-    }
-    Ok(())
+    let known: Vec<&str> = FIELDS.iter().chain(&EXTRA_PLACEHOLDERS).copied().collect();
+    crate::render::letter::check_placeholders(template, &known).map_err(|(_, why)| why)
 }
 
 fn money(value: Option<&toml::Value>, at: &str, what: &str) -> Result<Decimal> {

@@ -35,6 +35,12 @@ pub fn fill(template: &str, value: &dyn Fn(&str) -> String) -> String {
 /// `SAFE-ID_CUR_L2_HASH.txt`: letters, digits, `-` and `_` of the id (at
 /// most 40), the currency, the level and a hash of the raw id.
 pub fn file_name(customer: &str, currency: &str, level: usize) -> String {
+    tagged_file_name(customer, currency, &format!("L{level}"))
+}
+
+/// `SAFE-ID_CUR_TAG_HASH.txt`, as [`file_name`] with `tag` (made of safe
+/// characters by the caller) in place of the level.
+pub fn tagged_file_name(customer: &str, currency: &str, tag: &str) -> String {
     let safe: String = customer
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
@@ -43,7 +49,32 @@ pub fn file_name(customer: &str, currency: &str, level: usize) -> String {
     let currency: String = currency.chars().filter(|c| c.is_ascii_alphanumeric()).take(3).collect();
     let mut hasher = DefaultHasher::new();
     customer.hash(&mut hasher);
-    format!("{safe}_{currency}_L{level}_{:08x}.txt", hasher.finish() as u32)
+    format!("{safe}_{currency}_{tag}_{:08x}.txt", hasher.finish() as u32)
+}
+
+/// Checks that every `{name}` of a template is in `known` (`{{` and `}}`
+/// are literal braces); `Err` gives the byte offset of the first bad one
+/// and what is wrong.
+pub fn check_placeholders(template: &str, known: &[&str]) -> Result<(), (usize, String)> {
+    let mut at = 0;
+    while let Some(open) = template[at..].find('{').map(|o| at + o) {
+        if template[open..].starts_with("{{") {
+            at = open + 2;
+            continue;
+        }
+        let Some(close) = template[open..].find('}').map(|c| open + c) else {
+            return Err((open, "a '{' is never closed".into()));
+        };
+        let name = &template[open + 1..close];
+        if !known.contains(&name) {
+            return Err((
+                open,
+                format!("unknown placeholder {{{name}}}; placeholders are {}", known.join(", ")),
+            ));
+        }
+        at = close + 1;
+    }
+    Ok(())
 }
 
 /// The `--render` folder, created when missing. A folder this run created
