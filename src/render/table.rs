@@ -1,21 +1,23 @@
 //! The human table: numbers right-aligned, a `TOTAL` row per currency.
 
 use super::csv::total_row;
-use super::{Cell, Report};
+use super::number::{cell_text, NumberStyle};
+use super::{Cell, OutputOptions, Report};
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
 use std::io::Write;
 
-pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
+pub fn write(report: &Report, options: &OutputOptions, out: &mut dyn Write) -> Result<()> {
+    let style = options.number_style(false);
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header(&report.columns);
     for row in &report.rows {
-        table.add_row(row.iter().map(table_cell));
+        table.add_row(row.iter().map(|c| table_cell(c, style)));
     }
     if report.totals_columns.is_none() {
         for row in &report.totals {
-            table.add_row(total_row(row).iter().map(table_cell));
+            table.add_row(total_row(row).iter().map(|c| table_cell(c, style)));
         }
     }
     writeln!(out, "{table}")?;
@@ -24,15 +26,15 @@ pub fn write(report: &Report, out: &mut dyn Write) -> Result<()> {
         totals.load_preset(UTF8_FULL_CONDENSED);
         totals.set_header(report.totals_columns());
         for row in &report.totals {
-            totals.add_row(row.iter().map(table_cell));
+            totals.add_row(row.iter().map(|c| table_cell(c, style)));
         }
         writeln!(out, "{totals}")?;
     }
     Ok(())
 }
 
-fn table_cell(cell: &Cell) -> comfy_table::Cell {
-    let text = cell.display();
+fn table_cell(cell: &Cell, style: NumberStyle) -> comfy_table::Cell {
+    let text = cell_text(cell, style);
     let c = comfy_table::Cell::new(text);
     if cell.is_numeric() {
         c.set_alignment(CellAlignment::Right)

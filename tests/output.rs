@@ -1,0 +1,177 @@
+//! Output for people and spreadsheets, end to end: the format from the `-o`
+//! file name, `--out-decimal-comma`, `--columns`, the human table and xlsx.
+mod common;
+use common::{Run, Workdir};
+use serde_json::Value;
+
+/// As of 2025-06-30:
+/// - A EUR: A-1 1,234,567.89 due 01-31 less 234,567.89 paid 02-15 -> 1,000,000.00
+///   open, 150 days (over 120); A-2 100.50 due 07-31 -> current. Total 1,000,100.50,
+///   overdue 1,000,000.00 = 99.98995% -> 99.99; 2 documents, max 150 days.
+/// - B JPY: B-1 500000 due 03-31 -> 91 days (91-120).
+/// - K KWD: K-1 1234.5675 due 04-30 -> 61 days (61-90), printed 1234.568 (half away from zero).
+const INVOICES: &str = "\
+customer,customer_name,invoice,issue_date,due_date,amount,currency
+A,Alfa =SUM(1),A-1,2025-01-01,2025-01-31,1234567.89,EUR
+A,Alfa =SUM(1),A-2,2025-05-01,2025-07-31,100.50,EUR
+B,=HYPERLINK(\"x\"),B-1,2025-03-01,2025-03-31,500000,JPY
+K,Kappa,K-1,2025-03-01,2025-04-30,1234.5675,KWD
+";
+const PAYMENTS: &str = "invoice,date,amount\nA-1,2025-02-15,234567.89\n";
+
+fn setup() -> (Workdir, String, String) {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let pay = wd.write("pay.csv", PAYMENTS);
+    (wd, inv, pay)
+}
+
+fn age(wd: &Workdir, inv: &str, pay: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["age", inv, "--payments", pay, "--as-of", "2025-06-30"];
+    args.extend_from_slice(extra);
+    wd.run(&args)
+}
+
+fn out_path(wd: &Workdir, name: &str) -> String {
+    wd.path(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn format_follows_the_output_extension_unless_f_is_given() {
+    let (wd, inv, pay) = setup();
+    for (name, starts) in [
+        ("a.csv", "customer,customer_name,currency,"),
+        ("a.tsv", "customer\tcustomer_name\tcurrency\t"),
+        ("a.json", "{"),
+        ("a.jsonl", "{\"customer\":\"A\""),
+        ("a.NDJSON", "{\"customer\":\"A\""),
+        ("a.txt", "┌"),
+        ("a", "┌"),
+    ] {
+        assert_eq!(age(&wd, &inv, &pay, &["-o", &out_path(&wd, name)]).ok(), "");
+        let text = wd.read(name);
+        assert!(text.starts_with(starts), "{name}: {text}");
+    }
+    age(&wd, &inv, &pay, &["-f", "json", "-o", &out_path(&wd, "b.csv")]).ok();
+    assert!(wd.read("b.csv").starts_with('{'));
+    let html = age(&wd, &inv, &pay, &["-o", &out_path(&wd, "a.html")]);
+    assert_eq!(html.code, 2, "{}", html.stderr);
+    assert!(html.stderr.contains("cobro report"), "{}", html.stderr);
+    assert!(!wd.path("a.html").exists());
+}
+
+#[test]
+fn tsv_is_csv_with_tabs_and_an_explicit_delimiter_wins() {
+    let (wd, inv, pay) = setup();
+    age(&wd, &inv, &pay, &["-o", &out_path(&wd, "a.tsv"), "--out-delimiter", "|"]).ok();
+    assert!(wd.read("a.tsv").starts_with("customer|customer_name|"));
+}
+
+/// The European CSV read back as a Spanish-locale spreadsheet reads it: `;`
+/// between cells, `,` as the decimal mark. Every number equals the JSON.
+#[test]
+fn decimal_comma_csv_reads_back_as_the_json_numbers() {
+    let (wd, inv, pay) = setup();
+    let run = age(&wd, &inv, &pay, &["-f", "csv", "--out-decimal-comma", "--bom", "--totals"]);
+    let text = run.ok();
+    assert!(text.starts_with('\u{feff}'));
+    let body = text.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = body.lines().collect();
+    // A: current 100.50, over 120 1,000,000.00, total 1,000,100.50, 99.99 %
+    assert_eq!(
+        lines[1],
+        "A;Alfa =SUM(1);EUR;100,50;0,00;0,00;0,00;0,00;1000000,00;1000100,50;1000000,00;99,99;2;150"
+    );
+    assert!(
+        lines.contains(&"K;Kappa;KWD;0,000;0,000;0,000;1234,568;0,000;0,000;1234,568;1234,568;100,00;1;61")
+    );
+    assert!(lines.contains(&"B;\"'=HYPERLINK(\"\"x\"\")\";JPY;0;0;0;0;500000;0;500000;500000;100,00;1;91"));
+    let doc = age(&wd, &inv, &pay, &["-f", "json"]).json();
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let json_rows: Vec<&Value> =
+        doc["rows"].as_array().unwrap().iter().chain(doc["totals"].as_array().unwrap()).collect();
+    assert_eq!(records.len(), json_rows.len());
+    for (record, json) in records.iter().zip(json_rows) {
+        for (field, cell) in headers.iter().zip(record.iter()) {
+            if let Value::Number(n) = &json[field] {
+                let read: f64 = cell.replace(',', ".").parse().expect("a number with a decimal comma");
+                assert_eq!(read, n.as_f64().unwrap(), "{field}: {cell}");
+            }
+        }
+    }
+}
+
+#[test]
+fn decimal_comma_with_comma_delimiter_is_a_usage_error() {
+    let (wd, inv, pay) = setup();
+    let run = age(&wd, &inv, &pay, &["-f", "csv", "--out-decimal-comma", "--out-delimiter", ","]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--out-decimal-comma"), "{}", run.stderr);
+}
+
+#[test]
+fn decimal_comma_leaves_json_and_dates_alone() {
+    let (wd, inv, pay) = setup();
+    let plain = age(&wd, &inv, &pay, &["-f", "json"]).ok().to_string();
+    assert_eq!(age(&wd, &inv, &pay, &["-f", "json", "--out-decimal-comma"]).ok(), plain);
+    let detail = age(&wd, &inv, &pay, &["--detail", "-f", "csv", "--out-decimal-comma"]);
+    assert!(
+        detail.ok().contains(
+            "A;Alfa =SUM(1);A-1;EUR;2025-01-01;2025-01-31;1234567,89;1000000,00;150;days_over_120;false"
+        ),
+        "{}",
+        detail.stdout
+    );
+}
+
+#[test]
+fn columns_select_and_order_rows_and_totals_in_every_format() {
+    let (wd, inv, pay) = setup();
+    let cols = ["--columns", "currency,overdue,customer"];
+    let csv = age(&wd, &inv, &pay, &[&["-f", "csv", "--totals"], &cols[..]].concat());
+    assert_eq!(
+        csv.ok(),
+        "currency,overdue,customer\nEUR,1000000.00,A\nJPY,500000,B\nKWD,1234.568,K\n\
+         EUR,1000000.00,TOTAL\nJPY,500000,TOTAL\nKWD,1234.568,TOTAL\n"
+            .replace(",TOTAL", ",")
+    );
+    let doc = age(&wd, &inv, &pay, &[&["-f", "json"], &cols[..]].concat()).json();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&doc["rows"][0]), ["currency", "overdue", "customer"]);
+    assert_eq!(keys(&doc["totals"][0]), ["currency", "overdue", "customer"]);
+    assert_eq!(doc["rows"][0]["overdue"].to_string(), "1000000.00");
+    assert_eq!(doc["totals"][2]["overdue"].to_string(), "1234.568");
+    let nd = age(&wd, &inv, &pay, &[&["-f", "ndjson"], &cols[..]].concat());
+    assert_eq!(
+        nd.ok().lines().next().unwrap(),
+        "{\"currency\":\"EUR\",\"overdue\":1000000.00,\"customer\":\"A\"}"
+    );
+    let table = age(&wd, &inv, &pay, &cols);
+    let header = table.ok().lines().nth(1).unwrap().to_string();
+    let names: Vec<&str> = header.split(['│', '┆']).map(str::trim).filter(|s| !s.is_empty()).collect();
+    assert_eq!(names, ["currency", "overdue", "customer"]);
+}
+
+#[test]
+fn unknown_column_is_a_usage_error_listing_the_fields() {
+    let (wd, inv, pay) = setup();
+    let run = age(&wd, &inv, &pay, &["--columns", "customer,overdeu"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("'overdeu'"), "{}", run.stderr);
+    assert!(run.stderr.contains("customer,customer_name,currency,current,days_1_30"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+/// `plan schedule` has totals with their own fields: `--columns` picks from
+/// both. 1000 in 2 monthly installments without interest: 500.00 each.
+#[test]
+fn columns_reach_separate_totals() {
+    let wd = Workdir::new();
+    let args = ["plan", "schedule", "--amount", "1000", "--installments", "2", "--start", "2025-01-31"];
+    let doc =
+        wd.run(&[&args[..], &["-f", "json", "--columns", "total_paid,due_date,installment"]].concat()).json();
+    assert_eq!(doc["rows"][1].to_string(), r#"{"due_date":"2025-03-31","installment":500.00}"#);
+    assert_eq!(doc["totals"][0].to_string(), r#"{"total_paid":1000.00}"#);
+}
