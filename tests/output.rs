@@ -175,3 +175,139 @@ fn columns_reach_separate_totals() {
     assert_eq!(doc["rows"][1].to_string(), r#"{"due_date":"2025-03-31","installment":500.00}"#);
     assert_eq!(doc["totals"][0].to_string(), r#"{"total_paid":1000.00}"#);
 }
+
+const AGE_TABLE: &str = "\
+┌──────────┬─────────────────┬──────────┬─────────┬───────────┬────────────┬────────────┬─────────────┬───────────────┬──────────────┬──────────────┬─────────────┬────────────────┬───────────────────┐
+│ customer ┆ customer_name   ┆ currency ┆ current ┆ days_1_30 ┆ days_31_60 ┆ days_61_90 ┆ days_91_120 ┆ days_over_120 ┆ total_open   ┆ overdue      ┆ overdue_pct ┆ open_documents ┆ max_days_past_due │
+╞══════════╪═════════════════╪══════════╪═════════╪═══════════╪════════════╪════════════╪═════════════╪═══════════════╪══════════════╪══════════════╪═════════════╪════════════════╪═══════════════════╡
+│ A        ┆ Alfa =SUM(1)    ┆ EUR      ┆  100.50 ┆      0.00 ┆       0.00 ┆       0.00 ┆        0.00 ┆  1,000,000.00 ┆ 1,000,100.50 ┆ 1,000,000.00 ┆       99.99 ┆              2 ┆               150 │
+│ B        ┆ =HYPERLINK(\"x\") ┆ JPY      ┆       0 ┆         0 ┆          0 ┆          0 ┆     500,000 ┆             0 ┆      500,000 ┆      500,000 ┆      100.00 ┆              1 ┆                91 │
+│ K        ┆ Kappa           ┆ KWD      ┆   0.000 ┆     0.000 ┆      0.000 ┆  1,234.568 ┆       0.000 ┆         0.000 ┆    1,234.568 ┆    1,234.568 ┆      100.00 ┆              1 ┆                61 │
+│ TOTAL    ┆                 ┆ EUR      ┆  100.50 ┆      0.00 ┆       0.00 ┆       0.00 ┆        0.00 ┆  1,000,000.00 ┆ 1,000,100.50 ┆ 1,000,000.00 ┆       99.99 ┆              2 ┆               150 │
+│ TOTAL    ┆                 ┆ JPY      ┆       0 ┆         0 ┆          0 ┆          0 ┆     500,000 ┆             0 ┆      500,000 ┆      500,000 ┆      100.00 ┆              1 ┆                91 │
+│ TOTAL    ┆                 ┆ KWD      ┆   0.000 ┆     0.000 ┆      0.000 ┆  1,234.568 ┆       0.000 ┆         0.000 ┆    1,234.568 ┆    1,234.568 ┆      100.00 ┆              1 ┆                61 │
+└──────────┴─────────────────┴──────────┴─────────┴───────────┴────────────┴────────────┴─────────────┴───────────────┴──────────────┴──────────────┴─────────────┴────────────────┴───────────────────┘
+";
+
+/// Wide enough: the plain table, money grouped in threes with the
+/// currency's digits (JPY 0, KWD 3), `TOTAL` in the totals' empty first column.
+#[test]
+fn table_groups_money_and_labels_totals() {
+    let (wd, inv, pay) = setup();
+    let args = ["age", &inv, "--payments", &pay, "--as-of", "2025-06-30"];
+    assert_eq!(wd.run_with_env(&args, &[("COLUMNS", "300")]).ok(), AGE_TABLE);
+}
+
+#[test]
+fn table_with_decimal_comma_groups_with_dots() {
+    let (wd, inv, pay) = setup();
+    let args = ["age", &inv, "--payments", &pay, "--as-of", "2025-06-30", "--out-decimal-comma"];
+    let args = [&args[..], &["--columns", "customer,total_open,overdue_pct"]].concat();
+    let expected = "\
+┌──────────┬──────────────┬─────────────┐
+│ customer ┆ total_open   ┆ overdue_pct │
+╞══════════╪══════════════╪═════════════╡
+│ A        ┆ 1.000.100,50 ┆       99,99 │
+│ B        ┆      500.000 ┆      100,00 │
+│ K        ┆    1.234,568 ┆      100,00 │
+│ TOTAL    ┆ 1.000.100,50 ┆       99,99 │
+│ TOTAL    ┆      500.000 ┆      100,00 │
+│ TOTAL    ┆    1.234,568 ┆      100,00 │
+└──────────┴──────────────┴─────────────┘
+";
+    assert_eq!(wd.run_with_env(&args, &[("COLUMNS", "80")]).ok(), expected);
+}
+
+/// Too wide for 100 columns and 6 rows: one line per field, one column per
+/// row. `--by none` totals have a currency in their first cell, so `TOTAL`
+/// goes to a label line of its own.
+#[test]
+fn wide_short_table_is_transposed() {
+    let (wd, inv, pay) = setup();
+    let args = ["age", &inv, "--payments", &pay, "--as-of", "2025-06-30", "--by", "none"];
+    let args =
+        [&args[..], &["--columns", "currency,days_over_120,total_open,overdue_pct,open_documents"]].concat();
+    let expected = "\
+┌────────────────┬──────────────┬─────────┬───────────┬──────────────┬─────────┬───────────┐
+│                ┆              ┆         ┆           ┆ TOTAL        ┆ TOTAL   ┆ TOTAL     │
+│ currency       ┆ EUR          ┆ JPY     ┆ KWD       ┆ EUR          ┆ JPY     ┆ KWD       │
+│ days_over_120  ┆ 1,000,000.00 ┆       0 ┆     0.000 ┆ 1,000,000.00 ┆       0 ┆     0.000 │
+│ total_open     ┆ 1,000,100.50 ┆ 500,000 ┆ 1,234.568 ┆ 1,000,100.50 ┆ 500,000 ┆ 1,234.568 │
+│ overdue_pct    ┆        99.99 ┆  100.00 ┆    100.00 ┆        99.99 ┆  100.00 ┆    100.00 │
+│ open_documents ┆            2 ┆       1 ┆         1 ┆            2 ┆       1 ┆         1 │
+└────────────────┴──────────────┴─────────┴───────────┴──────────────┴─────────┴───────────┘
+";
+    assert_eq!(wd.run_with_env(&args, &[("COLUMNS", "80")]).ok(), expected);
+    let plain = wd.run_with_env(&args, &[("COLUMNS", "120")]);
+    assert!(plain.ok().lines().nth(1).unwrap().contains("currency ┆ days_over_120"), "{}", plain.stdout);
+}
+
+/// More than 12 rows stay a plain table however wide: 13 customers.
+#[test]
+fn long_table_is_never_transposed() {
+    let wd = Workdir::new();
+    let mut csv = String::from("customer,invoice,due_date,amount\n");
+    for i in 0..13 {
+        csv.push_str(&format!("C{i:02},F{i},2025-01-01,10\n"));
+    }
+    let inv = wd.write("inv.csv", &csv);
+    let run = wd.run_with_env(&["age", &inv, "--as-of", "2025-06-30"], &[("COLUMNS", "40")]);
+    let lines: Vec<&str> = run.ok().lines().collect();
+    assert!(lines[1].starts_with("│ customer ┆ currency"), "{}", run.stdout);
+    assert_eq!(lines.len(), 3 + 13 + 1 + 1, "{}", run.stdout);
+}
+
+/// `kpi` for one month and two currencies (the fixtures: EUR and USD) in a
+/// 100-column terminal: transposed, every line fits, and each value is the
+/// JSON's (money grouped in threes).
+#[test]
+fn kpi_one_month_two_currencies_fits_100_columns() {
+    let wd = Workdir::new();
+    let args =
+        ["kpi", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv", "--as-of", "2025-06-30"];
+    let table = wd.run_with_env(&args, &[("COLUMNS", "100")]).ok().to_string();
+    let doc = wd.run(&[&args[..], &["-f", "json"]].concat()).json();
+    let records: Vec<&Value> =
+        doc["rows"].as_array().unwrap().iter().chain(doc["totals"].as_array().unwrap()).collect();
+    assert_eq!(records.len(), 4);
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    let lines: Vec<Vec<String>> = table
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| l.trim_matches('│').split('┆').map(|c| c.trim().to_string()).collect())
+        .collect();
+    assert_eq!(lines[0], ["", "", "", "TOTAL", "TOTAL"]);
+    let fields: Vec<&String> = records[0].as_object().unwrap().keys().collect();
+    assert_eq!(lines.len(), 1 + fields.len());
+    for (line, field) in lines[1..].iter().zip(&fields) {
+        assert_eq!(&line[0], *field);
+        for (cell, record) in line[1..].iter().zip(&records) {
+            let expected = match &record[field.as_str()] {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Number(n) if !field.ends_with("_pct") && !n.to_string().contains('.') => n.to_string(),
+                Value::Number(n) => grouped(&n.to_string(), field),
+                other => other.to_string(),
+            };
+            assert_eq!(cell, &expected, "{field}");
+        }
+    }
+}
+
+/// Thousands separators for money fields only (not rates or day averages).
+fn grouped(number: &str, field: &str) -> String {
+    let money = ["overdue_owed", "recovered", "ar_begin", "ar_end", "current_end", "sales", "overdue_end"];
+    if !money.contains(&field) {
+        return number.to_string();
+    }
+    let (sign, rest) = number.strip_prefix('-').map_or(("", number), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').unwrap();
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}.{frac}")
+}
