@@ -12,6 +12,7 @@ pub mod number;
 pub mod output;
 pub mod select;
 pub mod table;
+pub mod xlsx;
 
 use crate::dates::{iso, Day};
 use crate::money;
@@ -138,6 +139,6 @@ pub fn render(report: &Report, options: &OutputOptions, out: &mut dyn std::io::W
         Format::Csv => csv::write(report, options, out),
         Format::Json => json::write(report, out),
         Format::Ndjson => json::write_ndjson(report, out),
-        Format::Xlsx => anyhow::bail!("-f xlsx is not available in this build"),
+        Format::Xlsx => xlsx::write(report, out),
     }
 }
