@@ -19,7 +19,7 @@ use serde_json::json;
 ///
 /// Over [--from, --to] (default: the first day of the as-of month to the as-of
 /// date), split into calendar periods with --every; totals are the whole
-/// range computed as one period. Every definition is in SPEC.md and README.md.
+/// range computed as one period. Every definition is in docs/kpi.md.
 ///
 /// Example:
 ///   cobro kpi fixtures/invoices.csv --payments fixtures/payments.csv \

@@ -60,7 +60,7 @@ pub struct SegmentArgs {
     pub output: OutputArgs,
 }
 
-/// The SPEC's default rules.
+/// The default rules (docs/segment.md).
 const DEFAULT_RULES: [(&str, &str, &str); 4] = [
     (
         "critical",
