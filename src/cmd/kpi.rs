@@ -8,11 +8,13 @@ use crate::error::usage;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
+use crate::render::fields::{self, Field};
 use crate::render::{output, Cell, Report};
 use anyhow::{bail, Result};
 use chrono::Datelike;
 use clap::Args;
 use hashbrown::HashMap;
+use rust_decimal::Decimal;
 use serde_json::json;
 
 /// Collection KPIs: recovery rate, days to collect, reoffending rate, DSO, CEI, ADD.
@@ -67,29 +69,45 @@ pub struct KpiArgs {
     pub output: OutputArgs,
 }
 
-const MEASURES: &[&str] = &[
-    "recovery_rate_pct",
-    "overdue_owed",
-    "recovered",
-    "avg_days_to_collect",
-    "collected_invoices",
-    "avg_days_late",
-    "avg_days_to_settle",
-    "settled_invoices",
-    "reoffending_rate_pct",
-    "cured_customers",
-    "reoffended_customers",
-    "pending_customers",
-    "dso",
-    "best_possible_dso",
-    "add",
-    "cei_pct",
-    "ar_begin",
-    "ar_end",
-    "current_end",
-    "sales",
-    "overdue_end",
-    "overdue_pct",
+/// One row's measures, with its currency's minor digits for the money.
+struct Measured {
+    sums: KpiSums,
+    digits: u32,
+}
+
+fn money(value: Decimal, digits: u32) -> Cell {
+    Cell::Money(value, digits)
+}
+
+fn count(n: u64) -> Cell {
+    Cell::Int(n as i64)
+}
+
+/// The measures of a kpi row, in output order: each name with its value
+/// and kind (definitions in docs/kpi.md).
+const MEASURES: &[Field<Measured>] = &[
+    Field::new("recovery_rate_pct", |m| Cell::fixed2(m.sums.recovery_rate_pct())),
+    Field::new("overdue_owed", |m| money(m.sums.overdue_owed, m.digits)),
+    Field::new("recovered", |m| money(m.sums.recovered, m.digits)),
+    Field::new("avg_days_to_collect", |m| Cell::fixed2(m.sums.avg_days_to_collect())),
+    Field::new("collected_invoices", |m| count(m.sums.collected_invoices)),
+    Field::new("avg_days_late", |m| Cell::fixed2(m.sums.avg_days_late())),
+    Field::new("avg_days_to_settle", |m| Cell::fixed2(m.sums.avg_days_to_settle())),
+    Field::new("settled_invoices", |m| count(m.sums.settled_invoices)),
+    Field::new("reoffending_rate_pct", |m| Cell::fixed2(m.sums.reoffending_rate_pct())),
+    Field::new("cured_customers", |m| count(m.sums.cured_customers)),
+    Field::new("reoffended_customers", |m| count(m.sums.reoffended_customers)),
+    Field::new("pending_customers", |m| count(m.sums.pending_customers)),
+    Field::new("dso", |m| Cell::fixed2(m.sums.dso())),
+    Field::new("best_possible_dso", |m| Cell::fixed2(m.sums.best_possible_dso())),
+    Field::new("add", |m| Cell::fixed2(m.sums.add())),
+    Field::new("cei_pct", |m| Cell::fixed2(m.sums.cei_pct())),
+    Field::new("ar_begin", |m| money(m.sums.ar_begin, m.digits)),
+    Field::new("ar_end", |m| money(m.sums.ar_end, m.digits)),
+    Field::new("current_end", |m| money(m.sums.current_end, m.digits)),
+    Field::new("sales", |m| money(m.sums.sales, m.digits)),
+    Field::new("overdue_end", |m| money(m.sums.overdue_end(), m.digits)),
+    Field::new("overdue_pct", |m| Cell::fixed2(m.sums.overdue_pct())),
 ];
 
 pub fn run(args: &KpiArgs) -> Result<()> {
@@ -113,7 +131,7 @@ pub fn run(args: &KpiArgs) -> Result<()> {
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
-    columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    columns.extend(fields::names(MEASURES));
     let mut rows = Vec::new();
     let group_order = groups.order(&ledger);
     for (p, &(s, e)) in period_list.iter().enumerate() {
@@ -192,36 +210,11 @@ fn warn_about_dates(facts: &Facts) {
 }
 
 fn row_cells(s: Day, e: Day, keys: Vec<Cell>, currency: &str, k: &KpiSums) -> Vec<Cell> {
-    let digits = minor_digits(currency);
-    let money = |v| Cell::Money(v, digits);
-    let count = |n: u64| Cell::Int(n as i64);
     let mut cells = vec![Cell::Date(s), Cell::Date(e)];
     cells.extend(keys);
     cells.push(Cell::text(currency));
-    cells.extend([
-        Cell::fixed2(k.recovery_rate_pct()),
-        money(k.overdue_owed),
-        money(k.recovered),
-        Cell::fixed2(k.avg_days_to_collect()),
-        count(k.collected_invoices),
-        Cell::fixed2(k.avg_days_late()),
-        Cell::fixed2(k.avg_days_to_settle()),
-        count(k.settled_invoices),
-        Cell::fixed2(k.reoffending_rate_pct()),
-        count(k.cured_customers),
-        count(k.reoffended_customers),
-        count(k.pending_customers),
-        Cell::fixed2(k.dso()),
-        Cell::fixed2(k.best_possible_dso()),
-        Cell::fixed2(k.add()),
-        Cell::fixed2(k.cei_pct()),
-        money(k.ar_begin),
-        money(k.ar_end),
-        money(k.current_end),
-        money(k.sales),
-        money(k.overdue_end()),
-        Cell::fixed2(k.overdue_pct()),
-    ]);
+    let measured = Measured { sums: k.clone(), digits: minor_digits(currency) };
+    cells.extend(fields::cells(MEASURES, &measured));
     cells
 }
 

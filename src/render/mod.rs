@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod fields;
 pub mod format;
 pub mod json;
 pub mod letter;
