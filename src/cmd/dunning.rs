@@ -2,18 +2,20 @@
 
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
-use crate::domain::dunning::{self, Notice, Policy, FIELDS};
+use crate::domain::dunning::{self, Notice, Policy};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Status};
 use crate::input::load_ledger;
 use crate::input::plans::load_plans;
 use crate::input::policy::{load_log, load_policy, log_row};
 use crate::money::{minor_digits, round};
+use crate::render::fields::{self, Field};
 use crate::render::letter::{file_name, fill, write_letter};
 use crate::render::output::AtomicFile;
 use crate::render::{output, Cell, Report};
 use anyhow::{Context, Result};
 use clap::Args;
+use rust_decimal::Decimal;
 use serde_json::json;
 use std::collections::HashSet;
 use std::io::Write;
@@ -81,7 +83,7 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
     let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
-    let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
+    let rows: Vec<NoticeRow> = notices.iter().map(|n| NoticeRow::new(&ledger, &policy, n)).collect();
     if let Some(dir) = &args.render {
         for (notice, row) in notices.iter().zip(&rows) {
             render_letter(Path::new(dir), &ledger, &policy, notice, row, as_of)?;
@@ -94,8 +96,8 @@ pub fn run(args: &DunningArgs) -> Result<()> {
             .as_object()
             .cloned()
             .unwrap_or_default(),
-        columns: FIELDS.map(String::from).to_vec(),
-        rows,
+        columns: fields::names(ROW).collect(),
+        rows: rows.iter().map(|r| fields::cells(ROW, r).collect()).collect(),
         totals_columns: None,
         totals: Vec::new(),
     };
@@ -125,35 +127,80 @@ fn on_track_customers(
         .collect())
 }
 
-fn cells(ledger: &Ledger, policy: &Policy, n: &Notice) -> Vec<Cell> {
-    let currency = ledger.currencies.get(n.currency);
-    let digits = minor_digits(currency);
-    let level = &policy.levels[n.level - 1];
-    let name = ledger.texts.get(ledger.customer_names()[n.customer as usize]);
-    let text_or_null = |t: &str| if t.is_empty() { Cell::Null } else { Cell::text(t) };
-    vec![
-        Cell::text(ledger.customers.get(n.customer)),
-        text_or_null(name),
-        text_or_null(ledger.email(n.customer)),
-        Cell::text(currency),
-        Cell::Int(n.level as i64),
-        Cell::text(&level.name),
-        Cell::text(&level.action),
-        Cell::List(n.invoices.iter().map(|&i| ledger.id(i).to_string()).collect()),
-        Cell::Money(n.overdue, digits),
-        Cell::Money(n.interest, digits),
-        Cell::Money(n.fees, digits),
-        Cell::Money(n.total_due(), digits),
-        Cell::Int(n.max_days_past_due as i64),
-    ]
+/// One row of today's list, its texts resolved from the ledger and policy.
+struct NoticeRow {
+    customer: String,
+    customer_name: String,
+    email: String,
+    currency: String,
+    level: usize,
+    level_name: String,
+    action: String,
+    invoices: Vec<String>,
+    overdue: Decimal,
+    interest: Decimal,
+    fees: Decimal,
+    total_due: Decimal,
+    max_days_past_due: i32,
+    digits: u32,
 }
+
+impl NoticeRow {
+    fn new(ledger: &Ledger, policy: &Policy, n: &Notice) -> NoticeRow {
+        let currency = ledger.currencies.get(n.currency);
+        let level = &policy.levels[n.level - 1];
+        NoticeRow {
+            customer: ledger.customers.get(n.customer).to_string(),
+            customer_name: ledger.texts.get(ledger.customer_names()[n.customer as usize]).to_string(),
+            email: ledger.email(n.customer).to_string(),
+            currency: currency.to_string(),
+            level: n.level,
+            level_name: level.name.clone(),
+            action: level.action.clone(),
+            invoices: n.invoices.iter().map(|&i| ledger.id(i).to_string()).collect(),
+            overdue: n.overdue,
+            interest: n.interest,
+            fees: n.fees,
+            total_due: n.total_due(),
+            max_days_past_due: n.max_days_past_due,
+            digits: minor_digits(currency),
+        }
+    }
+}
+
+fn text_or_null(text: &str) -> Cell {
+    if text.is_empty() {
+        Cell::Null
+    } else {
+        Cell::text(text)
+    }
+}
+
+/// The fields of a dunning row, in output order, each with its value and
+/// kind; also the letters' placeholders (names checked against
+/// [`dunning::FIELDS`], which the policy reader validates templates with).
+const ROW: &[Field<NoticeRow>] = &[
+    Field::new("customer", |r| Cell::text(&r.customer)),
+    Field::new("customer_name", |r| text_or_null(&r.customer_name)),
+    Field::new("email", |r| text_or_null(&r.email)),
+    Field::new("currency", |r| Cell::text(&r.currency)),
+    Field::new("level", |r| Cell::Int(r.level as i64)),
+    Field::new("level_name", |r| Cell::text(&r.level_name)),
+    Field::new("action", |r| Cell::text(&r.action)),
+    Field::new("invoices", |r| Cell::List(r.invoices.clone())),
+    Field::new("overdue", |r| Cell::Money(r.overdue, r.digits)),
+    Field::new("interest", |r| Cell::Money(r.interest, r.digits)),
+    Field::new("fees", |r| Cell::Money(r.fees, r.digits)),
+    Field::new("total_due", |r| Cell::Money(r.total_due, r.digits)),
+    Field::new("max_days_past_due", |r| Cell::Int(r.max_days_past_due as i64)),
+];
 
 fn render_letter(
     dir: &Path,
     ledger: &Ledger,
     policy: &Policy,
     n: &Notice,
-    row: &[Cell],
+    row: &NoticeRow,
     as_of: Day,
 ) -> Result<()> {
     let digits = minor_digits(ledger.currencies.get(n.currency));
@@ -170,7 +217,7 @@ fn render_letter(
         match name {
             "invoice_table" => table.clone(),
             "as_of" => iso(as_of),
-            other => FIELDS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
+            other => fields::value_of(ROW, row, other).map(|c| c.display()).unwrap_or_default(),
         }
     };
     let text = fill(&policy.levels[n.level - 1].template, &value);
@@ -204,4 +251,16 @@ fn record(path: &str, ledger: &Ledger, notices: &[Notice], as_of: Day) -> Result
     let file =
         writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write --log {path}: {}", e.error()))?;
     file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The policy reader validates placeholders with the domain's names:
+    /// they must be the row's fields, in the same order.
+    #[test]
+    fn row_fields_are_the_placeholders() {
+        assert_eq!(fields::names(ROW).collect::<Vec<_>>(), dunning::FIELDS);
+    }
 }

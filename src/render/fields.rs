@@ -30,7 +30,6 @@ pub fn cells<'a, T>(fields: &'a [Field<T>], row: &'a T) -> impl Iterator<Item = 
 }
 
 /// The value of the field called `name` (letters' placeholders).
-#[allow(dead_code)] // for the letters of commands that render them
 pub fn value_of<T>(fields: &[Field<T>], row: &T, name: &str) -> Option<Cell> {
     fields.iter().find(|f| f.name == name).map(|f| (f.value)(row))
 }
