@@ -3,10 +3,11 @@
 use crate::cli::{InputArgs, OutputArgs};
 use crate::domain::ledger::Ledger;
 use crate::domain::rules;
-use crate::domain::segment::{self, Rule, SegmentParams, Segmented, FEATURES};
+use crate::domain::segment::{self, Features, Rule, SegmentParams, Segmented, FEATURES};
 use crate::error::usage;
 use crate::input::load_ledger;
 use crate::money::{minor_digits, percent};
+use crate::render::fields::Field;
 use crate::render::{output, Cell, Report};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
@@ -142,50 +143,80 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     output::emit(&report, &output_options)
 }
 
+/// One worklist row: a customer's matched rule, features and priority,
+/// its texts resolved from the ledger.
+struct WorkRow {
+    customer: String,
+    customer_name: String,
+    currency: String,
+    /// The matched rule's name, `when` text and action.
+    rule: Option<(String, String, String)>,
+    features: Features,
+    digits: u32,
+    priority: usize,
+}
+
+impl WorkRow {
+    fn new(ledger: &Ledger, names: &[u32], s: &Segmented, rules: &[Rule]) -> WorkRow {
+        let f = &s.features;
+        let currency = ledger.currencies.get(f.currency);
+        WorkRow {
+            customer: ledger.customers.get(f.customer).to_string(),
+            customer_name: ledger.texts.get(names[f.customer as usize]).to_string(),
+            currency: currency.to_string(),
+            rule: s.rule.map(|i| (rules[i].name.clone(), rules[i].when.clone(), rules[i].action.clone())),
+            features: f.clone(),
+            digits: minor_digits(currency),
+            priority: s.priority,
+        }
+    }
+
+    fn rule_part(&self, part: fn(&(String, String, String)) -> &String) -> Cell {
+        self.rule.as_ref().map_or(Cell::Null, |r| Cell::text(part(r)))
+    }
+}
+
+/// The worklist's fields, in output order, each with its value and kind;
+/// the features are named as the rules name them ([`FEATURES`]).
+/// `customer_name` is left out when the input has no names.
+const WORKLIST: &[Field<WorkRow>] = &[
+    Field::new("customer", |r| Cell::text(&r.customer)),
+    Field::new("customer_name", |r| {
+        if r.customer_name.is_empty() {
+            Cell::Null
+        } else {
+            Cell::text(&r.customer_name)
+        }
+    }),
+    Field::new("currency", |r| Cell::text(&r.currency)),
+    Field::new("segment", |r| r.rule_part(|r| &r.0)),
+    Field::new("rule", |r| r.rule_part(|r| &r.1)),
+    Field::new("action", |r| r.rule_part(|r| &r.2)),
+    Field::new("open", |r| Cell::Money(r.features.open, r.digits)),
+    Field::new("overdue", |r| Cell::Money(r.features.overdue, r.digits)),
+    Field::new("overdue_pct", |r| Cell::fixed2(r.features.overdue_pct())),
+    Field::new("max_days_past_due", |r| Cell::Int(r.features.max_days_past_due as i64)),
+    Field::new("open_documents", |r| Cell::Int(r.features.open_documents as i64)),
+    Field::new("disputed_open", |r| Cell::Money(r.features.disputed_open, r.digits)),
+    Field::new("settled_invoices", |r| Cell::Int(r.features.settled_invoices as i64)),
+    Field::new("avg_days_late", |r| Cell::fixed2(r.features.avg_days_late())),
+    Field::new("late_share_pct", |r| Cell::fixed2(r.features.late_share_pct())),
+    Field::new("episodes", |r| Cell::Int(r.features.episodes as i64)),
+    Field::new("priority", |r| Cell::Int(r.priority as i64)),
+];
+
 fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
     let with_name = ledger.present.customer_name;
     let names = ledger.customer_names();
-    let mut columns: Vec<String> = vec!["customer".into()];
-    if with_name {
-        columns.push("customer_name".into());
-    }
-    columns.extend(["currency", "segment", "rule", "action"].map(String::from));
-    columns.extend(FEATURES.map(String::from));
-    columns.push("priority".into());
-    let cells = |s: &Segmented| {
-        let f = &s.features;
-        let digits = minor_digits(ledger.currencies.get(f.currency));
-        let rule = s.rule.map(|i| &rules[i]);
-        let mut row = vec![Cell::text(ledger.customers.get(f.customer))];
-        if with_name {
-            let name = ledger.texts.get(names[f.customer as usize]);
-            row.push(if name.is_empty() { Cell::Null } else { Cell::text(name) });
-        }
-        row.extend([
-            Cell::text(ledger.currencies.get(f.currency)),
-            rule.map_or(Cell::Null, |r| Cell::text(&r.name)),
-            rule.map_or(Cell::Null, |r| Cell::text(&r.when)),
-            rule.map_or(Cell::Null, |r| Cell::text(&r.action)),
-            Cell::Money(f.open, digits),
-            Cell::Money(f.overdue, digits),
-            Cell::fixed2(f.overdue_pct()),
-            Cell::Int(f.max_days_past_due as i64),
-            Cell::Int(f.open_documents as i64),
-            Cell::Money(f.disputed_open, digits),
-            Cell::Int(f.settled_invoices as i64),
-            Cell::fixed2(f.avg_days_late()),
-            Cell::fixed2(f.late_share_pct()),
-            Cell::Int(f.episodes as i64),
-            Cell::Int(s.priority as i64),
-        ]);
-        row
-    };
+    let fields: Vec<&Field<WorkRow>> =
+        WORKLIST.iter().filter(|f| with_name || f.name != "customer_name").collect();
+    let work_rows = rows.iter().map(|s| WorkRow::new(ledger, &names, s, rules));
     Report {
         command: "segment".into(),
         as_of: 0,
         params: Default::default(),
-        columns,
-        rows: rows.iter().map(|s| cells(s)).collect(),
+        columns: fields.iter().map(|f| f.name.to_string()).collect(),
+        rows: work_rows.map(|r| fields.iter().map(|f| (f.value)(&r)).collect()).collect(),
         totals_columns: None,
         totals: Vec::new(),
     }
@@ -233,5 +264,17 @@ fn summary(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
         rows,
         totals_columns: None,
         totals: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The features in the worklist are the ones rules can name, in order.
+    #[test]
+    fn worklist_features_are_the_rule_features() {
+        let names: Vec<&str> = WORKLIST.iter().map(|f| f.name).collect();
+        assert_eq!(names[6..names.len() - 1], FEATURES);
     }
 }
