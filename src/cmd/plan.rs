@@ -3,10 +3,11 @@
 use crate::cli::{CommonArgs, InputArgs, OutputArgs};
 use crate::dates::{day_of, parse_iso_flag, Day};
 use crate::domain::plan_check::{self, CheckParams, PlanStatus};
-use crate::domain::schedule::{self, Frequency, OfferOption, PlanTerms, ScheduleRow};
+use crate::domain::schedule::{self, Frequency, OfferOption, PlanTerms, ScheduleRow, ScheduleTotals};
 use crate::error::usage;
 use crate::input::amount::parse_amount;
 use crate::input::plans::load_plans;
+use crate::render::fields::{self, Field};
 use crate::render::{output, Cell, Report};
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -206,7 +207,7 @@ fn run_schedule(args: &ScheduleArgs) -> Result<()> {
     if lead.is_some() {
         columns.extend(["plan_id".to_string(), "customer".to_string()]);
     }
-    columns.extend(["n", "due_date", "installment", "interest", "principal", "balance"].map(String::from));
+    columns.extend(fields::names(SCHEDULE));
     let params = json!({
         "amount": money_json(terms.amount), "installments": n, "start": crate::dates::iso(terms.start),
         "every": format!("{:?}", args.every).to_lowercase(), "annual_rate": money_json(terms.annual_rate),
@@ -218,15 +219,8 @@ fn run_schedule(args: &ScheduleArgs) -> Result<()> {
         params: params.as_object().cloned().unwrap_or_default(),
         columns,
         rows: rows.iter().map(|r| schedule_cells(r, lead.as_ref())).collect(),
-        totals_columns: Some(
-            ["installments", "total_paid", "interest", "principal"].map(String::from).to_vec(),
-        ),
-        totals: vec![vec![
-            Cell::Int(sums.installments as i64),
-            money(sums.total_paid),
-            money(sums.interest),
-            money(sums.principal),
-        ]],
+        totals_columns: Some(fields::names(SCHEDULE_TOTALS).collect()),
+        totals: vec![fields::cells(SCHEDULE_TOTALS, &sums).collect()],
     };
     output::emit(&report, &output_options)
 }
@@ -239,19 +233,30 @@ fn money_json(value: Decimal) -> serde_json::Value {
     crate::render::json::exact_number(&value.normalize().to_string())
 }
 
+/// The schedule's fields (after `plan_id`, `customer` when given).
+const SCHEDULE: &[Field<ScheduleRow>] = &[
+    Field::new("n", |r| Cell::Int(r.n as i64)),
+    Field::new("due_date", |r| Cell::Date(r.due_date)),
+    Field::new("installment", |r| money(r.installment)),
+    Field::new("interest", |r| money(r.interest)),
+    Field::new("principal", |r| money(r.principal)),
+    Field::new("balance", |r| money(r.balance)),
+];
+
+/// The schedule's totals, fields of their own.
+const SCHEDULE_TOTALS: &[Field<ScheduleTotals>] = &[
+    Field::new("installments", |t| Cell::Int(t.installments as i64)),
+    Field::new("total_paid", |t| money(t.total_paid)),
+    Field::new("interest", |t| money(t.interest)),
+    Field::new("principal", |t| money(t.principal)),
+];
+
 fn schedule_cells(row: &ScheduleRow, lead: Option<&(String, String)>) -> Vec<Cell> {
     let mut cells = Vec::new();
     if let Some((plan, customer)) = lead {
         cells.extend([Cell::text(plan), Cell::text(customer)]);
     }
-    cells.extend([
-        Cell::Int(row.n as i64),
-        Cell::Date(row.due_date),
-        money(row.installment),
-        money(row.interest),
-        money(row.principal),
-        money(row.balance),
-    ]);
+    cells.extend(fields::cells(SCHEDULE, row));
     cells
 }
 
@@ -278,39 +283,29 @@ fn run_offer(args: &OfferArgs) -> Result<()> {
             usage(format!("--options '{}': expected installment counts like 3,6,12", args.options))
         })?;
     let options = schedule::offer(amount, discount, rate, &counts);
-    let columns = [
-        "option",
-        "installments",
-        "installment",
-        "last_installment",
-        "total_paid",
-        "interest",
-        "cost_vs_lump_sum",
-    ];
     let params = json!({"amount": money_json(amount), "discount": money_json(discount), "annual_rate": money_json(rate), "options": counts});
     let report = Report {
         command: "plan offer".into(),
         as_of,
         params: params.as_object().cloned().unwrap_or_default(),
-        columns: columns.map(String::from).to_vec(),
-        rows: options.iter().map(offer_cells).collect(),
+        columns: fields::names(OFFER).collect(),
+        rows: options.iter().map(|o| fields::cells(OFFER, o).collect()).collect(),
         totals_columns: None,
         totals: Vec::new(),
     };
     output::emit(&report, &output_options)
 }
 
-fn offer_cells(o: &OfferOption) -> Vec<Cell> {
-    vec![
-        Cell::text(&o.option),
-        Cell::Int(o.installments as i64),
-        money(o.installment),
-        money(o.last_installment),
-        money(o.total_paid),
-        money(o.interest),
-        money(o.cost_vs_lump_sum),
-    ]
-}
+/// An offer's fields.
+const OFFER: &[Field<OfferOption>] = &[
+    Field::new("option", |o| Cell::text(&o.option)),
+    Field::new("installments", |o| Cell::Int(o.installments as i64)),
+    Field::new("installment", |o| money(o.installment)),
+    Field::new("last_installment", |o| money(o.last_installment)),
+    Field::new("total_paid", |o| money(o.total_paid)),
+    Field::new("interest", |o| money(o.interest)),
+    Field::new("cost_vs_lump_sum", |o| money(o.cost_vs_lump_sum)),
+];
 
 fn run_check(args: &CheckArgs) -> Result<()> {
     let output_options = args.output.options()?;
@@ -325,21 +320,14 @@ fn run_check(args: &CheckArgs) -> Result<()> {
     let (plans, payments) = load_plans(&args.plans, payments_path, &read_options)?;
     let params = CheckParams { as_of, grace: args.grace, broken_after: args.broken_after };
     let statuses = plan_check::check(&plans, &payments, params);
-    let columns = [
-        "plan_id",
-        "customer",
-        "status",
-        "installments",
-        "paid_installments",
-        "paid_amount",
-        "remaining",
-        "overdue_amount",
-        "installments_overdue",
-        "next_due_date",
-        "next_amount",
-        "max_days_late",
-    ];
-    let rows = plans.iter().zip(&statuses).map(|(p, s)| check_cells(&p.id, &p.customer, s)).collect();
+    let check = check_fields();
+    let rows = plans
+        .iter()
+        .zip(&statuses)
+        .map(|(p, status)| {
+            fields::cells(&check, &CheckRow { plan_id: &p.id, customer: &p.customer, status }).collect()
+        })
+        .collect();
     let report = Report {
         command: "plan check".into(),
         as_of,
@@ -347,7 +335,7 @@ fn run_check(args: &CheckArgs) -> Result<()> {
             .as_object()
             .cloned()
             .unwrap_or_default(),
-        columns: columns.map(String::from).to_vec(),
+        columns: fields::names(&check).collect(),
         rows,
         totals_columns: None,
         totals: Vec::new(),
@@ -355,19 +343,27 @@ fn run_check(args: &CheckArgs) -> Result<()> {
     output::emit(&report, &output_options)
 }
 
-fn check_cells(plan_id: &str, customer: &str, s: &PlanStatus) -> Vec<Cell> {
-    vec![
-        Cell::text(plan_id),
-        Cell::text(customer),
-        Cell::text(s.status.name()),
-        Cell::Int(s.installments as i64),
-        Cell::Int(s.paid_installments as i64),
-        money(s.paid_amount),
-        money(s.remaining),
-        money(s.overdue_amount),
-        Cell::Int(s.installments_overdue as i64),
-        Cell::opt_date(s.next_due_date),
-        s.next_amount.map_or(Cell::Null, money),
-        Cell::Int(s.max_days_late as i64),
+/// One plan's status at the as-of date, with its id and customer.
+struct CheckRow<'a> {
+    plan_id: &'a str,
+    customer: &'a str,
+    status: &'a PlanStatus,
+}
+
+/// `plan check`'s fields (a function so the rows can borrow).
+fn check_fields<'a>() -> [Field<CheckRow<'a>>; 12] {
+    [
+        Field::new("plan_id", |r| Cell::text(r.plan_id)),
+        Field::new("customer", |r| Cell::text(r.customer)),
+        Field::new("status", |r| Cell::text(r.status.status.name())),
+        Field::new("installments", |r| Cell::Int(r.status.installments as i64)),
+        Field::new("paid_installments", |r| Cell::Int(r.status.paid_installments as i64)),
+        Field::new("paid_amount", |r| money(r.status.paid_amount)),
+        Field::new("remaining", |r| money(r.status.remaining)),
+        Field::new("overdue_amount", |r| money(r.status.overdue_amount)),
+        Field::new("installments_overdue", |r| Cell::Int(r.status.installments_overdue as i64)),
+        Field::new("next_due_date", |r| Cell::opt_date(r.status.next_due_date)),
+        Field::new("next_amount", |r| r.status.next_amount.map_or(Cell::Null, money)),
+        Field::new("max_days_late", |r| Cell::Int(r.status.max_days_late as i64)),
     ]
 }
