@@ -7,7 +7,7 @@ use crate::domain::segment::{self, Features, Rule, SegmentParams, Segmented, FEA
 use crate::error::usage;
 use crate::input::load_ledger;
 use crate::money::{minor_digits, percent};
-use crate::render::fields::Field;
+use crate::render::fields::{self, Field};
 use crate::render::{output, Cell, Report};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
@@ -222,6 +222,29 @@ fn worklist(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
     }
 }
 
+/// One `--summary` row: a segment in one currency.
+struct SummaryRow<'a> {
+    segment: Option<&'a str>,
+    currency: &'a str,
+    customers: u64,
+    open: Decimal,
+    overdue: Decimal,
+    /// The currency's overdue money over every segment listed.
+    currency_overdue: Decimal,
+}
+
+/// The `--summary` fields (a function so the rows can borrow).
+fn summary_fields<'a>() -> [Field<SummaryRow<'a>>; 6] {
+    [
+        Field::new("segment", |r| r.segment.map_or(Cell::Null, Cell::text)),
+        Field::new("currency", |r| Cell::text(r.currency)),
+        Field::new("customers", |r| Cell::Int(r.customers as i64)),
+        Field::new("open", |r| Cell::Money(r.open, minor_digits(r.currency))),
+        Field::new("overdue", |r| Cell::Money(r.overdue, minor_digits(r.currency))),
+        Field::new("overdue_share_pct", |r| Cell::fixed2(percent(r.overdue, r.currency_overdue))),
+    ]
+}
+
 /// Per (segment, currency): customers, open, overdue, and the segment's
 /// share of the currency's overdue money.
 fn summary(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
@@ -240,27 +263,25 @@ fn summary(ledger: &Ledger, rows: &[&Segmented], rules: &[Rule]) -> Report {
     groups.sort_by_key(|g| (g.0.unwrap_or(usize::MAX), ledger.currencies.get(g.1).to_string()));
     let overdue_of =
         |currency: u32| -> Decimal { groups.iter().filter(|g| g.1 == currency).map(|g| g.4).sum() };
-    let rows = groups
+    let rows: Vec<Vec<Cell>> = groups
         .iter()
         .map(|&(rule, currency, customers, open, overdue)| {
-            let digits = minor_digits(ledger.currencies.get(currency));
-            vec![
-                rule.map_or(Cell::Null, |i| Cell::text(&rules[i].name)),
-                Cell::text(ledger.currencies.get(currency)),
-                Cell::Int(customers as i64),
-                Cell::Money(open, digits),
-                Cell::Money(overdue, digits),
-                Cell::fixed2(percent(overdue, overdue_of(currency))),
-            ]
+            let row = SummaryRow {
+                segment: rule.map(|i| rules[i].name.as_str()),
+                currency: ledger.currencies.get(currency),
+                customers,
+                open,
+                overdue,
+                currency_overdue: overdue_of(currency),
+            };
+            fields::cells(&summary_fields(), &row).collect()
         })
         .collect();
     Report {
         command: "segment".into(),
         as_of: 0,
         params: Default::default(),
-        columns: ["segment", "currency", "customers", "open", "overdue", "overdue_share_pct"]
-            .map(String::from)
-            .to_vec(),
+        columns: fields::names(&summary_fields()).collect(),
         rows,
         totals_columns: None,
         totals: Vec::new(),
