@@ -8,11 +8,11 @@ use crate::error::usage;
 use crate::input::{load_ledger, ReadOptions};
 use crate::money::{minor_digits, percent};
 use crate::render::fields::{self, Field};
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use clap::Args;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
 /// Aging: who owes what, and how late, as of any date.
 ///
@@ -93,14 +93,22 @@ fn parse_by(text: &str) -> (Vec<String>, Grouping) {
     }
 }
 
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct AgeParamsJson<'a> {
+    buckets: Vec<i64>,
+    basis: &'static str,
+    by: &'a str,
+    detail: bool,
+}
+
 fn params_json(args: &AgeArgs, params: &AgingParams) -> serde_json::Map<String, serde_json::Value> {
-    let value = json!({
-        "buckets": args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect::<Vec<_>>(),
-        "basis": if params.basis == Basis::Due { "due" } else { "issue" },
-        "by": args.by,
-        "detail": args.detail,
-    });
-    value.as_object().cloned().unwrap_or_default()
+    json::params(&AgeParamsJson {
+        buckets: args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect(),
+        basis: if params.basis == Basis::Due { "due" } else { "issue" },
+        by: &args.by,
+        detail: args.detail,
+    })
 }
 
 fn summary_report(

@@ -12,11 +12,11 @@ use crate::money::{minor_digits, round};
 use crate::render::fields::{self, Field};
 use crate::render::letter::{file_name, fill, write_letter};
 use crate::render::output::AtomicFile;
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{Context, Result};
 use clap::Args;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
@@ -92,10 +92,11 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     let report = Report {
         command: "dunning".into(),
         as_of,
-        params: json!({"policy": args.policy, "log": args.log, "record": args.record})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        params: json::params(&DunningParamsJson {
+            policy: &args.policy,
+            log: args.log.as_deref(),
+            record: args.record,
+        }),
         columns: fields::names(ROW).collect(),
         rows: rows.iter().map(|r| fields::cells(ROW, r).collect()).collect(),
         totals_columns: None,
@@ -106,6 +107,14 @@ pub fn run(args: &DunningArgs) -> Result<()> {
         record(path, &ledger, &notices, as_of)?;
     }
     Ok(())
+}
+
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct DunningParamsJson<'a> {
+    policy: &'a str,
+    log: Option<&'a str>,
+    record: bool,
 }
 
 /// Customers with an `on_track` plan at the as-of date.

@@ -9,13 +9,13 @@ use crate::input::load_ledger;
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::fields::{self, Field};
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{bail, Result};
 use chrono::Datelike;
 use clap::Args;
 use hashbrown::HashMap;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
 /// Collection KPIs: recovery rate, days to collect, reoffending rate, DSO, CEI, ADD.
 ///
@@ -160,20 +160,33 @@ pub fn run(args: &KpiArgs) -> Result<()> {
     let report = Report {
         command: "kpi".into(),
         as_of,
-        params: json!({
-            "from": crate::dates::iso(from), "to": crate::dates::iso(to),
-            "every": args.every.map(|e| format!("{e:?}").to_lowercase()),
-            "by": by, "grace": args.grace, "window": args.window,
-        })
-        .as_object()
-        .cloned()
-        .unwrap_or_default(),
+        params: json::params(&KpiParamsJson {
+            from,
+            to,
+            every: args.every.map(|e| format!("{e:?}").to_lowercase()),
+            by: &by,
+            grace: args.grace,
+            window: args.window,
+        }),
         columns,
         rows,
         totals_columns: None,
         totals: total_rows,
     };
     output::emit(&report, &output_options)
+}
+
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct KpiParamsJson<'a> {
+    #[serde(serialize_with = "json::iso_date")]
+    from: Day,
+    #[serde(serialize_with = "json::iso_date")]
+    to: Day,
+    every: Option<String>,
+    by: &'a [String],
+    grace: i32,
+    window: i32,
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day

@@ -8,11 +8,11 @@ use crate::error::usage;
 use crate::input::amount::parse_amount;
 use crate::input::plans::load_plans;
 use crate::render::fields::{self, Field};
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
 /// Payment agreements: schedules, settlement offers, and keeping track.
 #[derive(Subcommand, Debug)]
@@ -208,15 +208,19 @@ fn run_schedule(args: &ScheduleArgs) -> Result<()> {
         columns.extend(["plan_id".to_string(), "customer".to_string()]);
     }
     columns.extend(fields::names(SCHEDULE));
-    let params = json!({
-        "amount": money_json(terms.amount), "installments": n, "start": crate::dates::iso(terms.start),
-        "every": format!("{:?}", args.every).to_lowercase(), "annual_rate": money_json(terms.annual_rate),
-        "down_payment": money_json(terms.down_payment), "fee": money_json(terms.fee),
+    let params = json::params(&ScheduleParamsJson {
+        amount: terms.amount,
+        installments: n,
+        start: terms.start,
+        every: flag_name(args.every),
+        annual_rate: terms.annual_rate,
+        down_payment: terms.down_payment,
+        fee: terms.fee,
     });
     let report = Report {
         command: "plan schedule".into(),
         as_of,
-        params: params.as_object().cloned().unwrap_or_default(),
+        params,
         columns,
         rows: rows.iter().map(|r| schedule_cells(r, lead.as_ref())).collect(),
         totals_columns: Some(fields::names(SCHEDULE_TOTALS).collect()),
@@ -229,8 +233,46 @@ fn money(value: Decimal) -> Cell {
     Cell::Money(value, 2)
 }
 
-fn money_json(value: Decimal) -> serde_json::Value {
-    crate::render::json::exact_number(&value.normalize().to_string())
+/// `plan schedule`'s parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct ScheduleParamsJson {
+    #[serde(serialize_with = "json::exact_decimal")]
+    amount: Decimal,
+    installments: u32,
+    #[serde(serialize_with = "json::iso_date")]
+    start: Day,
+    every: String,
+    #[serde(serialize_with = "json::exact_decimal")]
+    annual_rate: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    down_payment: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    fee: Decimal,
+}
+
+/// `plan offer`'s parameters.
+#[derive(Serialize)]
+struct OfferParamsJson {
+    #[serde(serialize_with = "json::exact_decimal")]
+    amount: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    discount: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    annual_rate: Decimal,
+    options: Vec<u32>,
+}
+
+/// `plan check`'s parameters.
+#[derive(Serialize)]
+struct CheckParamsJson {
+    grace: i32,
+    broken_after: u32,
+}
+
+/// A frequency as the flag spells it (`2weeks`, not `TwoWeeks`).
+fn flag_name(every: Frequency) -> String {
+    use clap::ValueEnum;
+    every.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
 }
 
 /// The schedule's fields (after `plan_id`, `customer` when given).
@@ -283,11 +325,12 @@ fn run_offer(args: &OfferArgs) -> Result<()> {
             usage(format!("--options '{}': expected installment counts like 3,6,12", args.options))
         })?;
     let options = schedule::offer(amount, discount, rate, &counts);
-    let params = json!({"amount": money_json(amount), "discount": money_json(discount), "annual_rate": money_json(rate), "options": counts});
+    let params =
+        json::params(&OfferParamsJson { amount, discount, annual_rate: rate, options: counts.clone() });
     let report = Report {
         command: "plan offer".into(),
         as_of,
-        params: params.as_object().cloned().unwrap_or_default(),
+        params,
         columns: fields::names(OFFER).collect(),
         rows: options.iter().map(|o| fields::cells(OFFER, o).collect()).collect(),
         totals_columns: None,
@@ -331,10 +374,7 @@ fn run_check(args: &CheckArgs) -> Result<()> {
     let report = Report {
         command: "plan check".into(),
         as_of,
-        params: json!({"grace": args.grace, "broken_after": args.broken_after})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        params: json::params(&CheckParamsJson { grace: args.grace, broken_after: args.broken_after }),
         columns: fields::names(&check).collect(),
         rows,
         totals_columns: None,

@@ -8,12 +8,11 @@ use crate::error::usage;
 use crate::input::load_ledger;
 use crate::money::{minor_digits, percent};
 use crate::render::fields::{self, Field};
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// Risk segments per customer, as a collector's worklist in priority order.
 ///
@@ -112,6 +111,16 @@ fn load_rules(path: Option<&str>) -> Result<Vec<Rule>> {
     file.segment.iter().map(|r| compile(&r.name, &r.when, &r.action, path)).collect()
 }
 
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct SegmentParamsJson<'a> {
+    lookback: i32,
+    grace: i32,
+    rules: Option<&'a str>,
+    segment: Option<&'a str>,
+    top: Option<usize>,
+}
+
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let output_options = args.output.options()?;
     let read_options = args.input.read_options()?;
@@ -127,8 +136,12 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         .iter()
         .filter(|r| args.segment.as_ref().is_none_or(|s| r.rule.is_some_and(|i| rules[i].name == *s)))
         .collect();
-    let json_params = json!({
-        "lookback": args.lookback, "grace": args.grace, "rules": args.rules, "segment": args.segment, "top": args.top,
+    let json_params = json::params(&SegmentParamsJson {
+        lookback: args.lookback,
+        grace: args.grace,
+        rules: args.rules.as_deref(),
+        segment: args.segment.as_deref(),
+        top: args.top,
     });
     let mut report = if args.summary {
         summary(&ledger, &listed, &rules)
@@ -139,7 +152,7 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
         worklist(&ledger, &listed, &rules)
     };
     report.as_of = as_of;
-    report.params = json_params.as_object().cloned().unwrap_or_default();
+    report.params = json_params;
     output::emit(&report, &output_options)
 }
 
