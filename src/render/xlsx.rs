@@ -24,6 +24,9 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Table, TableColumn, Workbook, Works
 use std::collections::HashMap;
 use std::io::Write;
 
+/// Excel's rows per sheet, the header included.
+pub const MAX_ROWS: u32 = 1_048_576;
+
 /// The widest a column is made, in characters.
 pub const MAX_COLUMN_WIDTH: usize = 60;
 
@@ -49,6 +52,13 @@ pub fn workbook_bytes(report: &Report) -> Result<Vec<u8>> {
 /// (a header row alone gets an autofilter instead: a table needs a row).
 /// Public so a composed workbook (`cobro report`) can add one per section.
 pub fn add_sheet(workbook: &mut Workbook, name: &str, columns: &[String], rows: &[Vec<Cell>]) -> Result<()> {
+    if rows.len() >= MAX_ROWS as usize {
+        anyhow::bail!(
+            "an Excel sheet holds at most {} rows under its header; '{name}' has {}: write it with -f csv",
+            MAX_ROWS - 1,
+            rows.len()
+        );
+    }
     let sheet = workbook.add_worksheet();
     sheet.set_name(name).with_context(|| format!("xlsx sheet name '{name}'"))?;
     fill_sheet(sheet, columns, rows).with_context(|| format!("cannot write xlsx sheet '{name}'"))
