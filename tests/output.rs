@@ -311,3 +311,42 @@ fn grouped(number: &str, field: &str) -> String {
     }
     format!("{sign}{out}.{frac}")
 }
+
+/// The European CSV opened by LibreOffice with a Spanish locale (`;`
+/// separator, decimal comma: filter options `59,34,76,1,,3082`) and saved as
+/// xlsx: every money and rate cell is a number equal to the JSON. Needs
+/// `soffice` (libreoffice-calc-nogui): `cargo test --test output -- --ignored`.
+#[test]
+#[ignore = "needs LibreOffice (soffice) on PATH"]
+fn spanish_libreoffice_reads_decimal_comma_csv_as_numbers() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let (wd, inv, pay) = setup();
+    let csv = out_path(&wd, "es.csv");
+    age(&wd, &inv, &pay, &["--out-decimal-comma", "--bom", "-o", &csv]).ok();
+    let status = std::process::Command::new("soffice")
+        .args(["--headless", "--infilter=CSV:59,34,76,1,,3082", "--convert-to", "xlsx", "--outdir"])
+        .arg(wd.path(""))
+        .arg(&csv)
+        .status()
+        .expect("soffice runs");
+    assert!(status.success());
+    let doc = age(&wd, &inv, &pay, &["-f", "json"]).json();
+    let mut book: Xlsx<_> = open_workbook(wd.path("es.xlsx")).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let json_rows = doc["rows"].as_array().unwrap();
+    assert_eq!(range.height(), 1 + json_rows.len());
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    for (row, json) in rows.zip(json_rows) {
+        for (field, cell) in header.iter().zip(row) {
+            if let Value::Number(n) = &json[field.as_str()] {
+                let expected = n.to_string().parse::<f64>().unwrap();
+                assert!(
+                    matches!(cell, Data::Float(f) if *f == expected) || *cell == Data::Int(expected as i64),
+                    "{field}: {cell:?}"
+                );
+            }
+        }
+    }
+}
