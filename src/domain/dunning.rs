@@ -1,4 +1,4 @@
-//! Who gets which reminder today (SPEC §4 `dunning`): listed invoices,
+//! Who gets which reminder today (docs/dunning.md): listed invoices,
 //! interest and fees, and the level ladder driven by the log of what was
 //! sent (no skipping, reset by a new delinquency episode, spaced by
 //! `min_interval_days`). Dunning uses no grace.

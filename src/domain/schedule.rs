@@ -1,4 +1,4 @@
-//! Payment-plan arithmetic (SPEC §4 `plan`): installment schedules with
+//! Payment-plan arithmetic (docs/plan.md): installment schedules with
 //! French amortization or equal installments, and settlement offers. All
 //! money is exact `Decimal`, rounded to cents half away from zero from the
 //! exact value, with the last installment absorbing the rounding.
