@@ -148,3 +148,17 @@ fn summary_per_segment_and_currency() {
     // EUR overdue in all: 300 critical + 300 high + 100 medium - 50 low = 650 -> 46.15 %
     assert_eq!(critical_eur["overdue_share_pct"], "46.15");
 }
+
+/// A `when` nested 30,000 deep overflowed the stack (exit 134): it is now a
+/// rules-file error naming the file, the rule and the column where nesting
+/// passes 64 levels, quoting only the start of the expression.
+#[test]
+fn deeply_nested_rule_is_an_error_pointing_at_the_text() {
+    let wd = Workdir::new();
+    let deep = format!("{}max_days_past_due > 1{}", "(".repeat(30_000), ")".repeat(30_000));
+    let rules = wd.write("deep.toml", &format!("[[segment]]\nname = \"deep\"\nwhen = \"{deep}\"\n"));
+    let inv = wd.write("inv.csv", "customer,invoice,due_date,amount\nC1,I1,2025-01-01,100\n");
+    let run = wd.run(&["segment", &inv, "--as-of", "2025-06-30", "--rules", &rules]);
+    run.fails_with(&["deep.toml", "rule 'deep'", "at column 65", "deeper than 64"]);
+    assert!(run.stderr.len() < 400, "the message quotes a value, not the file: {}", run.stderr.len());
+}

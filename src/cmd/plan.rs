@@ -6,7 +6,7 @@ use crate::domain::plan_check::{self, CheckParams, PlanStatus};
 use crate::domain::schedule::{
     self, Frequency, OfferOption, PlanTerms, ScheduleRow, MAX_AMOUNT, MAX_ANNUAL_RATE, MAX_INSTALLMENTS,
 };
-use crate::error::usage;
+use crate::error::{excerpt, usage};
 use crate::input::amount::parse_amount;
 use crate::input::plans::load_plans;
 use crate::render::{output, Cell, Report};
@@ -325,7 +325,7 @@ fn offer_counts(text: &str) -> Result<Vec<u32>> {
         .ok_or_else(|| {
             usage(format!(
                 "--options '{}': expected installment counts from 1 to {MAX_INSTALLMENTS}, like 3,6,12",
-                preview(text)
+                excerpt(text, 40)
             ))
         })?;
     if counts.len() > MAX_OFFER_OPTIONS {
@@ -335,14 +335,6 @@ fn offer_counts(text: &str) -> Result<Vec<u32>> {
         )));
     }
     Ok(counts)
-}
-
-/// The first 40 characters of a flag value, for an error message.
-fn preview(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((end, _)) => format!("{}...", &text[..end]),
-        None => text.to_string(),
-    }
 }
 
 fn offer_cells(o: &OfferOption) -> Vec<Cell> {

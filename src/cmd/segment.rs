@@ -4,7 +4,7 @@ use crate::cli::{InputArgs, OutputArgs};
 use crate::domain::ledger::Ledger;
 use crate::domain::rules;
 use crate::domain::segment::{self, Rule, SegmentParams, Segmented, FEATURES};
-use crate::error::usage;
+use crate::error::{excerpt, usage};
 use crate::input::load_ledger;
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
@@ -94,8 +94,9 @@ struct RuleEntry {
 }
 
 fn compile(name: &str, when: &str, action: &str, origin: &str) -> Result<Rule> {
-    let expr = rules::parse(when, &FEATURES)
-        .map_err(|e| anyhow!("{origin}: rule '{name}': when \"{when}\": {e}"))?;
+    let expr = rules::parse(when, &FEATURES).map_err(|e| {
+        anyhow!("{origin}: rule '{}': when \"{}\": {e}", excerpt(name, 60), excerpt(when, 60))
+    })?;
     Ok(Rule { name: name.into(), when: when.into(), expr, action: action.into() })
 }
 
