@@ -162,3 +162,29 @@ fn deeply_nested_rule_is_an_error_pointing_at_the_text() {
     run.fails_with(&["deep.toml", "rule 'deep'", "at column 65", "deeper than 64"]);
     assert!(run.stderr.len() < 400, "the message quotes a value, not the file: {}", run.stderr.len());
 }
+
+/// A 70,000-character action took seconds per row in the table (the table
+/// library's limit is 65,535 columns): the table shows 999 characters and
+/// `…`, the CSV keeps the whole action.
+#[test]
+fn huge_cells_are_cut_in_the_table_only() {
+    let wd = Workdir::new();
+    let action = "call ".repeat(14_000);
+    let rules = wd.write(
+        "long.toml",
+        &format!("[[segment]]\nname = \"all\"\nwhen = \"true\"\naction = \"{action}\"\n"),
+    );
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,due_date,amount\nC1,I1,2025-01-01,100\nC2,I2,2025-01-01,100\nC3,I3,2025-01-01,100\n",
+    );
+    let args = ["segment", inv.as_str(), "--as-of", "2025-06-30", "--rules", rules.as_str()];
+    let table = wd.run(&args);
+    let shown = format!("{}…", &action[..999]);
+    let rows: Vec<&str> = table.ok().lines().filter(|l| l.contains(&shown)).collect();
+    assert_eq!(rows.len(), 3, "{}", &table.stdout[..200]);
+    assert!(!table.stdout.contains(&action[..1001]));
+    let csv = wd.run(&[&args[..], &["-f", "csv"]].concat()).csv_rows();
+    assert_eq!(csv.len(), 3);
+    assert!(csv.iter().all(|r| r["action"] == action), "CSV keeps the full text");
+}
