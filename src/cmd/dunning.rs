@@ -81,7 +81,8 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     let on_track = on_track_customers(args, &read_options, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
     let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
-    let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
+    let names = ledger.customer_names();
+    let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &names, &policy, n)).collect();
     if let Some(dir) = &args.render {
         for (notice, row) in notices.iter().zip(&rows) {
             render_letter(Path::new(dir), &ledger, &policy, notice, row, as_of)?;
@@ -125,11 +126,13 @@ fn on_track_customers(
         .collect())
 }
 
-fn cells(ledger: &Ledger, policy: &Policy, n: &Notice) -> Vec<Cell> {
+/// One row of the report; `names` is [`Ledger::customer_names`], computed
+/// once for all notices (per notice it was a pass over every invoice).
+fn cells(ledger: &Ledger, names: &[u32], policy: &Policy, n: &Notice) -> Vec<Cell> {
     let currency = ledger.currencies.get(n.currency);
     let digits = minor_digits(currency);
     let level = &policy.levels[n.level - 1];
-    let name = ledger.texts.get(ledger.customer_names()[n.customer as usize]);
+    let name = ledger.texts.get(names[n.customer as usize]);
     let text_or_null = |t: &str| if t.is_empty() { Cell::Null } else { Cell::text(t) };
     vec![
         Cell::text(ledger.customers.get(n.customer)),
