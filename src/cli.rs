@@ -106,8 +106,8 @@ impl CommonArgs {
 
 impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
-        if self.terms.is_some_and(|t| !(0..=36_500).contains(&t)) {
-            return Err(usage("--terms must be between 0 and 36500 days"));
+        if let Some(terms) = self.terms {
+            check_days("terms", terms, 0)?;
         }
         Ok(ReadOptions {
             map: ColumnMap::parse(&self.map).map_err(usage)?,
@@ -171,4 +171,16 @@ impl OutputArgs {
             out_delimiter: parse_delimiter(&self.out_delimiter)?,
         })
     }
+}
+
+/// The most days a day-count flag takes (`--terms`, `--grace`, `--window`,
+/// `--lookback`, `--buckets`): a hundred years.
+pub const MAX_DAYS: i32 = 36_500;
+
+/// A usage error unless `value` is from `min` to [`MAX_DAYS`].
+pub fn check_days(flag: &str, value: i32, min: i32) -> Result<()> {
+    if !(min..=MAX_DAYS).contains(&value) {
+        return Err(usage(format!("--{flag} must be between {min} and {MAX_DAYS} days, not {value}")));
+    }
+    Ok(())
 }

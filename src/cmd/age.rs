@@ -1,6 +1,6 @@
 //! `cobro age`: aging of the open balance at the as-of date.
 
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::ledger::Ledger;
@@ -74,6 +74,9 @@ fn parse_buckets(text: &str) -> Result<Buckets> {
     let bounds: Result<Vec<i32>, _> = text.split(',').map(|p| p.trim().parse::<i32>()).collect();
     let bounds =
         bounds.map_err(|_| usage(format!("--buckets '{text}': expected whole numbers like 30,60,90,120")))?;
+    if let Some(&last) = bounds.last() {
+        check_days("buckets", last, 1)?;
+    }
     Buckets::new(bounds).map_err(usage)
 }
 

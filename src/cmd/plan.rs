@@ -1,6 +1,6 @@
 //! `cobro plan schedule|offer|check`: payment agreements.
 
-use crate::cli::{CommonArgs, InputArgs, OutputArgs};
+use crate::cli::{check_days, CommonArgs, InputArgs, OutputArgs};
 use crate::dates::{day_of, parse_iso_flag, Day};
 use crate::domain::plan_check::{self, CheckParams, PlanStatus};
 use crate::domain::schedule::{
@@ -356,8 +356,9 @@ fn run_check(args: &CheckArgs) -> Result<()> {
     let Some(payments_path) = &args.input.payments else {
         return Err(usage("plan check needs --payments FILE (payments toward the plans)"));
     };
-    if args.grace < 0 || args.broken_after == 0 {
-        return Err(usage("--grace cannot be negative and --broken-after must be at least 1"));
+    check_days("grace", args.grace, 0)?;
+    if args.broken_after == 0 {
+        return Err(usage("--broken-after must be at least 1"));
     }
     let (plans, payments) = load_plans(&args.plans, payments_path, &read_options)?;
     let params = CheckParams { as_of, grace: args.grace, broken_after: args.broken_after };

@@ -1,10 +1,10 @@
 //! `cobro segment`: explainable risk segments and a prioritized worklist.
 
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::domain::ledger::Ledger;
 use crate::domain::rules;
 use crate::domain::segment::{self, Rule, SegmentParams, Segmented, FEATURES};
-use crate::error::{excerpt, usage};
+use crate::error::excerpt;
 use crate::input::load_ledger;
 use crate::money::{minor_digits, percent};
 use crate::render::{output, Cell, Report};
@@ -116,9 +116,8 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
     let output_options = args.output.options()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
-    if args.lookback < 1 || args.grace < 0 {
-        return Err(usage("--lookback must be at least 1 and --grace not negative"));
-    }
+    check_days("lookback", args.lookback, 1)?;
+    check_days("grace", args.grace, 0)?;
     let rules = load_rules(args.rules.as_deref())?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
     let params = SegmentParams { as_of, lookback: args.lookback, grace: args.grace };
