@@ -57,8 +57,10 @@ FIXTURES = {
     "rules.toml": "examples/rules.toml",
 }
 LOG = "log.csv"  # made by `cobro dunning --record` on the pristine fixtures
+FX = ("fx.csv", b"currency,rate\nEUR,1\nUSD,0.92\n")  # for --fx, made here
 
 # Commands, `{name}` being a file of the case; `skip` = takes --skip-bad-rows.
+# The first word names the extra flags it may get (EXTRA_FLAGS).
 COMMANDS = [
     ("age", "age {invoices.csv} --payments {payments.csv} --as-of {as_of}", True),
     ("age detail", "age {invoices.csv} --payments {payments.csv} --as-of {as_of} --detail -f csv", True),
@@ -78,6 +80,22 @@ COMMANDS = [
     ("plan check", "plan check {plans.csv} --payments {plan_payments.csv} --as-of {as_of}", True),
 ]
 
+# Flags a command may get, one at a time, on top of its own: values at and
+# past their bounds, and flags that change how the input is read.
+COMMON_FLAGS = ["--currency=XYZ", "--currency=", "--terms=30", "--terms=36501", "--date-format=%d/%m/%Y",
+                "--date-format=%Q", "--map=amount=", "--map=invoice=customer", "--decimal-comma",
+                "--delimiter=;", "-f=ndjson", "-f=json", "--totals", "--bom", "--out-delimiter=;"]
+EXTRA_FLAGS = {
+    "age": ["--buckets=0", "--buckets=30,30", "--buckets=36500", "--buckets=1,2,3,4,5,6,7,8,9,10",
+            "--by=region", "--by=nonexistent", "--by=none", "--basis=issue", "--detail",
+            "--fx={fx.csv} --base=EUR", "--fx={fx.csv} --base=USD", "--fx={fx.csv}"],
+    "kpi": ["--grace=36500", "--grace=36501", "--window=0", "--window=36500", "--every=year",
+            "--every=quarter", "--by=region,currency", "--fx={fx.csv} --base=EUR", "--chart={out}/k.svg"],
+    "segment": ["--top=0", "--top=18446744073709551616", "--segment=critical", "--lookback=1",
+                "--lookback=36500", "--grace=36500", "--summary"],
+    "dunning": [],
+    "plan": ["--grace=36500", "--grace=36501", "--broken-after=0", "--broken-after=4294967295"],
+}
 HUGE = ["99999999999999999999999999", "999999999999999999999999999999999", "-79228162514264337593543950335",
         "1e400", "1" * 300, "0." + "0" * 40 + "1", "4294967296", "18446744073709551616"]
 HOSTILE = ["", " ", "NaN", "inf", "-0", "0x10", "１２３", "2025-02-30", "9999-12-31", "0000-00-00",
@@ -301,10 +319,13 @@ def skipped_count(stderr):
     return sum(int(n) for n in re.findall(r"skipped (\d+) bad row", stderr))
 
 
-def physical_lines(path):
+def line_facts(path):
+    """(physical lines, whether a line number names one record only): a CR
+    inside an LF line ends a record without starting a line."""
     with open(path, "rb") as f:
         data = f.read()
-    return max(data.count(b"\n"), data.count(b"\r")) + 1
+    lf, cr, crlf = data.count(b"\n"), data.count(b"\r"), data.count(b"\r\n")
+    return max(lf, cr) + 1, lf == 0 or cr == crlf
 
 
 def rejects_problem(r, rejects, inputs):
@@ -327,9 +348,10 @@ def rejects_problem(r, rejects, inputs):
         file, line = row[0], row[1]
         if file not in inputs:
             return f"--rejects names {file!r}, not an input"
-        if not line.isdigit() or not 1 <= int(line) <= physical_lines(inputs[file]):
+        lines, one_record_per_line = line_facts(inputs[file])
+        if not line.isdigit() or not 1 <= int(line) <= lines:
             return f"--rejects line {line!r} is outside {os.path.basename(file)}"
-        if (file, line) in seen:
+        if (file, line) in seen and one_record_per_line:
             return f"--rejects names {os.path.basename(file)}:{line} twice"
         seen.add((file, line))
     return None
@@ -354,7 +376,7 @@ class Case:
         self.rng = random.Random(f"{seed}:{number}")
         self.dir = os.path.join(workdir, f"case-{number}")
         shutil.copytree(pristine, self.dir)
-        names = sorted(FIXTURES) + [LOG]
+        names = sorted(FIXTURES) + [LOG, FX[0]]
         chosen = [n for n in names if self.rng.random() < 0.35] or [self.rng.choice(names)]
         for name in chosen:
             path = os.path.join(self.dir, name)
@@ -367,7 +389,7 @@ class Case:
         self.as_of = self.rng.choice([AS_OF] * 8 + ["2025-01-01", "9999-12-31", "1900-01-01"])
 
     def files(self):
-        paths = {n: os.path.join(self.dir, n) for n in list(FIXTURES) + [LOG]}
+        paths = {n: os.path.join(self.dir, n) for n in list(FIXTURES) + [LOG, FX[0]]}
         return dict(paths, as_of=self.as_of)
 
     def reset_outputs(self):
@@ -386,6 +408,8 @@ def prepare(binary, workdir):
     for name, rel in FIXTURES.items():
         shutil.copy(os.path.join(ROOT, rel), os.path.join(pristine, name))
     shutil.copytree(os.path.join(ROOT, "examples", "letters"), os.path.join(pristine, "letters"))
+    with open(os.path.join(pristine, FX[0]), "wb") as f:
+        f.write(FX[1])
     for as_of in ["2025-05-31", "2025-06-15"]:
         r = run(binary, ["dunning", "invoices.csv", "--payments", "payments.csv", "--policy", "policy.toml",
                          "--log", LOG, "--record", "--as-of", as_of], pristine)
@@ -396,8 +420,12 @@ def prepare(binary, workdir):
 
 def commands(case, out):
     files = dict(case.files(), out=out)
+    fill = lambda text: [re.sub(r"\{([^}]+)\}", lambda m: files[m.group(1)], p) for p in shlex.split(text)]
     for name, template, skip in COMMANDS:
-        args = [re.sub(r"\{([^}]+)\}", lambda m: files[m.group(1)], part) for part in shlex.split(template)]
+        args = fill(template)
+        extras = EXTRA_FLAGS[name.split()[0]] + COMMON_FLAGS
+        if case.rng.random() < 0.4:
+            args += fill(case.rng.choice(extras))
         yield name, args, skip
     yield (*plan_command(case.rng), False)
 
@@ -450,7 +478,7 @@ def first_line(r):
 def signature(failure):
     kind, name, detail, _ = failure
     where = re.search(r"panicked at ([^:]+:\d+)", detail)
-    return (kind, name.split(" --")[0], where.group(1) if where else re.sub(r"\d+", "N", detail)[:80])
+    return (kind, where.group(1) if where else re.sub(r"\d+", "N", detail)[:80])
 
 
 def keep(out_dir, case, seed, number, failure, binary):
