@@ -67,7 +67,7 @@ pub fn load_policy(path: &str) -> Result<Policy> {
 
 /// Checks the policy `text` read from `path`.
 fn parse_policy(text: &str, path: &str) -> Result<Policy> {
-    let file: PolicyFile = toml::from_str(&text).map_err(|e| anyhow!("{path}: {e}"))?;
+    let file: PolicyFile = toml::from_str(text).map_err(|e| anyhow!("{path}: {e}"))?;
     let line = |span: std::ops::Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
     if file.level.is_empty() {
         bail!("{path}: the policy has no [[level]]");
@@ -78,8 +78,11 @@ fn parse_policy(text: &str, path: &str) -> Result<Policy> {
     for (n, entry) in file.level.iter().enumerate() {
         let at = format!("{path}:{}: level {} '{}'", line(entry.days.span()), n + 1, entry.name);
         let days = *entry.days.get_ref();
-        if !(0..=MAX_LEVEL_DAYS).contains(&days) {
-            bail!("{at}: days must be from 0 to {MAX_LEVEL_DAYS}, not {days}");
+        if days < 0 {
+            bail!("{at}: days is negative ({days})");
+        }
+        if days > MAX_LEVEL_DAYS {
+            bail!("{at}: days must be at most {MAX_LEVEL_DAYS} (a hundred years), not {days}");
         }
         if days <= previous_days {
             bail!(
@@ -235,8 +238,8 @@ mod tests {
     fn days_fees_and_rates_past_the_bounds_are_errors() {
         let err = |text: &str| parse_policy(text, "p.toml").unwrap_err().to_string();
         assert!(err(&policy(&[("3000000000", "0")], ""))
-            .contains("p.toml:4: level 1 'l3000000000': days must be from 0 to 36500"));
-        assert!(err(&policy(&[("-1", "0")], "")).contains("not -1"));
+            .contains("p.toml:4: level 1 'l3000000000': days must be at most 36500"));
+        assert!(err(&policy(&[("-1", "0")], "")).contains("days is negative (-1)"));
         assert!(err(&policy(&[("7", "\"1e30\"")], "")).contains("fee"));
         assert!(err(&policy(&[("7", "1000000000000001")], "")).contains("more than the 1000000000000000"));
         assert!(err(&policy(&[("7", "0")], "[interest]\nannual_rate_pct = 1000.5\n"))

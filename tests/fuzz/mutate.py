@@ -184,6 +184,28 @@ def huge_number(rng, data):
     return data[:m.start()] + rng.choice(HUGE).encode() + data[m.end():]
 
 
+def huge_column(rng, data):
+    """Every cell of one column a 26-28 digit number: each fits, their sums may not."""
+    delim = delimiter_of(data)
+    lines = split_lines(data)
+    width = len(cells_of(lines[0], delim)) if lines else 0
+    if width == 0:
+        return data
+    j = rng.randrange(width)
+    for i in range(1, len(lines)):
+        cells = cells_of(lines[i], delim)
+        if j < len(cells):
+            cells[j] = str(rng.randrange(10**25, 79 * 10**26)).encode()
+            lines[i] = delim.join(cells)
+    return join_lines(lines)
+
+
+def repeat_rows(rng, data):
+    """The data rows repeated (more rows, duplicate ids)."""
+    head, _, body = data.partition(b"\n")
+    return head + b"\n" + body * rng.randrange(2, 20)
+
+
 def empty_cell(rng, data):
     return replace_cell(rng, data, [""])
 
@@ -242,8 +264,8 @@ def header_change(rng, data):
     return join_lines(lines)
 
 
-MUTATIONS = [flip_byte, delete_line, duplicate_line, swap_columns, huge_number, empty_cell,
-             hostile_value, odd_quote, line_endings, truncate, header_change]
+MUTATIONS = [flip_byte, delete_line, duplicate_line, swap_columns, huge_number, huge_column, repeat_rows,
+             empty_cell, hostile_value, odd_quote, line_endings, truncate, header_change]
 
 
 def mutate(rng, data):
@@ -478,7 +500,8 @@ def first_line(r):
 def signature(failure):
     kind, name, detail, _ = failure
     where = re.search(r"panicked at ([^:]+:\d+)", detail)
-    return (kind, where.group(1) if where else re.sub(r"\d+", "N", detail)[:80])
+    general = re.sub(r"\d+", "N", re.sub(r"[\w-]+\.(csv|txt|toml)", "FILE", detail))
+    return (kind, where.group(1) if where else general[:80])
 
 
 def keep(out_dir, case, seed, number, failure, binary):
