@@ -185,7 +185,7 @@ def huge_number(rng, data):
 
 
 def huge_column(rng, data):
-    """Every cell of one column a 26-28 digit number: each fits, their sums may not."""
+    """Every cell of one column a 27-digit number: each fits, their sums may not."""
     delim = delimiter_of(data)
     lines = split_lines(data)
     width = len(cells_of(lines[0], delim)) if lines else 0
@@ -195,7 +195,7 @@ def huge_column(rng, data):
     for i in range(1, len(lines)):
         cells = cells_of(lines[i], delim)
         if j < len(cells):
-            cells[j] = str(rng.randrange(10**25, 79 * 10**26)).encode()
+            cells[j] = str(rng.randrange(10**26, 10**27)).encode()
             lines[i] = delim.join(cells)
     return join_lines(lines)
 
@@ -203,7 +203,8 @@ def huge_column(rng, data):
 def repeat_rows(rng, data):
     """The data rows repeated (more rows, duplicate ids)."""
     head, _, body = data.partition(b"\n")
-    return head + b"\n" + body * rng.randrange(2, 20)
+    times = min(rng.randrange(2, 20), max(1, 500_000 // (len(body) + 1)))  # at most ~0.5 MB
+    return head + b"\n" + body * times
 
 
 def empty_cell(rng, data):
@@ -364,13 +365,14 @@ def rejects_problem(r, rejects, inputs):
     if len(rows) != skipped:
         return f"stderr says {skipped} skipped, --rejects has {len(rows)} rows"
     seen = set()
+    facts = {file: line_facts(path) for file, path in inputs.items()}
     for row in rows:
         if len(row) != 6:
             return f"--rejects row of {len(row)} cells: {row[:3]}"
         file, line = row[0], row[1]
         if file not in inputs:
             return f"--rejects names {file!r}, not an input"
-        lines, one_record_per_line = line_facts(inputs[file])
+        lines, one_record_per_line = facts[file]
         if not line.isdigit() or not 1 <= int(line) <= lines:
             return f"--rejects line {line!r} is outside {os.path.basename(file)}"
         if (file, line) in seen and one_record_per_line:
@@ -523,11 +525,13 @@ def main():
     parser.add_argument("--case", type=int, help="run only this case number (a replay)")
     parser.add_argument("--out", default="fuzz-out", help="where failing cases are kept (default fuzz-out)")
     opts = parser.parse_args()
-    binary = os.path.abspath(opts.binary)
+    original = os.path.abspath(opts.binary)
     deadline = time.time() + opts.budget
     seen = {}
     cases = 0
     with tempfile.TemporaryDirectory(prefix="cobro-fuzz-") as workdir:
+        # A copy, so a rebuild during the run does not pull the binary away.
+        binary = shutil.copy(original, os.path.join(workdir, "cobro"))
         pristine = prepare(binary, workdir)
         numbers = [opts.case] if opts.case is not None else range(10**9)
         for number in numbers:
@@ -537,7 +541,7 @@ def main():
             for failure in check_case(binary, case):
                 sig = signature(failure)
                 if sig not in seen:
-                    seen[sig] = keep(opts.out, case, opts.seed, number, failure, binary)
+                    seen[sig] = keep(opts.out, case, opts.seed, number, failure, original)
                     print(f"FAIL {failure[0]} [{failure[1]}] seed {opts.seed} case {number}"
                           f" (mutated {', '.join(case.mutated)}): {failure[2]}\n  kept in {seen[sig]}",
                           flush=True)
