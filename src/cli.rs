@@ -112,8 +112,8 @@ impl CommonArgs {
 
 impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
-        if self.terms.is_some_and(|t| !(0..=36_500).contains(&t)) {
-            return Err(usage("--terms must be between 0 and 36500 days"));
+        if let Some(terms) = self.terms {
+            check_days("terms", terms, 0)?;
         }
         if let Some(format) = &self.date_format {
             crate::input::date::check_format(format)
@@ -206,4 +206,16 @@ fn parse_columns(text: &str) -> Result<Vec<String>> {
         return Err(usage(format!("--columns '{text}': expected field names separated by commas")));
     }
     Ok(fields)
+}
+
+/// The most days a day-count flag takes (`--terms`, `--grace`, `--window`,
+/// `--lookback`, `--buckets`): a hundred years.
+pub const MAX_DAYS: i32 = 36_500;
+
+/// A usage error unless `value` is from `min` to [`MAX_DAYS`].
+pub fn check_days(flag: &str, value: i32, min: i32) -> Result<()> {
+    if !(min..=MAX_DAYS).contains(&value) {
+        return Err(usage(format!("--{flag} must be between {min} and {MAX_DAYS} days, not {value}")));
+    }
+    Ok(())
 }

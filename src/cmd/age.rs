@@ -1,7 +1,7 @@
 //! `cobro age`: aging of the open balance at the as-of date.
 
 use super::side::DisputesArgs;
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::disputes::Disputes;
@@ -96,6 +96,9 @@ pub fn parse_buckets(text: &str) -> Result<Buckets> {
     let bounds: Result<Vec<i32>, _> = text.split(',').map(|p| p.trim().parse::<i32>()).collect();
     let bounds =
         bounds.map_err(|_| usage(format!("--buckets '{text}': expected whole numbers like 30,60,90,120")))?;
+    if let Some(&last) = bounds.last() {
+        check_days("buckets", last, 1)?;
+    }
     Buckets::new(bounds).map_err(usage)
 }
 

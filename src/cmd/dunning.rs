@@ -6,11 +6,10 @@ use crate::dates::{iso, Day};
 use crate::domain::disputes::Disputes;
 use crate::domain::dunning::{self, Notice, Policy};
 use crate::domain::ledger::Ledger;
-use crate::domain::plan_check::{self, CheckParams, Status};
+use crate::domain::plan_check::{self, CheckParams, Plan, PlanPayment, Status};
 use crate::domain::promise::{Book, PromiseParams};
 use crate::files::{self, lock::RunLock, paths::Paths};
 use crate::input::dunning_log::{load_log, Action, DunningLog};
-use crate::input::plans::load_plans;
 use crate::input::policy::load_policy;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, round};
@@ -136,14 +135,15 @@ fn today(args: &DunningArgs) -> Result<Today> {
         Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
         None => (Vec::new(), None),
     };
-    let on_track = on_track_customers(args, &read_options, as_of)?;
     let tolerance = args.promises.tolerance()?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
+        plans: args.plans.as_deref().zip(args.plan_payments.as_deref()),
     };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    let on_track = on_track_customers(data.plans.as_ref(), as_of);
     let disputes = Disputes::new(&ledger, &data.disputes, as_of);
     let promised = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
     let skip = |customer: u32, currency: u32| {
@@ -264,23 +264,16 @@ fn actions<'a>(ledger: &'a Ledger, notices: &[Notice], as_of: Day) -> Vec<Action
         .collect()
 }
 
-/// Customers with an `on_track` plan at the as-of date.
-fn on_track_customers(
-    args: &DunningArgs,
-    options: &crate::input::ReadOptions,
-    as_of: Day,
-) -> Result<HashSet<String>> {
-    let (Some(plans_path), Some(payments_path)) = (&args.plans, &args.plan_payments) else {
-        return Ok(HashSet::new());
-    };
-    let (plans, payments) = load_plans(plans_path, payments_path, options)?;
-    let statuses = plan_check::check(&plans, &payments, CheckParams { as_of, grace: 5, broken_after: 2 });
-    Ok(plans
+/// Customers with an `on_track` plan at the as-of date (none without `--plans`).
+fn on_track_customers(plans: Option<&(Vec<Plan>, Vec<PlanPayment>)>, as_of: Day) -> HashSet<String> {
+    let Some((plans, payments)) = plans else { return HashSet::new() };
+    let statuses = plan_check::check(plans, payments, CheckParams { as_of, grace: 5, broken_after: 2 });
+    plans
         .iter()
         .zip(statuses)
         .filter(|(_, s)| s.status == Status::OnTrack)
         .map(|(p, _)| p.customer.clone())
-        .collect())
+        .collect()
 }
 
 /// One row of today's list, its texts resolved from the ledger and policy.

@@ -1,7 +1,7 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
 use super::side::{self, DisputesArgs, PromisesArgs};
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
 use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
@@ -120,6 +120,9 @@ const MEASURES: &[Field<Measured>] = &[
     Field::new("overdue_pct", |m| Cell::fixed2(m.sums.overdue_pct())),
 ];
 
+/// Most periods one report splits its range into (a hundred years of months).
+const MAX_PERIODS: usize = 1200;
+
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
     output::emit(&report(args)?, &output_options)
@@ -139,14 +142,23 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;
-    if args.grace < 0 || args.window < 0 {
-        return Err(usage("--grace and --window cannot be negative"));
+    check_days("grace", args.grace, 0)?;
+    check_days("window", args.window, 0)?;
+    let period_list = periods(from, to, args.every);
+    if period_list.len() > MAX_PERIODS {
+        return Err(usage(format!(
+            "--every splits {} to {} into {} periods, more than the {MAX_PERIODS} a report takes: narrow --from/--to or choose a longer --every",
+            crate::dates::iso(from),
+            crate::dates::iso(to),
+            period_list.len()
+        )));
     }
     let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
     let tolerance = args.promises.tolerance()?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
+        ..SideFiles::default()
     };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
@@ -154,7 +166,6 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(&ledger, &params);
     warn_about_dates(&facts);
-    let period_list = periods(from, to, args.every);
     let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of_invoice[i], &params);
     let currencies = Groups::new(&ledger, 0)?;
     let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of_invoice[i], &params);

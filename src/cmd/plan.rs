@@ -1,10 +1,13 @@
 //! `cobro plan schedule|offer|check`: payment agreements.
 
-use crate::cli::{CommonArgs, InputArgs, OutputArgs};
+use crate::cli::{check_days, CommonArgs, InputArgs, OutputArgs};
 use crate::dates::{day_of, parse_iso_flag, Day};
 use crate::domain::plan_check::{self, CheckParams, PlanStatus};
-use crate::domain::schedule::{self, Frequency, OfferOption, PlanTerms, ScheduleRow, ScheduleTotals};
-use crate::error::usage;
+use crate::domain::schedule::{
+    self, Frequency, OfferOption, PlanTerms, ScheduleRow, ScheduleTotals, MAX_AMOUNT, MAX_ANNUAL_RATE,
+    MAX_INSTALLMENTS,
+};
+use crate::error::{excerpt, usage};
 use crate::files::paths::Paths;
 use crate::input::amount::parse_amount;
 use crate::input::plans::load_plans;
@@ -50,7 +53,7 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "X")]
     pub amount: String,
 
-    /// Number of installments (after the down payment)
+    /// Number of installments (after the down payment), 1 to 10000
     #[arg(long, value_name = "N")]
     pub installments: Option<u32>,
 
@@ -115,7 +118,7 @@ pub struct OfferArgs {
     #[arg(long, value_name = "PCT", default_value = "0")]
     pub annual_rate: String,
 
-    /// Installment counts to offer
+    /// Installment counts to offer (at most 100 options, each 1 to 10000)
     #[arg(long, value_name = "N,...", default_value = "3,6,12")]
     pub options: String,
 
@@ -157,9 +160,33 @@ pub struct CheckArgs {
     pub output: OutputArgs,
 }
 
+/// Most options one `plan offer` lists (a phone offer, not a table of
+/// every count).
+const MAX_OFFER_OPTIONS: usize = 100;
+
 /// A money or percentage flag, exact.
 fn decimal_flag(name: &str, text: &str) -> Result<Decimal> {
     parse_amount(text, false).map_err(|why| usage(format!("--{name} '{text}': {why}")))
+}
+
+/// A money flag, at most [`MAX_AMOUNT`].
+fn amount_flag(name: &str, text: &str) -> Result<Decimal> {
+    let value = decimal_flag(name, text)?;
+    if value.abs() > MAX_AMOUNT {
+        return Err(usage(format!("--{name} '{text}': at most {MAX_AMOUNT} in a plan")));
+    }
+    Ok(value)
+}
+
+/// `--annual-rate`: 0 to [`MAX_ANNUAL_RATE`] percent.
+fn rate_flag(text: &str) -> Result<Decimal> {
+    let rate = decimal_flag("annual-rate", text)?;
+    if rate < Decimal::ZERO || rate > MAX_ANNUAL_RATE {
+        return Err(usage(format!(
+            "--annual-rate '{text}': expected 0 to {MAX_ANNUAL_RATE} (percent a year)"
+        )));
+    }
+    Ok(rate)
 }
 
 fn date_flag(name: &str, text: &str) -> Result<Day> {
@@ -168,18 +195,15 @@ fn date_flag(name: &str, text: &str) -> Result<Day> {
 
 fn plan_terms(args: &ScheduleArgs) -> Result<PlanTerms> {
     let terms = PlanTerms {
-        amount: decimal_flag("amount", &args.amount)?,
-        down_payment: decimal_flag("down-payment", &args.down_payment)?,
-        fee: decimal_flag("fee", &args.fee)?,
-        annual_rate: decimal_flag("annual-rate", &args.annual_rate)?,
+        amount: amount_flag("amount", &args.amount)?,
+        down_payment: amount_flag("down-payment", &args.down_payment)?,
+        fee: amount_flag("fee", &args.fee)?,
+        annual_rate: rate_flag(&args.annual_rate)?,
         every: args.every,
         start: date_flag("start", &args.start)?,
     };
     if terms.amount <= Decimal::ZERO || terms.down_payment < Decimal::ZERO || terms.fee < Decimal::ZERO {
         return Err(usage("--amount must be positive; --down-payment and --fee cannot be negative"));
-    }
-    if terms.annual_rate < Decimal::ZERO {
-        return Err(usage("--annual-rate cannot be negative"));
     }
     if terms.financed() <= Decimal::ZERO {
         return Err(usage("nothing to finance: the down payment covers the amount and fee"));
@@ -193,12 +217,16 @@ fn run_schedule(args: &ScheduleArgs) -> Result<()> {
     let as_of = args.common.as_of()?;
     let terms = plan_terms(args)?;
     let n = match (args.installments, &args.max_installment) {
-        (Some(n), _) if n == 0 || n > 10_000 => {
-            return Err(usage("--installments must be between 1 and 10000"))
+        (Some(n), _) if n == 0 || n > MAX_INSTALLMENTS => {
+            return Err(usage(format!("--installments must be between 1 and {MAX_INSTALLMENTS}")))
         }
         (Some(n), _) => n,
         (None, Some(max)) => {
-            schedule::installments_for_max(&terms, decimal_flag("max-installment", max)?).map_err(usage)?
+            let max = amount_flag("max-installment", max)?;
+            if max <= Decimal::ZERO {
+                return Err(usage("--max-installment must be positive"));
+            }
+            schedule::installments_for_max(&terms, max).map_err(usage)?
         }
         (None, None) => return Err(usage("give --installments N or --max-installment M")),
     };
@@ -308,25 +336,13 @@ fn run_offer(args: &OfferArgs) -> Result<()> {
     let output_options = args.output.options()?;
     Paths::new().common(&args.common).output_args(&args.output).check()?;
     let as_of = args.common.as_of()?;
-    let amount = decimal_flag("amount", &args.amount)?;
+    let amount = amount_flag("amount", &args.amount)?;
     let discount = decimal_flag("discount", &args.discount)?;
-    let rate = decimal_flag("annual-rate", &args.annual_rate)?;
-    if amount <= Decimal::ZERO
-        || rate < Decimal::ZERO
-        || !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&discount)
-    {
-        return Err(usage(
-            "--amount must be positive, --annual-rate not negative, --discount between 0 and 100",
-        ));
+    let rate = rate_flag(&args.annual_rate)?;
+    if amount <= Decimal::ZERO || !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&discount) {
+        return Err(usage("--amount must be positive and --discount between 0 and 100"));
     }
-    let counts: Vec<u32> = args
-        .options
-        .split(',')
-        .map(|c| c.trim().parse::<u32>().ok().filter(|n| *n > 0))
-        .collect::<Option<Vec<u32>>>()
-        .ok_or_else(|| {
-            usage(format!("--options '{}': expected installment counts like 3,6,12", args.options))
-        })?;
+    let counts = offer_counts(&args.options)?;
     let options = schedule::offer(amount, discount, rate, &counts);
     let params =
         json::params(&OfferParamsJson { amount, discount, annual_rate: rate, options: counts.clone() });
@@ -353,6 +369,28 @@ const OFFER: &[Field<OfferOption>] = &[
     Field::new("cost_vs_lump_sum", |o| money(o.cost_vs_lump_sum)),
 ];
 
+/// `--options N,...`: at most [`MAX_OFFER_OPTIONS`] counts, each 1 to
+/// [`MAX_INSTALLMENTS`].
+fn offer_counts(text: &str) -> Result<Vec<u32>> {
+    let counts = text
+        .split(',')
+        .map(|c| c.trim().parse::<u32>().ok().filter(|n| (1..=MAX_INSTALLMENTS).contains(n)))
+        .collect::<Option<Vec<u32>>>()
+        .ok_or_else(|| {
+            usage(format!(
+                "--options '{}': expected installment counts from 1 to {MAX_INSTALLMENTS}, like 3,6,12",
+                excerpt(text, 40)
+            ))
+        })?;
+    if counts.len() > MAX_OFFER_OPTIONS {
+        return Err(usage(format!(
+            "--options: {} counts given, at most {MAX_OFFER_OPTIONS} options in one offer",
+            counts.len()
+        )));
+    }
+    Ok(counts)
+}
+
 fn run_check(args: &CheckArgs) -> Result<()> {
     let output_options = args.output.options()?;
     output::emit(&check_report(args)?, &output_options)
@@ -370,8 +408,9 @@ pub fn check_report(args: &CheckArgs) -> Result<Report> {
     let Some(payments_path) = &args.input.payments else {
         return Err(usage("plan check needs --payments FILE (payments toward the plans)"));
     };
-    if args.grace < 0 || args.broken_after == 0 {
-        return Err(usage("--grace cannot be negative and --broken-after must be at least 1"));
+    check_days("grace", args.grace, 0)?;
+    if args.broken_after == 0 {
+        return Err(usage("--broken-after must be at least 1"));
     }
     let (plans, payments) = load_plans(&args.plans, payments_path, &read_options)?;
     let params = CheckParams { as_of, grace: args.grace, broken_after: args.broken_after };

@@ -1,13 +1,13 @@
 //! `cobro segment`: explainable risk segments and a prioritized worklist.
 
 use super::side::{DisputesArgs, PromisesArgs};
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
 use crate::domain::promise::{Book, PromiseParams};
 use crate::domain::rules;
 use crate::domain::segment::{self, Features, Rule, SegmentParams, Segmented, FEATURES, PROMISE_FEATURES};
-use crate::error::usage;
+use crate::error::excerpt;
 use crate::files::paths::Paths;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, percent};
@@ -104,8 +104,9 @@ struct RuleEntry {
 }
 
 fn compile(name: &str, when: &str, action: &str, origin: &str) -> Result<Rule> {
-    let expr = rules::parse(when, &FEATURES)
-        .map_err(|e| anyhow!("{origin}: rule '{name}': when \"{when}\": {e}"))?;
+    let expr = rules::parse(when, &FEATURES).map_err(|e| {
+        anyhow!("{origin}: rule '{}': when \"{}\": {e}", excerpt(name, 60), excerpt(when, 60))
+    })?;
     Ok(Rule { name: name.into(), when: when.into(), expr, action: action.into() })
 }
 
@@ -148,14 +149,14 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
         .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
-    if args.lookback < 1 || args.grace < 0 {
-        return Err(usage("--lookback must be at least 1 and --grace not negative"));
-    }
+    check_days("lookback", args.lookback, 1)?;
+    check_days("grace", args.grace, 0)?;
     let rules = load_rules(args.rules.as_deref())?;
     let tolerance = args.promises.tolerance()?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
+        ..SideFiles::default()
     };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;

@@ -4,6 +4,9 @@
 //! has at most [`MAX_TRANSPOSED`] rows (totals included) is printed
 //! transposed: one line per field, one column per row, so a report of a
 //! few rows and many fields (`kpi` for one month) fits the screen.
+//! A cell shows at most [`MAX_CELL_CHARS`] characters, cut with `…`: the
+//! table is for reading (CSV and JSON keep every character), and the table
+//! library slows to seconds per row once a cell passes 65,535 columns.
 
 use super::number::{cell_text, NumberStyle};
 use super::{Cell, OutputOptions, Report};
@@ -71,7 +74,9 @@ fn labelled_grid(columns: &[String], rows: &[Vec<Cell>], totals: &[Vec<Cell>], s
 }
 
 fn text_rows(rows: &[Vec<Cell>], style: NumberStyle) -> Vec<Vec<(String, bool)>> {
-    rows.iter().map(|row| row.iter().map(|c| (cell_text(c, style), c.is_numeric())).collect()).collect()
+    rows.iter()
+        .map(|row| row.iter().map(|c| (shown(cell_text(c, style)), c.is_numeric())).collect())
+        .collect()
 }
 
 /// The grid as a table, transposed when it is wider than `width` and
@@ -123,6 +128,20 @@ fn table_cell((text, numeric): &(String, bool)) -> comfy_table::Cell {
     }
 }
 
+/// Most characters a table cell shows.
+pub const MAX_CELL_CHARS: usize = 1000;
+
+/// `text`, cut to [`MAX_CELL_CHARS`] characters (the last one `…`).
+fn shown(mut text: String) -> String {
+    if let Some((end, _)) = text.char_indices().nth(MAX_CELL_CHARS - 1) {
+        if text[end..].chars().nth(1).is_some() {
+            text.truncate(end);
+            text.push('…');
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +178,59 @@ mod tests {
         assert_eq!(valued.rows[0][0].0, "");
         assert_eq!(valued.rows[1][0].0, "TOTAL");
         assert_eq!(valued.rows[1][1].0, "EUR");
+    }
+}
+
+#[cfg(test)]
+mod cut_tests {
+    use super::*;
+
+    fn report(cell: &str) -> Report {
+        Report {
+            command: "segment".into(),
+            as_of: 0,
+            params: Default::default(),
+            columns: vec!["customer".into(), "action".into()],
+            rows: vec![vec![Cell::text("C1"), Cell::text(cell)]; 20],
+            totals_columns: None,
+            totals: Vec::new(),
+        }
+    }
+
+    fn render(report: &Report) -> String {
+        let options = OutputOptions {
+            format: crate::render::Format::Table,
+            output: None,
+            totals: false,
+            bom: false,
+            out_delimiter: b',',
+            decimal_comma: false,
+            columns: None,
+        };
+        let mut out = Vec::new();
+        write(report, &options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Twenty rows of a 100,000-character cell (seconds per row before):
+    /// each row shows the first 999 characters and `…`.
+    #[test]
+    fn huge_cells_are_cut_in_the_table() {
+        let text = render(&report(&"x".repeat(100_000)));
+        let rows: Vec<&str> = text.lines().filter(|l| l.contains("C1")).collect();
+        assert_eq!(rows.len(), 20);
+        let expected = format!("│ C1       ┆ {}… │", "x".repeat(MAX_CELL_CHARS - 1));
+        assert!(rows.iter().all(|r| *r == expected), "{}", &rows[0][..80]);
+    }
+
+    /// Up to the limit nothing is cut, counting characters, not bytes.
+    #[test]
+    fn cells_up_to_the_limit_are_whole() {
+        let whole = "é".repeat(MAX_CELL_CHARS);
+        assert_eq!(shown(whole.clone()), whole);
+        let longer = shown("é".repeat(MAX_CELL_CHARS + 1));
+        assert_eq!(longer.chars().count(), MAX_CELL_CHARS);
+        assert!(longer.ends_with("é…"));
+        assert_eq!(shown(String::new()), "");
     }
 }
