@@ -384,3 +384,35 @@ fn a_dated_disputes_file_decides_who_is_disputed() {
     assert_eq!(rows[14]["expected"].to_string(), "500.00");
     assert_eq!((rows[13]["invoices"].as_u64(), rows[14]["invoices"].as_u64()), (Some(1), Some(1)));
 }
+
+/// Rows are exact sums rounded once. A settled six invoices 1, 8, 15, 22,
+/// 29 and 36 days late; its open F1 (0.05 EUR, due on the as-of date) puts
+/// 0.05 / 6 = 0.008333... in each of W01..W06. Cumulative at W03 is exactly
+/// 0.025 -> 0.03 (adding rounded or 28-digit quotients gave 0.02); W01
+/// 0.0083 -> 0.01, W02 0.0167 -> 0.02, W04 0.0333 -> 0.03, W05 0.0417 ->
+/// 0.04, W06 0.05. The same in JPY with 5 yen: W03 2.5 -> 3.
+#[test]
+fn cumulative_is_the_exact_running_sum_rounded_once() {
+    let wd = Workdir::new();
+    let mut invoices = String::from("customer,invoice,issue_date,due_date,amount,currency\n");
+    let mut payments = String::from("invoice,date,amount\n");
+    for (customer, currency, amount, open) in [("A", "EUR", "100.00", "0.05"), ("J", "JPY", "100", "5")] {
+        for (k, paid) in ["05-02", "05-09", "05-16", "05-23", "05-30", "06-06"].iter().enumerate() {
+            invoices
+                .push_str(&format!("{customer},{customer}H{k},2025-04-01,2025-05-01,{amount},{currency}\n"));
+            payments.push_str(&format!("{customer}H{k},2025-{paid},{amount}\n"));
+        }
+        invoices.push_str(&format!("{customer},{customer}F1,2025-06-01,2025-06-30,{open},{currency}\n"));
+    }
+    let inv = wd.write("inv.csv", &invoices);
+    let pay = wd.write("pay.csv", &payments);
+    let doc = wd
+        .run(&["forecast", &inv, "--payments", &pay, "--as-of", "2025-06-30", "--weeks", "6", "-f", "json"])
+        .json();
+    let eur = currency_rows(&doc, "EUR");
+    assert_eq!(column(&eur, "expected"), "0.01 0.01 0.01 0.01 0.01 0.01 0.00 0.00");
+    assert_eq!(column(&eur, "cumulative"), "0.01 0.02 0.03 0.03 0.04 0.05 null null");
+    let jpy = currency_rows(&doc, "JPY");
+    assert_eq!(column(&jpy, "expected"), "1 1 1 1 1 1 0 0");
+    assert_eq!(column(&jpy, "cumulative"), "1 2 3 3 4 5 null null");
+}

@@ -208,7 +208,8 @@ impl<'a> Forecaster<'a> {
         present.sort_by(|a, b| ledger.currencies.get(a.0).cmp(ledger.currencies.get(b.0)));
         let mut weekly = Weekly { rows: Vec::new(), totals: Vec::new() };
         for (currency, sum) in present {
-            let (rows, totals) = sum.finish(currency, &self.params, self.after.is_some());
+            let digits = crate::money::minor_digits(ledger.currencies.get(currency));
+            let (rows, totals) = sum.finish(currency, digits, &self.params, self.after.is_some());
             weekly.rows.extend(rows);
             weekly.totals.push(totals);
         }

@@ -5,6 +5,9 @@ use super::backtest::wape;
 use super::{ForecastParams, Period, Score, Totals, WeekRow};
 use crate::money;
 use hashbrown::HashMap;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
 /// The bucket of a day `offset` days after the as-of date (at least 1):
@@ -105,30 +108,35 @@ impl Sums {
         self.invoices[bucket] += 1;
     }
 
-    /// Each bucket's expected amount: the whole amounts plus, per sample
-    /// size (in increasing order, so the result does not depend on hashing),
-    /// the exact sum divided once.
-    fn expected(&self) -> Vec<Decimal> {
-        let mut expected = self.whole.clone();
-        let mut parts: Vec<(&(usize, usize), &Decimal)> = self.parts.iter().collect();
-        parts.sort_unstable_by_key(|p| *p.0);
-        for (&(n, bucket), &sum) in parts {
-            money::add(&mut expected[bucket], sum / Decimal::from(n));
+    /// Each bucket's expected amount, exactly: the whole amounts plus, per
+    /// sample size, the exact sum divided by it — a fraction, since open / 3
+    /// has no decimal form (adding quotients cut at 28 digits could round a
+    /// row's half unit the wrong way).
+    pub(super) fn expected(&self) -> Vec<BigRational> {
+        let mut expected: Vec<BigRational> = self.whole.iter().map(|d| exact(*d)).collect();
+        for (&(n, bucket), &sum) in &self.parts {
+            expected[bucket] += exact(sum) / BigRational::from_integer(BigInt::from(n));
         }
         expected
     }
 
+    /// The currency's rows and totals; `digits` are its minor-unit digits,
+    /// to which `expected` and `cumulative` are rounded once from their
+    /// exact values.
     pub(super) fn finish(
         self,
         currency: u32,
+        digits: u32,
         params: &ForecastParams,
         backtest: bool,
     ) -> (Vec<WeekRow>, Totals) {
         let weeks = params.weeks as usize;
-        let expected = self.expected();
+        let exact_expected = self.expected();
+        let expected: Vec<Decimal> = exact_expected.iter().map(|e| rounded(e, digits)).collect();
         let mut naive = self.naive.clone();
+        // `disputed` holds whole amounts only: its expected value is exact.
         naive[weeks + 1] = expected[weeks + 1];
-        let mut cumulative = Decimal::ZERO;
+        let mut cumulative = BigRational::zero();
         let rows = (0..weeks + 2)
             .map(|b| {
                 let (period, week) = match b {
@@ -140,8 +148,8 @@ impl Sums {
                     _ => (Period::Disputed, None),
                 };
                 let running = week.map(|_| {
-                    money::add(&mut cumulative, expected[b]);
-                    cumulative
+                    cumulative += &exact_expected[b];
+                    rounded(&cumulative, digits)
                 });
                 WeekRow {
                     currency,
@@ -158,9 +166,35 @@ impl Sums {
         let score = backtest.then(|| Score {
             actual: money::sum(self.actual.iter().copied()),
             naive: money::sum(naive.iter().copied()),
-            wape_pct: wape(&expected[..weeks], &self.actual[..weeks]),
+            wape_pct: exact_wape(&exact_expected[..weeks], &self.actual[..weeks]),
             naive_wape_pct: wape(&naive[..weeks], &self.actual[..weeks]),
         });
         (rows, Totals { currency, expected: self.total, invoices: self.total_invoices, score })
     }
+}
+
+/// The exact value of a decimal.
+pub(super) fn exact(value: Decimal) -> BigRational {
+    BigRational::new(BigInt::from(value.mantissa()), BigInt::from(10u32).pow(value.scale()))
+}
+
+/// `value` rounded half away from zero to `digits` decimals. Amounts are
+/// below 10^18 (`money::AMOUNT_LIMIT`), so no forecast row of a real ledger
+/// leaves `Decimal`'s range; `Decimal::MAX` stands for the impossible rest.
+fn rounded(value: &BigRational, digits: u32) -> Decimal {
+    let units = (value * BigInt::from(10u32).pow(digits)).round().to_integer();
+    units.to_i128().and_then(|u| Decimal::try_from_i128_with_scale(u, digits).ok()).unwrap_or(Decimal::MAX)
+}
+
+/// [`wape`] of the exact forecast: 100 x the sum of `|expected - actual|`
+/// over the weeks / the sum of `actual`, rounded once to 2 decimals; `None`
+/// when the weeks received nothing (or less).
+fn exact_wape(forecast: &[BigRational], actual: &[Decimal]) -> Option<Decimal> {
+    let paid = money::sum(actual.iter().copied());
+    if paid <= Decimal::ZERO {
+        return None;
+    }
+    let error =
+        forecast.iter().zip(actual).fold(BigRational::zero(), |sum, (f, a)| sum + (f - exact(*a)).abs());
+    Some(rounded(&(error * BigInt::from(100) / exact(paid)), 2))
 }
