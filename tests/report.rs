@@ -66,6 +66,8 @@ fn fixture_args() -> Vec<&'static str> {
         "examples/plans.csv",
         "--plan-payments",
         "examples/plan_payments.csv",
+        "--promises",
+        "examples/promises.csv",
         "--as-of",
         AS_OF,
     ]
@@ -133,6 +135,17 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
         &wd,
         &["plan", "check", "examples/plans.csv", "--payments", "examples/plan_payments.csv"],
     );
+    let promises = command_json(
+        &wd,
+        &[
+            "promise",
+            "fixtures/invoices.csv",
+            "--payments",
+            "fixtures/payments.csv",
+            "--promises",
+            "examples/promises.csv",
+        ],
+    );
 
     let figures = figures(&html);
     let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
@@ -178,6 +191,10 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
                     _ => assert_eq!(f.value, Value::String(status.to_string())),
                 }
             }
+            ("promise", ["rows", id]) => {
+                let row = find_row(&promises["rows"], |r| r["promise_id"] == *id).expect("promise row");
+                assert_eq!(row[&f.field], f.value, "promise {id} {}", f.field);
+            }
             other => panic!("figure from an unknown place: {other:?}"),
         }
         *checked.entry(f.source.as_str()).or_default() += 1;
@@ -191,6 +208,12 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
     let worklist_rows = segment["rows"].as_array().unwrap().len();
     assert!(checked["segment"] >= worklist_rows * 7, "{checked:?}");
     assert!(checked.contains_key("dunning") && checked.contains_key("plan check"), "{checked:?}");
+    // Due this week (open, promised 06-30..07-06): PTP-005; broken this month
+    // (deadline in June): PTP-003, PTP-002 (partially kept), PTP-004. Nine fields each.
+    assert_eq!(checked["promise"], 4 * 9, "{checked:?}");
+    for id in ["PTP-005", "PTP-003", "PTP-002", "PTP-004"] {
+        assert!(html.contains(&format!("data-key=\"rows/{id}\"")), "{id}");
+    }
 }
 
 #[test]
@@ -238,6 +261,7 @@ fn report_usage_errors_exit_2() {
     let txt = wd.path("r.txt").to_string_lossy().into_owned();
     let run = wd.run(&["report", "fixtures/invoices.csv", "--as-of", AS_OF, "-o", &txt]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("FILE.html or FILE.xlsx"), "{}", run.stderr);
     let html = wd.path("r.html").to_string_lossy().into_owned();
     let run = wd.run(&["report", "fixtures/invoices.csv", "--as-of", AS_OF, "--months", "0", "-o", &html]);
     assert_eq!(run.code, 2, "{}", run.stderr);

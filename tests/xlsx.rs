@@ -295,3 +295,57 @@ fn attribute(tag: &str, name: &str) -> String {
     let start = padded.find(&key).unwrap_or_else(|| panic!("no {name} in {tag}")) + key.len();
     padded[start..start + padded[start..].find('"').unwrap()].to_string()
 }
+
+/// `cobro report -o FILE.xlsx`: one sheet per section, each the rows (and
+/// totals) of the command it comes from, equal to that command's JSON.
+#[test]
+fn report_workbook_holds_each_commands_sheet() {
+    let wd = Workdir::new();
+    let path = wd.path("report.xlsx").to_string_lossy().into_owned();
+    let data = ["fixtures/invoices.csv", "--payments", "fixtures/payments.csv"];
+    let common = ["--as-of", "2025-06-30"];
+    let report = [
+        &["report"][..],
+        &data,
+        &["--policy", "examples/policy.toml", "--plans", "examples/plans.csv"],
+        &["--plan-payments", "examples/plan_payments.csv", "--promises", "examples/promises.csv"],
+        &common,
+        &["-o", &path],
+    ]
+    .concat();
+    wd.run(&report).ok();
+    let mut book: Xlsx<_> = open_workbook(&path).expect("a workbook");
+    let names = [
+        "age",
+        "age totals",
+        "kpi",
+        "kpi totals",
+        "segment",
+        "dunning",
+        "plan check",
+        "promise",
+        "promise totals",
+    ];
+    assert_eq!(book.sheet_names(), names);
+    let json = |args: &[&str]| wd.run(&[args, &common, &["-f", "json"]].concat()).json();
+    let kpi =
+        [&["kpi"][..], &data, &["--every", "month", "--from", "2024-06-01", "--to", "2025-06-30"]].concat();
+    let sources = [
+        ("age", json(&[&["age"][..], &data].concat())),
+        ("kpi", json(&kpi)),
+        ("segment", json(&[&["segment"][..], &data, &["--top", "20"]].concat())),
+        ("dunning", json(&[&["dunning"][..], &data, &["--policy", "examples/policy.toml"]].concat())),
+        (
+            "plan check",
+            json(&["plan", "check", "examples/plans.csv", "--payments", "examples/plan_payments.csv"]),
+        ),
+        ("promise", json(&[&["promise"][..], &data, &["--promises", "examples/promises.csv"]].concat())),
+    ];
+    for (sheet, doc) in &sources {
+        compare_sheet(&mut book, sheet, doc["rows"].as_array().unwrap());
+        let totals = doc["totals"].as_array().unwrap();
+        if !totals.is_empty() {
+            compare_sheet(&mut book, &format!("{sheet} totals"), totals);
+        }
+    }
+}

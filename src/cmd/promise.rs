@@ -75,6 +75,12 @@ pub fn run(args: &PromiseArgs) -> Result<()> {
         .input_args(&args.input)
         .output_args(&args.output)
         .check()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// Every promise valued at the as-of date, as `run` prints it (`cobro
+/// report` composes it too).
+pub fn report(args: &PromiseArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let tolerance = args.promises.tolerance()?;
@@ -92,7 +98,7 @@ pub fn run(args: &PromiseArgs) -> Result<()> {
     });
     let names = ledger.customer_names();
     let rows = order.iter().map(|&i| row(&ledger, &names, &book.promises[i], &book.values[i])).collect();
-    let report = Report {
+    Ok(Report {
         command: "promise".into(),
         as_of,
         params: json!({"promises": path, "tolerance": tolerance}).as_object().cloned().unwrap_or_default(),
@@ -100,8 +106,7 @@ pub fn run(args: &PromiseArgs) -> Result<()> {
         rows,
         totals_columns: Some(TOTALS.map(String::from).to_vec()),
         totals: totals(&ledger, &book),
-    };
-    output::emit(&report, &output_options)
+    })
 }
 
 fn row(ledger: &Ledger, names: &[u32], p: &Promise, v: &Valued) -> Vec<Cell> {

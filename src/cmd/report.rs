@@ -3,8 +3,9 @@
 //! `plan check` print (each built by that command's own `report` function
 //! with that command's defaults), so every figure equals the command's JSON.
 
+use super::side::PromisesArgs;
 use crate::cli::InputArgs;
-use crate::cmd::{age, dunning, kpi, plan, segment};
+use crate::cmd::{age, dunning, kpi, plan, promise, segment};
 use crate::dates::{date_of, day_of, iso, Day};
 use crate::error::usage;
 use crate::files::paths::Paths;
@@ -12,7 +13,7 @@ use crate::files::AtomicFile;
 use crate::money;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::html::{self, AgingBar, Figure, Headline, Page, Section};
-use crate::render::{Cell, Report};
+use crate::render::{xlsx, Cell, Report};
 use anyhow::{Context, Result};
 use chrono::{Datelike, Months};
 use clap::{Args, FromArgMatches};
@@ -21,7 +22,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 /// The nightly page: where we stand, the trend, the aging, who to call,
-/// which letters go out today — one self-contained HTML file.
+/// which letters go out today — one self-contained HTML file, or with
+/// -o FILE.xlsx one workbook with a sheet per section.
 ///
 /// Every figure is the one the command it comes from prints (age, kpi
 /// --every month, segment, dunning, plan check, each with its defaults) for
@@ -56,6 +58,9 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE", requires = "plans")]
     pub plan_payments: Option<String>,
 
+    #[command(flatten)]
+    pub promises: PromisesArgs,
+
     /// Months in the KPI trend (1 to 120)
     #[arg(long, value_name = "N", default_value_t = 12)]
     pub months: u32,
@@ -64,8 +69,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
 
-    /// The page to write (.html), atomically
-    #[arg(short, long, value_name = "FILE.html", required = true)]
+    /// The page to write, atomically: FILE.html, or FILE.xlsx for a workbook
+    #[arg(short, long, value_name = "FILE.html|FILE.xlsx", required = true)]
     pub output: String,
 
     #[command(flatten)]
@@ -92,10 +97,20 @@ const HEADLINE_MEASURES: [(&str, &str); 4] = [
     ("reoffending_rate_pct", "Reoffending rate %"),
 ];
 
+/// What `-o` asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PageFormat {
+    Html,
+    Xlsx,
+}
+
 pub fn run(args: &ReportArgs) -> Result<()> {
-    if !args.output.to_ascii_lowercase().ends_with(".html") {
-        return Err(usage(format!("-o {}: cobro report writes an .html page", args.output)));
-    }
+    let name = args.output.to_ascii_lowercase();
+    let format = match () {
+        _ if name.ends_with(".html") => PageFormat::Html,
+        _ if name.ends_with(".xlsx") => PageFormat::Xlsx,
+        _ => return Err(usage(format!("-o {}: cobro report writes FILE.html or FILE.xlsx", args.output))),
+    };
     if !(1..=120).contains(&args.months) {
         return Err(usage("--months must be between 1 and 120"));
     }
@@ -105,53 +120,123 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         .input("--log", args.log.as_deref())
         .input("--plans", args.plans.as_deref())
         .input("--plan-payments", args.plan_payments.as_deref())
+        .input("--promises", args.promises.promises.as_deref())
         .input_args(&args.input)
         .output("-o", Some(&args.output))
         .check()?;
     let as_of = args.input.as_of()?;
-    let page = compose(args, as_of)?;
+    let parts = Parts::run(args, as_of)?;
+    let bytes = match format {
+        PageFormat::Html => html::page(&page(args, &parts, as_of)?).into_bytes(),
+        PageFormat::Xlsx => parts.workbook()?,
+    };
     let mut file = AtomicFile::create(&args.output)?;
-    file.write_all(html::page(&page).as_bytes())?;
+    file.write_all(&bytes)?;
     file.commit()
 }
 
-/// Runs the commands the page is made of and lays out their figures.
-fn compose(args: &ReportArgs, as_of: Day) -> Result<Page> {
-    let aging = age::report(&with_input(parse(&["age", &args.invoices])?, args, |a: &mut age::AgeArgs| {
-        &mut a.input
-    }))?;
-    let first_month = month_start(as_of, args.months.saturating_sub(1).max(12))?;
-    let kpi_argv =
-        ["kpi", &args.invoices, "--every", "month", "--from", &iso(first_month), "--to", &iso(as_of)];
-    let kpis = kpi::report(&with_input(parse(&kpi_argv)?, args, |a: &mut kpi::KpiArgs| &mut a.input))?;
-    let top = args.top.to_string();
-    let worklist = segment::report(&with_input(
-        parse(&["segment", &args.invoices, "--top", &top])?,
-        args,
-        |a: &mut segment::SegmentArgs| &mut a.input,
-    ))?;
-    let mut sections = vec![worklist_section(&worklist)];
-    if let Some(policy) = &args.policy {
-        let mut argv = vec!["dunning", &args.invoices, "--policy", policy];
-        if let Some(log) = &args.log {
-            argv.extend(["--log", log]);
+/// The reports of the commands the page is made of, each built by that
+/// command with its defaults and the report's input flags.
+struct Parts {
+    aging: Report,
+    kpis: Report,
+    worklist: Report,
+    dunning: Option<Report>,
+    plans: Option<Report>,
+    promises: Option<Report>,
+}
+
+impl Parts {
+    fn run(args: &ReportArgs, as_of: Day) -> Result<Parts> {
+        let aging =
+            age::report(&with_input(parse(&["age", &args.invoices])?, args, |a: &mut age::AgeArgs| {
+                &mut a.input
+            }))?;
+        let first_month = month_start(as_of, args.months.saturating_sub(1).max(12))?;
+        let kpi_argv =
+            ["kpi", &args.invoices, "--every", "month", "--from", &iso(first_month), "--to", &iso(as_of)];
+        let kpis = kpi::report(&with_input(parse(&kpi_argv)?, args, |a: &mut kpi::KpiArgs| &mut a.input))?;
+        let top = args.top.to_string();
+        let worklist = segment::report(&with_input(
+            parse(&["segment", &args.invoices, "--top", &top])?,
+            args,
+            |a: &mut segment::SegmentArgs| &mut a.input,
+        ))?;
+        let dunning = match &args.policy {
+            Some(policy) => {
+                let mut argv = vec!["dunning", &args.invoices, "--policy", policy];
+                if let Some(log) = &args.log {
+                    argv.extend(["--log", log]);
+                }
+                let parsed = with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input);
+                Some(dunning::report(&parsed)?)
+            }
+            None => None,
+        };
+        let plans = match (&args.plans, &args.plan_payments) {
+            (Some(plans), Some(plan_payments)) => {
+                let mut check: plan::CheckArgs = parse(&["check", plans])?;
+                check.input = InputArgs { payments: Some(plan_payments.clone()), ..args.input.clone() };
+                Some(plan::check_report(&check)?)
+            }
+            _ => None,
+        };
+        let promises = match &args.promises.promises {
+            Some(file) => {
+                let tolerance = args.promises.tolerance.to_string();
+                let argv = ["promise", &args.invoices, "--promises", file, "--tolerance", &tolerance];
+                Some(promise::report(&with_input(parse(&argv)?, args, |a: &mut promise::PromiseArgs| {
+                    &mut a.input
+                }))?)
+            }
+            None => None,
+        };
+        Ok(Parts { aging, kpis, worklist, dunning, plans, promises })
+    }
+
+    /// One workbook with each part as its command's `-f xlsx` sheet (and
+    /// its totals, when it has any, on a sheet named after it).
+    fn workbook(&self) -> Result<Vec<u8>> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let parts = [
+            Some(&self.aging),
+            Some(&self.kpis),
+            Some(&self.worklist),
+            self.dunning.as_ref(),
+            self.plans.as_ref(),
+            self.promises.as_ref(),
+        ];
+        for report in parts.into_iter().flatten() {
+            let name = xlsx::sheet_name(&report.command);
+            xlsx::add_sheet(&mut workbook, &name, &report.columns, &report.rows)?;
+            if !report.totals.is_empty() {
+                xlsx::add_sheet(
+                    &mut workbook,
+                    &xlsx::sheet_name(&format!("{name} totals")),
+                    report.totals_columns(),
+                    &report.totals,
+                )?;
+            }
         }
-        let actions =
-            dunning::report(&with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input))?;
-        sections.push(dunning_section(&actions));
+        workbook.save_to_buffer().context("cannot build the report's workbook")
     }
-    if let (Some(plans), Some(plan_payments)) = (&args.plans, &args.plan_payments) {
-        let mut check: plan::CheckArgs = parse(&["check", plans])?;
-        check.input = InputArgs { payments: Some(plan_payments.clone()), ..args.input.clone() };
-        sections.push(plan_section(&plan::check_report(&check)?));
+}
+
+/// Lays out the parts' figures on the page.
+fn page(args: &ReportArgs, parts: &Parts, as_of: Day) -> Result<Page> {
+    let mut sections = vec![worklist_section(&parts.worklist)];
+    sections.extend(parts.dunning.as_ref().map(dunning_section));
+    sections.extend(parts.plans.as_ref().map(plan_section));
+    if let Some(promises) = &parts.promises {
+        sections.extend(promise_sections(promises, as_of)?);
     }
-    let trend_months = trend_periods(&kpis, month_start(as_of, args.months - 1)?);
+    let trend_months = trend_periods(&parts.kpis, month_start(as_of, args.months - 1)?);
     Ok(Page {
         as_of,
         inputs: inputs(args),
-        headlines: headlines(&aging, &kpis, as_of)?,
-        trend_svg: trend_svg(&kpis, &trend_months)?,
-        aging: aging_bars(&aging),
+        headlines: headlines(&parts.aging, &parts.kpis, as_of)?,
+        trend_svg: trend_svg(&parts.kpis, &trend_months)?,
+        aging: aging_bars(&parts.aging),
         sections,
     })
 }
@@ -183,6 +268,7 @@ fn inputs(args: &ReportArgs) -> Vec<(String, String)> {
         ("log", &args.log),
         ("plans", &args.plans),
         ("plan payments", &args.plan_payments),
+        ("promises", &args.promises.promises),
     ];
     for (label, file) in optional {
         if let Some(file) = file {
@@ -399,4 +485,68 @@ fn plan_section(statuses: &Report) -> Section {
         columns: vec!["status".into(), "plans".into()],
         rows,
     }
+}
+
+/// The promise fields the page shows.
+const PROMISE_FIELDS: [&str; 9] = [
+    "promise_id",
+    "customer",
+    "customer_name",
+    "currency",
+    "promised_date",
+    "deadline",
+    "amount",
+    "paid",
+    "status",
+];
+
+/// Promises due this week (open, promised for the as-of date or one of
+/// the six days after it) and broken this month (`broken` or
+/// `partially_kept`, their deadline in the as-of month).
+fn promise_sections(promises: &Report, as_of: Day) -> Result<[Section; 2]> {
+    let month = month_start(as_of, 0)?;
+    let date = |row: &[Cell], field: &str| match cell(&promises.columns, row, field) {
+        Some(Cell::Date(d)) => Some(*d),
+        _ => None,
+    };
+    let status = |row: &[Cell]| text_of(cell(&promises.columns, row, "status"));
+    let due = |row: &[Cell]| {
+        status(row) == "open" && date(row, "promised_date").is_some_and(|d| (as_of..=as_of + 6).contains(&d))
+    };
+    let broken = |row: &[Cell]| {
+        matches!(status(row).as_str(), "broken" | "partially_kept")
+            && date(row, "deadline").is_some_and(|d| (month..=as_of).contains(&d))
+    };
+    let section = |title: &str, note: &str, keep: &dyn Fn(&[Cell]) -> bool| Section {
+        title: title.into(),
+        note: note.into(),
+        columns: PROMISE_FIELDS.map(String::from).to_vec(),
+        rows: promises
+            .rows
+            .iter()
+            .filter(|r| keep(r))
+            .map(|row| {
+                let key = format!("rows/{}", text_of(cell(&promises.columns, row, "promise_id")));
+                PROMISE_FIELDS
+                    .iter()
+                    .map(|f| {
+                        figure(
+                            "promise",
+                            &key,
+                            f,
+                            cell(&promises.columns, row, f).cloned().unwrap_or(Cell::Null),
+                        )
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    Ok([
+        section("Promises due this week", "Open promises to pay promised for the next seven days.", &due),
+        section(
+            "Promises broken this month",
+            "Broken or partially kept, their deadline this month.",
+            &broken,
+        ),
+    ])
 }
