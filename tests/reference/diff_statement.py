@@ -47,9 +47,12 @@ def day(n):
     return DAY0 + dt.timedelta(days=n)
 
 
-def money(rng, cur, lo, hi, extra_digit_p):
+HUGE = [1]  # set per case: 10**11 multiplies every amount (precision of big ledgers)
+
+
+def money(rng, cur, lo, hi, extra_digit_p, huge=True):
     digits = ref.minor_digits(cur) + (1 if rng.random() < extra_digit_p else 0)
-    units = rng.randint(int(lo * 10 ** digits), int(hi * 10 ** digits))
+    units = rng.randint(int(lo * 10 ** digits), int(hi * (HUGE[0] if huge else 1) * 10 ** digits))
     return (Decimal(units) * SCALE[cur]).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
 
 
@@ -65,7 +68,10 @@ class Case:
         rng = random.Random(seed)
         self.seed = seed
         self.single_file = rng.random() < 0.25
+        # a single-file export that also comes with a payments file
+        self.also_payments = self.single_file and rng.random() < 0.2
         extra_p = 0.0  # cobro refuses amounts with more digits than the currency
+        HUGE[0] = 10 ** 11 if rng.random() < 0.05 else 1
         n_cust = rng.randint(1, 4)
         custs = [f"C{rng.randint(1, 9)}{k}" for k in range(n_cust)]
         names = {c: rng.choice(["", "Acme", "Bodegas Sol", "Ceres, S.A.", '=cmd']) for c in custs}
@@ -108,6 +114,7 @@ class Case:
         self._calendar(rng)
         self._disputes(rng)
         self.customer = rng.choice(custs) if rng.random() < 0.15 else None
+        self.other_formats = rng.random() < 0.2
         if rng.random() < 0.01:
             self.customer = "NOBODY"
         self.buckets = (rng.choice(["15,45", "1,2,3", "30", "10,20,30,40,50,60,70,80,90"])
@@ -124,12 +131,18 @@ class Case:
                 if rng.random() < 0.5:
                     doc["paid_amount"] = (amount * Decimal(rng.choice(["0.5", "1", "0.25"]))
                                           ).quantize(Decimal(1).scaleb(-ref.minor_digits(cur)))
+            elif r < 0.45:  # paid_amount without paid_date: an undated payment
+                doc["paid_amount"] = (amount * Decimal(rng.choice(["0.5", "1"]))
+                                      ).quantize(Decimal(1).scaleb(-ref.minor_digits(cur)))
             elif r < 0.75:
+                if rng.random() < 0.15:  # paid_date wins over open_amount
+                    doc["paid_date"] = anchor + dt.timedelta(days=rng.randint(-20, 90))
                 doc["open_amount"] = rng.choice([
                     Decimal(0), amount,
                     (amount * Decimal(rng.choice(["0.5", "0.3"]))).quantize(
                         Decimal(1).scaleb(-ref.minor_digits(cur)))])
-            return
+            if not self.also_payments:
+                return
         made = []
         for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])):
             date = anchor + dt.timedelta(days=rng.randint(-30, 100))
@@ -140,14 +153,16 @@ class Case:
                 elif r < 0.5:
                     amt = amount - sum(made)
                 elif r < 0.97:
-                    amt = money(rng, cur, 1, max(1, int(abs(amount) / SCALE[cur])), extra_p)
+                    amt = money(rng, cur, 1, max(1, int(abs(amount) / SCALE[cur])), extra_p,
+                                huge=False)
                 else:
                     amt = Decimal(0)
             elif amount < 0:
                 if r < 0.6:
                     amt = amount - sum(made)  # credit applied / refunded
                 elif r < 0.9:
-                    amt = -money(rng, cur, 1, max(1, int(abs(amount) / SCALE[cur])), extra_p)
+                    amt = -money(rng, cur, 1, max(1, int(abs(amount) / SCALE[cur])), extra_p,
+                                huge=False)
                 else:
                     amt = money(rng, cur, 1, 50, extra_p)  # positive payment of a credit note
             else:  # a zero document: a stray payment or its reversal
@@ -288,7 +303,7 @@ class Case:
             f.write(csv_line(cols))
             for d in self.docs:
                 f.write(csv_line([d.get(c) for c in cols]))
-        if not self.single_file:
+        if not self.single_file or self.also_payments:
             with open(os.path.join(wd, "payments.csv"), "w", encoding="utf-8") as f:
                 f.write("invoice,customer,date,amount\n")
                 for p in self.pays:
@@ -313,7 +328,7 @@ class Case:
 
     def inputs(self, wd):
         args = [os.path.join(wd, "invoices.csv")]
-        if not self.single_file:
+        if not self.single_file or self.also_payments:
             args += ["--payments", os.path.join(wd, "payments.csv")]
         return args
 
@@ -376,11 +391,48 @@ def error_matches(want_err, stderr):
     return any(f"'{k}'" in stderr for k in want_err.keys)
 
 
+def other_formats(binary, args, json_rows):
+    """The CSV and NDJSON rows of the same command hold the JSON rows' values."""
+    import csv
+    import io
+    problems = []
+    base = [a for a in args if a not in ("-f", "json")]
+    rc, out, err = run(binary, base + ["-f", "csv"])
+    if rc != 0:
+        return [f"csv: exit {rc}: {err.strip()}"]
+    rows = list(csv.reader(io.StringIO(out)))
+    fields = list(json_rows[0]) if json_rows else None
+    if fields and rows[0] != fields:
+        problems.append(f"csv header {rows[0]} != {fields}")
+    money = {"debit", "credit", "balance"}
+    for k, (line, want) in enumerate(zip(rows[1:], json_rows)):
+        expect = []
+        for f, v in want.items():
+            v = "" if v is None else v
+            if f not in money and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                v = "'" + v
+            expect.append(v)
+        if line != expect:
+            problems.append(f"csv row {k}: {line} != {expect}")
+            break
+    if len(rows) - 1 != len(json_rows):
+        problems.append(f"csv: {len(rows) - 1} rows, json {len(json_rows)}")
+    rc, out, err = run(binary, base + ["-f", "ndjson"])
+    if rc != 0:
+        return problems + [f"ndjson: exit {rc}: {err.strip()}"]
+    nd = [as_text(line) for line in out.splitlines() if line.strip()]
+    d = first_difference(nd, json_rows, "ndjson")
+    if d:
+        problems.append(d)
+    return problems
+
+
 def check(case, binary, wd, stats):
     """Returns a list of problems (empty when cobro and the reference agree)."""
     problems = []
     docs, pays = ref.load(os.path.join(wd, "invoices.csv"),
-                          None if case.single_file else os.path.join(wd, "payments.csv"))
+                          None if case.single_file and not case.also_payments
+                          else os.path.join(wd, "payments.csv"))
     cal = ref.load_calendar(os.path.join(wd, "rates.csv")) if case.calendar is not None else None
     disputes = (ref.load_disputes(os.path.join(wd, "disputes.csv"))
                 if case.disputes is not None else None)
@@ -427,6 +479,8 @@ def check(case, binary, wd, stats):
         d = first_difference(got["totals"], want_totals, "totals")
         if d:
             problems.append("statement " + d)
+        if case.other_formats:
+            problems += other_formats(binary, args, got["rows"])
         # reconciliation with cobro age --as-of TO
         rc2, out2, err2 = run(binary, ["age"] + case.inputs(wd) + ["--as-of", case.to.isoformat(),
                                                                      "-f", "json"])

@@ -158,9 +158,15 @@ def load(invoices_path, payments_path=None, default_currency="EUR"):
         paid_date = parse_date(row.get("paid_date"))
         paid_amount = parse_amount(row.get("paid_amount"))
         open_amount = parse_amount(row.get("open_amount"))
+        # SPEC §1; what it leaves open is README's "Single-file exports" choice:
+        # paid_amount without paid_date is an undated payment, paid_date wins over
+        # open_amount. These payments come before the --payments file's in file order.
         if paid_date is not None:
             amt = paid_amount if paid_amount is not None else doc.amount
             pays.append(Payment(doc, paid_date, amt, order))
+            order += 1
+        elif paid_amount is not None:
+            pays.append(Payment(doc, None, paid_amount, order))
             order += 1
         elif open_amount is not None:
             pays.append(Payment(doc, None, doc.amount - open_amount, order))
