@@ -74,6 +74,8 @@ class Case:
         HUGE[0] = 10 ** 11 if rng.random() < 0.05 else 1
         n_cust = rng.randint(1, 4)
         custs = [f"C{rng.randint(1, 9)}{k}" for k in range(n_cust)]
+        if rng.random() < 0.2:  # ids whose text order is not the obvious one
+            custs = rng.sample(["c2", "C10", "C9", "Ñu", "b3", "Z9", "a-1", "A 1"], n_cust)
         names = {c: rng.choice(["", "Acme", "Bodegas Sol", "Ceres, S.A.", '=cmd']) for c in custs}
         cur_of = {c: rng.sample(CURRENCIES, rng.choice([1, 1, 2])) for c in custs}
         span = rng.choice([6, 60, 200, 450])  # 6: many documents and payments on one day
@@ -115,6 +117,17 @@ class Case:
         self._disputes(rng)
         self.customer = rng.choice(custs) if rng.random() < 0.15 else None
         self.other_formats = rng.random() < 0.2
+        # --terms for documents without due date, --currency for rows without currency
+        self.terms = rng.choice([None, None, None, 0, 30])
+        self.currency = rng.choice([None, None, None, "USD", "JPY", "KWD"])
+        for doc in self.docs:
+            if (self.terms is not None and doc["issue_date"] is not None
+                    and rng.random() < 0.5):
+                doc["due_date"] = doc["issue_date"] + dt.timedelta(days=self.terms)
+                doc["omit_due"] = True
+            if (self.currency is not None and doc["currency"] == self.currency
+                    and rng.random() < 0.5):
+                doc["omit_currency"] = True
         if rng.random() < 0.01:
             self.customer = "NOBODY"
         self.buckets = (rng.choice(["15,45", "1,2,3", "30", "10,20,30,40,50,60,70,80,90"])
@@ -302,7 +315,12 @@ class Case:
         with open(os.path.join(wd, "invoices.csv"), "w", encoding="utf-8") as f:
             f.write(csv_line(cols))
             for d in self.docs:
-                f.write(csv_line([d.get(c) for c in cols]))
+                cells = dict(d)
+                if d.get("omit_due"):
+                    cells["due_date"] = None
+                if d.get("omit_currency"):
+                    cells["currency"] = None
+                f.write(csv_line([cells.get(c) for c in cols]))
         if not self.single_file or self.also_payments:
             with open(os.path.join(wd, "payments.csv"), "w", encoding="utf-8") as f:
                 f.write("invoice,customer,date,amount\n")
@@ -328,6 +346,10 @@ class Case:
 
     def inputs(self, wd):
         args = [os.path.join(wd, "invoices.csv")]
+        if self.terms is not None:
+            args += ["--terms", str(self.terms)]
+        if self.currency is not None:
+            args += ["--currency", self.currency]
         if not self.single_file or self.also_payments:
             args += ["--payments", os.path.join(wd, "payments.csv")]
         return args
@@ -432,7 +454,8 @@ def check(case, binary, wd, stats):
     problems = []
     docs, pays = ref.load(os.path.join(wd, "invoices.csv"),
                           None if case.single_file and not case.also_payments
-                          else os.path.join(wd, "payments.csv"))
+                          else os.path.join(wd, "payments.csv"),
+                          case.currency or "EUR", case.terms)
     cal = ref.load_calendar(os.path.join(wd, "rates.csv")) if case.calendar is not None else None
     disputes = (ref.load_disputes(os.path.join(wd, "disputes.csv"))
                 if case.disputes is not None else None)

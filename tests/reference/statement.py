@@ -97,13 +97,15 @@ def is_true(text):
 
 
 class Doc:
-    def __init__(self, row, line, default_currency):
+    def __init__(self, row, line, default_currency, terms=None):
         self.line = line
         self.customer = row["customer"].strip()
         self.customer_name = (row.get("customer_name") or "").strip() or None
         self.invoice = row["invoice"].strip()
         self.issue = parse_date(row.get("issue_date"))
         self.due = parse_date(row.get("due_date"))
+        if self.due is None and terms is not None and self.issue is not None:
+            self.due = self.issue + dt.timedelta(days=terms)  # SPEC §1: issue + --terms
         self.amount = parse_amount(row["amount"])
         self.currency = (row.get("currency") or "").strip() or default_currency
         self.disputed_col = is_true(row.get("disputed"))
@@ -146,13 +148,13 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def load(invoices_path, payments_path=None, default_currency="EUR"):
+def load(invoices_path, payments_path=None, default_currency="EUR", terms=None):
     docs = []
     by_id = {}
     order = 0
     pays = []
     for i, row in enumerate(read_csv(invoices_path)):
-        doc = Doc(row, i + 2, default_currency)
+        doc = Doc(row, i + 2, default_currency, terms)
         docs.append(doc)
         by_id[doc.invoice] = doc
         paid_date = parse_date(row.get("paid_date"))
@@ -472,8 +474,9 @@ def main(argv):
     ap.add_argument("--disputes")
     ap.add_argument("--buckets", default="30,60,90,120")
     ap.add_argument("--currency", default="EUR")
+    ap.add_argument("--terms", type=int)
     a = ap.parse_args(argv)
-    docs_all, pays_all = load(a.invoices, a.payments, a.currency)
+    docs_all, pays_all = load(a.invoices, a.payments, a.currency, a.terms)
     as_of = parse_date(a.as_of)
     # SPEC §1: documents issued and payments dated after the as-of date are ignored.
     docs = [d for d in docs_all if d.exists(as_of)]
