@@ -396,3 +396,33 @@ fn outputs_never_overwrite_the_log_or_the_inputs() {
     }
     assert_eq!(wd.read("policy.toml"), POLICY);
 }
+
+/// With --plans, the invoices, the plans and their payments share one
+/// --rejects file: a bad invoice row and a bad plan row both land in it
+/// (each loader used to write its own file over the other's).
+#[test]
+fn bad_rows_of_invoices_and_plans_share_one_rejects_file() {
+    let wd = Workdir::new();
+    let inv =
+        wd.write("inv.csv", "customer,invoice,due_date,amount\nA,1,2025-01-01,100\nB,2,2025-01-01,12x\n");
+    let plans = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\nP1,A,1,2025-02-01,50\nP1,A,2,not-a-date,50\n",
+    );
+    let paid = wd.write("paid.csv", "plan_id,customer,date,amount\nP1,A,2025-02-01,50\n");
+    let rejects = wd.path("rejects.csv").to_string_lossy().into_owned();
+    let run = run_on(
+        &wd,
+        &inv,
+        None,
+        "2025-06-30",
+        &["--plans", &plans, "--plan-payments", &paid, "--skip-bad-rows", "--rejects", &rejects],
+    );
+    run.ok();
+    assert!(run.stderr.contains("skipped 2 bad row(s)"), "{}", run.stderr);
+    let text = wd.read("rejects.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].contains("inv.csv,3,amount,12x"), "{text}");
+    assert!(lines[2].contains("plans.csv,3,due_date,not-a-date"), "{text}");
+}

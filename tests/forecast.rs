@@ -245,7 +245,7 @@ fn backtest_without_later_payments_is_an_error() {
 fn bad_flags_are_usage_errors() {
     let wd = Workdir::new();
     let inv = wd.write("inv.csv", INVOICES);
-    for flag in [["--weeks", "0"], ["--lookback", "0"], ["--min-history", "0"]] {
+    for flag in [["--weeks", "0"], ["--lookback", "0"], ["--lookback", "36501"], ["--min-history", "0"]] {
         let run = wd.run(&["forecast", &inv, "--as-of", "2025-06-30", flag[0], flag[1]]);
         assert_eq!(run.code, 2, "{flag:?}: {}", run.stderr);
     }

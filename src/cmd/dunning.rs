@@ -4,21 +4,22 @@ use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
 use crate::domain::disputes::Disputes;
-use crate::domain::dunning::{self, Notice, Policy, FIELDS};
+use crate::domain::dunning::{self, Notice, Policy};
 use crate::domain::ledger::Ledger;
-use crate::domain::plan_check::{self, CheckParams, Status};
+use crate::domain::plan_check::{self, CheckParams, Plan, PlanPayment, Status};
 use crate::domain::promise::{Book, PromiseParams};
 use crate::files::{self, lock::RunLock, paths::Paths};
 use crate::input::dunning_log::{load_log, Action, DunningLog};
-use crate::input::plans::load_plans;
 use crate::input::policy::load_policy;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, round};
+use crate::render::fields::{self, Field};
 use crate::render::letter::{file_name, fill, LetterFolder};
-use crate::render::{output, Cell, OutputOptions, Report};
+use crate::render::{json, output, Cell, OutputOptions, Report};
 use anyhow::{Context, Result};
 use clap::Args;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -89,11 +90,11 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     // Held to the end of the run: two runs recording to one log take turns,
     // the second reading what the first recorded.
     let _lock = recorded_log(args).map(|log| RunLock::acquire(Path::new(log))).transpose()?;
-    let Today { ledger, policy, notices, log_file, report } = today(args)?;
+    let Today { ledger, policy, notices, rows, log_file, report } = today(args)?;
     let letters = match &args.render {
         Some(_) => notices
             .iter()
-            .zip(&report.rows)
+            .zip(&rows)
             .filter_map(|(n, row)| letter(&ledger, &policy, n, row, report.as_of))
             .collect(),
         None => Vec::new(),
@@ -119,6 +120,9 @@ struct Today {
     ledger: Ledger,
     policy: Policy,
     notices: Vec<Notice>,
+    /// One row per notice, its texts resolved (the report's rows and the
+    /// letters' placeholders).
+    rows: Vec<NoticeRow>,
     log_file: Option<DunningLog>,
     report: Report,
 }
@@ -131,35 +135,47 @@ fn today(args: &DunningArgs) -> Result<Today> {
         Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
         None => (Vec::new(), None),
     };
-    let on_track = on_track_customers(args, &read_options, as_of)?;
     let tolerance = args.promises.tolerance()?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
+        plans: args.plans.as_deref().zip(args.plan_payments.as_deref()),
     };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    let on_track = on_track_customers(data.plans.as_ref(), as_of);
     let disputes = Disputes::new(&ledger, &data.disputes, as_of);
     let promised = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
     let skip = |customer: u32, currency: u32| {
         on_track.contains(ledger.customers.get(customer)) || promised.contains(&(customer, currency))
     };
     let notices = dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of)?;
-    let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
+    // Names once for all notices (per notice it was quadratic).
+    let names = ledger.customer_names();
+    let rows: Vec<NoticeRow> = notices.iter().map(|n| NoticeRow::new(&ledger, &names, &policy, n)).collect();
     let mut report = Report {
         command: "dunning".into(),
         as_of,
-        params: json!({"policy": args.policy, "log": args.log, "record": args.record})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        columns: FIELDS.map(String::from).to_vec(),
-        rows,
+        params: json::params(&DunningParamsJson {
+            policy: &args.policy,
+            log: args.log.as_deref(),
+            record: args.record,
+        }),
+        columns: fields::names(ROW).collect(),
+        rows: rows.iter().map(|r| fields::cells(ROW, r).collect()).collect(),
         totals_columns: None,
         totals: Vec::new(),
     };
     super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
-    Ok(Today { ledger, policy, notices, log_file, report })
+    Ok(Today { ledger, policy, notices, rows, log_file, report })
+}
+
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct DunningParamsJson<'a> {
+    policy: &'a str,
+    log: Option<&'a str>,
+    record: bool,
 }
 
 /// The files the run reads and writes (the log is written with --record).
@@ -248,47 +264,85 @@ fn actions<'a>(ledger: &'a Ledger, notices: &[Notice], as_of: Day) -> Vec<Action
         .collect()
 }
 
-/// Customers with an `on_track` plan at the as-of date.
-fn on_track_customers(
-    args: &DunningArgs,
-    options: &crate::input::ReadOptions,
-    as_of: Day,
-) -> Result<HashSet<String>> {
-    let (Some(plans_path), Some(payments_path)) = (&args.plans, &args.plan_payments) else {
-        return Ok(HashSet::new());
-    };
-    let (plans, payments) = load_plans(plans_path, payments_path, options)?;
-    let statuses = plan_check::check(&plans, &payments, CheckParams { as_of, grace: 5, broken_after: 2 });
-    Ok(plans
+/// Customers with an `on_track` plan at the as-of date (none without `--plans`).
+fn on_track_customers(plans: Option<&(Vec<Plan>, Vec<PlanPayment>)>, as_of: Day) -> HashSet<String> {
+    let Some((plans, payments)) = plans else { return HashSet::new() };
+    let statuses = plan_check::check(plans, payments, CheckParams { as_of, grace: 5, broken_after: 2 });
+    plans
         .iter()
         .zip(statuses)
         .filter(|(_, s)| s.status == Status::OnTrack)
         .map(|(p, _)| p.customer.clone())
-        .collect())
+        .collect()
 }
 
-fn cells(ledger: &Ledger, policy: &Policy, n: &Notice) -> Vec<Cell> {
-    let currency = ledger.currencies.get(n.currency);
-    let digits = minor_digits(currency);
-    let level = &policy.levels[n.level - 1];
-    let name = ledger.texts.get(ledger.customer_names()[n.customer as usize]);
-    let text_or_null = |t: &str| if t.is_empty() { Cell::Null } else { Cell::text(t) };
-    vec![
-        Cell::text(ledger.customers.get(n.customer)),
-        text_or_null(name),
-        text_or_null(ledger.email(n.customer)),
-        Cell::text(currency),
-        Cell::Int(n.level as i64),
-        Cell::text(&level.name),
-        Cell::text(&level.action),
-        Cell::List(n.invoices.iter().map(|&i| ledger.id(i).to_string()).collect()),
-        Cell::Money(n.overdue, digits),
-        Cell::Money(n.interest, digits),
-        Cell::Money(n.fees, digits),
-        Cell::Money(n.total_due(), digits),
-        Cell::Int(n.max_days_past_due as i64),
-    ]
+/// One row of today's list, its texts resolved from the ledger and policy.
+struct NoticeRow {
+    customer: String,
+    customer_name: String,
+    email: String,
+    currency: String,
+    level: usize,
+    level_name: String,
+    action: String,
+    invoices: Vec<String>,
+    overdue: Decimal,
+    interest: Decimal,
+    fees: Decimal,
+    total_due: Decimal,
+    max_days_past_due: i32,
+    digits: u32,
 }
+
+impl NoticeRow {
+    fn new(ledger: &Ledger, names: &[u32], policy: &Policy, n: &Notice) -> NoticeRow {
+        let currency = ledger.currencies.get(n.currency);
+        let level = &policy.levels[n.level - 1];
+        NoticeRow {
+            customer: ledger.customers.get(n.customer).to_string(),
+            customer_name: ledger.texts.get(names[n.customer as usize]).to_string(),
+            email: ledger.email(n.customer).to_string(),
+            currency: currency.to_string(),
+            level: n.level,
+            level_name: level.name.clone(),
+            action: level.action.clone(),
+            invoices: n.invoices.iter().map(|&i| ledger.id(i).to_string()).collect(),
+            overdue: n.overdue,
+            interest: n.interest,
+            fees: n.fees,
+            total_due: n.total_due(),
+            max_days_past_due: n.max_days_past_due,
+            digits: minor_digits(currency),
+        }
+    }
+}
+
+fn text_or_null(text: &str) -> Cell {
+    if text.is_empty() {
+        Cell::Null
+    } else {
+        Cell::text(text)
+    }
+}
+
+/// The fields of a dunning row, in output order, each with its value and
+/// kind; also the letters' placeholders (names checked against
+/// [`dunning::FIELDS`], which the policy reader validates templates with).
+const ROW: &[Field<NoticeRow>] = &[
+    Field::new("customer", |r| Cell::text(&r.customer)),
+    Field::new("customer_name", |r| text_or_null(&r.customer_name)),
+    Field::new("email", |r| text_or_null(&r.email)),
+    Field::new("currency", |r| Cell::text(&r.currency)),
+    Field::new("level", |r| Cell::Int(r.level as i64)),
+    Field::new("level_name", |r| Cell::text(&r.level_name)),
+    Field::new("action", |r| Cell::text(&r.action)),
+    Field::new("invoices", |r| Cell::List(r.invoices.clone())),
+    Field::new("overdue", |r| Cell::Money(r.overdue, r.digits)),
+    Field::new("interest", |r| Cell::Money(r.interest, r.digits)),
+    Field::new("fees", |r| Cell::Money(r.fees, r.digits)),
+    Field::new("total_due", |r| Cell::Money(r.total_due, r.digits)),
+    Field::new("max_days_past_due", |r| Cell::Int(r.max_days_past_due as i64)),
+];
 
 /// One letter: its file name and its text (none for an escalate level
 /// without a template).
@@ -296,7 +350,7 @@ fn letter(
     ledger: &Ledger,
     policy: &Policy,
     n: &Notice,
-    row: &[Cell],
+    row: &NoticeRow,
     as_of: Day,
 ) -> Option<(String, String)> {
     let template = policy.levels[n.level - 1].template.as_ref()?;
@@ -314,10 +368,22 @@ fn letter(
         match name {
             "invoice_table" => table.clone(),
             "as_of" => iso(as_of),
-            other => FIELDS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
+            other => fields::value_of(ROW, row, other).map(|c| c.display()).unwrap_or_default(),
         }
     };
     let text = fill(template, &value);
     let customer = ledger.customers.get(n.customer);
     Some((file_name(customer, ledger.currencies.get(n.currency), n.level), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The policy reader validates placeholders with the domain's names:
+    /// they must be the row's fields, in the same order.
+    #[test]
+    fn row_fields_are_the_placeholders() {
+        assert_eq!(fields::names(ROW).collect::<Vec<_>>(), dunning::FIELDS);
+    }
 }

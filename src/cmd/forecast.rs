@@ -135,8 +135,9 @@ fn params(args: &ForecastArgs) -> Result<ForecastParams> {
     if !(1..=MAX_WEEKS).contains(&args.weeks) {
         return Err(usage(format!("--weeks must be between 1 and {MAX_WEEKS}")));
     }
-    if args.lookback < 1 || args.min_history < 1 {
-        return Err(usage("--lookback and --min-history must be at least 1"));
+    crate::cli::check_days("lookback", args.lookback, 1)?;
+    if args.min_history < 1 {
+        return Err(usage("--min-history must be at least 1"));
     }
     Ok(ForecastParams {
         as_of: args.input.as_of()?,

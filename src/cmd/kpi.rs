@@ -1,7 +1,7 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
 use super::side::{self, DisputesArgs, PromisesArgs};
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
 use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
@@ -12,18 +12,20 @@ use crate::files::paths::Paths;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{bail, Result};
 use chrono::Datelike;
 use clap::Args;
 use hashbrown::HashMap;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// Collection KPIs: recovery rate, days to collect, reoffending rate, DSO, CEI, ADD.
 ///
 /// Over [--from, --to] (default: the first day of the as-of month to the as-of
 /// date), split into calendar periods with --every; totals are the whole
-/// range computed as one period. Every definition is in SPEC.md and README.md.
+/// range computed as one period. Every definition is in docs/kpi.md.
 ///
 /// Example:
 ///   cobro kpi fixtures/invoices.csv --payments fixtures/payments.csv \
@@ -77,30 +79,49 @@ pub struct KpiArgs {
     pub output: OutputArgs,
 }
 
-const MEASURES: &[&str] = &[
-    "recovery_rate_pct",
-    "overdue_owed",
-    "recovered",
-    "avg_days_to_collect",
-    "collected_invoices",
-    "avg_days_late",
-    "avg_days_to_settle",
-    "settled_invoices",
-    "reoffending_rate_pct",
-    "cured_customers",
-    "reoffended_customers",
-    "pending_customers",
-    "dso",
-    "best_possible_dso",
-    "add",
-    "cei_pct",
-    "ar_begin",
-    "ar_end",
-    "current_end",
-    "sales",
-    "overdue_end",
-    "overdue_pct",
+/// One row's measures, with its currency's minor digits for the money.
+struct Measured {
+    sums: KpiSums,
+    digits: u32,
+}
+
+fn money(value: Decimal, digits: u32) -> Cell {
+    Cell::Money(value, digits)
+}
+
+fn count(n: u64) -> Cell {
+    Cell::Int(n as i64)
+}
+
+/// The measures of a kpi row, in output order: each name with its value
+/// and kind (definitions in docs/kpi.md).
+const MEASURES: &[Field<Measured>] = &[
+    Field::new("recovery_rate_pct", |m| Cell::fixed2(m.sums.recovery_rate_pct())),
+    Field::new("overdue_owed", |m| money(m.sums.overdue_owed, m.digits)),
+    Field::new("recovered", |m| money(m.sums.recovered, m.digits)),
+    Field::new("avg_days_to_collect", |m| Cell::fixed2(m.sums.avg_days_to_collect())),
+    Field::new("collected_invoices", |m| count(m.sums.collected_invoices)),
+    Field::new("avg_days_late", |m| Cell::fixed2(m.sums.avg_days_late())),
+    Field::new("avg_days_to_settle", |m| Cell::fixed2(m.sums.avg_days_to_settle())),
+    Field::new("settled_invoices", |m| count(m.sums.settled_invoices)),
+    Field::new("reoffending_rate_pct", |m| Cell::fixed2(m.sums.reoffending_rate_pct())),
+    Field::new("cured_customers", |m| count(m.sums.cured_customers)),
+    Field::new("reoffended_customers", |m| count(m.sums.reoffended_customers)),
+    Field::new("pending_customers", |m| count(m.sums.pending_customers)),
+    Field::new("dso", |m| Cell::fixed2(m.sums.dso())),
+    Field::new("best_possible_dso", |m| Cell::fixed2(m.sums.best_possible_dso())),
+    Field::new("add", |m| Cell::fixed2(m.sums.add())),
+    Field::new("cei_pct", |m| Cell::fixed2(m.sums.cei_pct())),
+    Field::new("ar_begin", |m| money(m.sums.ar_begin, m.digits)),
+    Field::new("ar_end", |m| money(m.sums.ar_end, m.digits)),
+    Field::new("current_end", |m| money(m.sums.current_end, m.digits)),
+    Field::new("sales", |m| money(m.sums.sales, m.digits)),
+    Field::new("overdue_end", |m| money(m.sums.overdue_end(), m.digits)),
+    Field::new("overdue_pct", |m| Cell::fixed2(m.sums.overdue_pct())),
 ];
+
+/// Most periods one report splits its range into (a hundred years of months).
+const MAX_PERIODS: usize = 1200;
 
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
@@ -121,14 +142,23 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;
-    if args.grace < 0 || args.window < 0 {
-        return Err(usage("--grace and --window cannot be negative"));
+    check_days("grace", args.grace, 0)?;
+    check_days("window", args.window, 0)?;
+    let period_list = periods(from, to, args.every);
+    if period_list.len() > MAX_PERIODS {
+        return Err(usage(format!(
+            "--every splits {} to {} into {} periods, more than the {MAX_PERIODS} a report takes: narrow --from/--to or choose a longer --every",
+            crate::dates::iso(from),
+            crate::dates::iso(to),
+            period_list.len()
+        )));
     }
     let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
     let tolerance = args.promises.tolerance()?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
+        ..SideFiles::default()
     };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
@@ -136,7 +166,6 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(&ledger, &params);
     warn_about_dates(&facts);
-    let period_list = periods(from, to, args.every);
     let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of_invoice[i], &params);
     let currencies = Groups::new(&ledger, 0)?;
     let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of_invoice[i], &params);
@@ -162,7 +191,7 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
-    columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    columns.extend(fields::names(MEASURES));
     if book.is_some() {
         columns.extend(side::KPI_PROMISE_FIELDS.map(String::from));
     }
@@ -207,14 +236,14 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let mut report = Report {
         command: "kpi".into(),
         as_of,
-        params: json!({
-            "from": crate::dates::iso(from), "to": crate::dates::iso(to),
-            "every": args.every.map(|e| format!("{e:?}").to_lowercase()),
-            "by": by, "grace": args.grace, "window": args.window,
-        })
-        .as_object()
-        .cloned()
-        .unwrap_or_default(),
+        params: json::params(&KpiParamsJson {
+            from,
+            to,
+            every: args.every.map(|e| format!("{e:?}").to_lowercase()),
+            by: &by,
+            grace: args.grace,
+            window: args.window,
+        }),
         columns,
         rows,
         totals_columns: None,
@@ -231,6 +260,19 @@ fn first_invoice_of_pairs(ledger: &Ledger) -> HashMap<(u32, u32), usize> {
         first.entry((inv.customer, inv.currency)).or_insert(i);
     }
     first
+}
+
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct KpiParamsJson<'a> {
+    #[serde(serialize_with = "json::iso_date")]
+    from: Day,
+    #[serde(serialize_with = "json::iso_date")]
+    to: Day,
+    every: Option<String>,
+    by: &'a [String],
+    grace: i32,
+    window: i32,
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day
@@ -267,36 +309,11 @@ fn warn_about_dates(facts: &Facts) {
 }
 
 fn row_cells(s: Day, e: Day, keys: Vec<Cell>, currency: &str, k: &KpiSums) -> Vec<Cell> {
-    let digits = minor_digits(currency);
-    let money = |v| Cell::Money(v, digits);
-    let count = |n: u64| Cell::Int(n as i64);
     let mut cells = vec![Cell::Date(s), Cell::Date(e)];
     cells.extend(keys);
     cells.push(Cell::text(currency));
-    cells.extend([
-        Cell::fixed2(k.recovery_rate_pct()),
-        money(k.overdue_owed),
-        money(k.recovered),
-        Cell::fixed2(k.avg_days_to_collect()),
-        count(k.collected_invoices),
-        Cell::fixed2(k.avg_days_late()),
-        Cell::fixed2(k.avg_days_to_settle()),
-        count(k.settled_invoices),
-        Cell::fixed2(k.reoffending_rate_pct()),
-        count(k.cured_customers),
-        count(k.reoffended_customers),
-        count(k.pending_customers),
-        Cell::fixed2(k.dso()),
-        Cell::fixed2(k.best_possible_dso()),
-        Cell::fixed2(k.add()),
-        Cell::fixed2(k.cei_pct()),
-        money(k.ar_begin),
-        money(k.ar_end),
-        money(k.current_end),
-        money(k.sales),
-        money(k.overdue_end()),
-        Cell::fixed2(k.overdue_pct()),
-    ]);
+    let measured = Measured { sums: k.clone(), digits: minor_digits(currency) };
+    cells.extend(fields::cells(MEASURES, &measured));
     cells
 }
 

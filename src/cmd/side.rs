@@ -3,7 +3,6 @@
 
 use crate::domain::disputes::DisputeSums;
 use crate::domain::promise::PromiseSums;
-use crate::error::usage;
 use crate::money::percent;
 use crate::render::Cell;
 use anyhow::Result;
@@ -26,9 +25,7 @@ pub struct PromisesArgs {
 impl PromisesArgs {
     /// The tolerance, checked (at least 0).
     pub fn tolerance(&self) -> Result<i32> {
-        if self.tolerance < 0 {
-            return Err(usage("--tolerance must be 0 or more days"));
-        }
+        crate::cli::check_days("tolerance", self.tolerance, 0)?;
         Ok(self.tolerance)
     }
 }

@@ -1,4 +1,4 @@
-//! Who gets which reminder today (SPEC §4 `dunning`): listed invoices,
+//! Who gets which reminder today (docs/dunning.md): listed invoices,
 //! interest and fees, and the level ladder driven by the log of what was
 //! sent (no skipping, reset by a new delinquency episode, spaced by
 //! `min_interval_days`). Dunning uses no grace.
@@ -117,6 +117,12 @@ pub fn notices(
     let mut pairs: Vec<(u32, u32)> = ledger.invoices.iter().map(|i| (i.customer, i.currency)).collect();
     pairs.sort_unstable();
     pairs.dedup();
+    // The log by (customer, currency), once: filtering all of it per pair
+    // was quadratic in a long-running log.
+    let mut logged: HashMap<(&str, &str), Vec<&Sent>> = HashMap::new();
+    for s in log {
+        logged.entry((s.customer.as_str(), s.currency.as_str())).or_default().push(s);
+    }
     let mut out = Vec::new();
     for (pair, &(customer, currency)) in pairs.iter().enumerate() {
         let Some(mut invoices) = listed.remove(&(customer, currency)) else { continue };
@@ -126,14 +132,13 @@ pub fn notices(
         invoices.sort_by_key(|&i| (ledger.invoices[i].due, ledger.id(i).to_string()));
         let episode_start =
             episodes.episodes[pair].iter().rev().find(|e| e.cure.is_none()).map_or(as_of, |e| e.start);
-        let sent: Vec<&Sent> = log
-            .iter()
-            .filter(|s| {
-                s.customer == ledger.customers.get(customer)
-                    && s.currency == ledger.currencies.get(currency)
-                    && s.date >= episode_start
-                    && s.date <= as_of
-            })
+        let key = (ledger.customers.get(customer), ledger.currencies.get(currency));
+        let sent: Vec<&Sent> = logged
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|s| s.date >= episode_start && s.date <= as_of)
             .collect();
         let decided = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of);
         let name =

@@ -1,4 +1,4 @@
-//! Collection measures per period (SPEC §4 `kpi`): recovery rate, days to
+//! Collection measures per period (docs/kpi.md): recovery rate, days to
 //! collect / late / to settle, reoffending rate, DSO, best possible DSO,
 //! ADD, CEI and the balances behind them. Every figure is kept exact; rates
 //! and averages are `None` when their denominator is empty.

@@ -1,5 +1,5 @@
-//! Risk segments per (customer, currency) at the as-of date (SPEC §4
-//! `segment`): the features, the first rule that matches, and the worklist
+//! Risk segments per (customer, currency) at the as-of date (docs/segment.md):
+//! the features, the first rule that matches, and the worklist
 //! priority.
 
 use super::disputes::Disputes;

@@ -71,6 +71,8 @@ pub fn load_ledger(
 pub struct SideFiles<'a> {
     pub promises: Option<&'a str>,
     pub disputes: Option<&'a str>,
+    /// `dunning --plans FILE --plan-payments FILE`.
+    pub plans: Option<(&'a str, &'a str)>,
 }
 
 /// What the [`SideFiles`] held, every row (whatever its dates) that passed.
@@ -78,11 +80,14 @@ pub struct SideFiles<'a> {
 pub struct SideData {
     pub promises: Vec<crate::domain::promise::Promise>,
     pub disputes: Vec<crate::domain::disputes::Dispute>,
+    /// The plans and their payments, when [`SideFiles::plans`] names them.
+    pub plans: Option<(Vec<crate::domain::plan_check::Plan>, Vec<crate::domain::plan_check::PlanPayment>)>,
 }
 
 /// [`load_ledger`], also reading the side files. They are judged against
 /// the whole invoice file (before the as-of cut and `--fx`), with the same
-/// bad-row handling (one rejects file for all).
+/// bad-row handling (one rejects file for all: files read one after the
+/// other with their own rejects would overwrite each other's).
 pub fn load_ledger_with(
     invoices: &str,
     payments: Option<&str>,
@@ -136,6 +141,9 @@ fn read_ledger(
     }
     if let Some(path) = side.disputes {
         data.disputes = disputes::read(path, options, &ledger, &mut rejects)?;
+    }
+    if let Some((plans_path, payments_path)) = side.plans {
+        data.plans = Some(plans::read(plans_path, payments_path, options, &mut rejects)?);
     }
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {

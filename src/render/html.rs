@@ -10,9 +10,9 @@
 //! every value it inserts; customer names are never markup.
 
 use super::json::cell_value;
+use super::number::{cell_text, styled, NumberStyle};
 use super::Cell;
 use crate::dates::{iso, Day};
-use crate::money;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -244,31 +244,13 @@ fn cell_decimal(cell: &Cell) -> Decimal {
     }
 }
 
-/// A cell printed for people: money and figures with thousands separators.
+/// A cell printed for people: money and counts with thousands separators
+/// (as `table` prints them), a dash for null.
 pub fn human(cell: &Cell) -> String {
     match cell {
-        Cell::Money(v, digits) => group_thousands(&money::round(*v, *digits).to_string()),
-        Cell::Fixed2(v) => group_thousands(&money::round(*v, 2).to_string()),
-        Cell::Int(i) => group_thousands(&i.to_string()),
+        Cell::Int(_) => styled(&cell.display(), false, true),
         Cell::Null => "–".to_string(),
-        other => other.display(),
-    }
-}
-
-/// `-1234567.89` -> `-1,234,567.89`.
-fn group_thousands(plain: &str) -> String {
-    let (sign, digits) = plain.strip_prefix('-').map_or(("", plain), |rest| ("-", rest));
-    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
-    let mut grouped = String::with_capacity(plain.len() + whole.len() / 3);
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    match fraction {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+        other => cell_text(other, NumberStyle { decimal_comma: false, group_money: true }),
     }
 }
 
@@ -278,11 +260,11 @@ mod tests {
     use std::str::FromStr;
 
     #[test]
-    fn thousands_are_grouped_for_people() {
-        assert_eq!(group_thousands("-1234567.89"), "-1,234,567.89");
-        assert_eq!(group_thousands("123.40"), "123.40");
-        assert_eq!(group_thousands("1000"), "1,000");
-        assert_eq!(human(&Cell::Money(Decimal::from_str("1234.5").unwrap(), 2)), "1,234.50");
+    fn figures_are_printed_for_people() {
+        assert_eq!(human(&Cell::Money(Decimal::from_str("-1234567.891").unwrap(), 2)), "-1,234,567.89");
+        assert_eq!(human(&Cell::Fixed2(Decimal::from_str("66.666").unwrap())), "66.67");
+        assert_eq!(human(&Cell::Int(12000)), "12,000");
+        assert_eq!(human(&Cell::Null), "–");
     }
 
     #[test]
