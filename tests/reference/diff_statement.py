@@ -413,7 +413,92 @@ def error_matches(want_err, stderr):
     return any(f"'{k}'" in stderr for k in want_err.keys)
 
 
-def other_formats(binary, args, json_rows):
+def xlsx_sheets(path):
+    """{sheet name: [[cell value or None, ...], ...]} of a workbook (stdlib only): shared
+    strings as text, numbers as their XML text, booleans as 'TRUE'/'FALSE'."""
+    import re
+    import xml.etree.ElementTree as ET
+    import zipfile
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    with zipfile.ZipFile(path) as z:
+        strings = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+                strings.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
+        rels = {r.get("Id"): r.get("Target") for r in
+                ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        out = {}
+        for sh in ET.fromstring(z.read("xl/workbook.xml")).find("m:sheets", ns):
+            target = rels[sh.get(f"{{{ns['r']}}}id")].lstrip("/")
+            target = target if target.startswith("xl/") else "xl/" + target
+            rows = []
+            for row in ET.fromstring(z.read(target)).iter(f"{{{ns['m']}}}row"):
+                cells = {}
+                for c in row.findall("m:c", ns):
+                    col = re.match(r"[A-Z]+", c.get("r")).group(0)
+                    idx = 0
+                    for ch in col:
+                        idx = idx * 26 + ord(ch) - 64
+                    v = c.find("m:v", ns)
+                    t = c.get("t")
+                    if t == "inlineStr":
+                        val = "".join(x.text or "" for x in c.iter(f"{{{ns['m']}}}t"))
+                    elif v is None:
+                        val = None
+                    elif t == "s":
+                        val = strings[int(v.text)]
+                    elif t == "b":
+                        val = "TRUE" if v.text == "1" else "FALSE"
+                    else:
+                        val = v.text
+                    cells[idx - 1] = val
+                width = max(cells) + 1 if cells else 0
+                rows.append([cells.get(k) for k in range(width)])
+            out[sh.get("name")] = rows
+        return out
+
+
+DATE_FIELDS = {"date", "due_date"}
+
+
+def xlsx_matches(sheet, json_rows, where):
+    """The sheet's header and cells hold the JSON rows' values: numbers equal as
+    decimals, dates as Excel serials, null as an empty cell, text as text."""
+    if not json_rows:
+        return None
+    fields = list(json_rows[0])
+    if not sheet or sheet[0][:len(fields)] != fields:
+        return f"xlsx {where} header {sheet[0] if sheet else None} != {fields}"
+    if len(sheet) - 1 != len(json_rows):
+        return f"xlsx {where}: {len(sheet) - 1} rows, json {len(json_rows)}"
+    for k, (line, want) in enumerate(zip(sheet[1:], json_rows)):
+        line = line + [None] * (len(fields) - len(line))
+        for f, got, v in zip(fields, line, want.values()):
+            if v is None:
+                ok = got in (None, "")
+            elif f in DATE_FIELDS:
+                ok = got is not None and (dt.date(1899, 12, 30) + dt.timedelta(
+                    days=int(Decimal(got)))).isoformat() == v
+            elif isinstance(v, str) and got is not None and _is_number(v) and _is_number(got) \
+                    and f not in ("customer", "customer_name", "document", "currency", "type"):
+                ok = Decimal(got) == Decimal(v)
+            else:
+                ok = got == v
+            if not ok:
+                return f"xlsx {where} row {k} field {f}: {got!r} != {v!r}"
+    return None
+
+
+def _is_number(text):
+    try:
+        Decimal(text)
+        return True
+    except Exception:
+        return False
+
+
+def other_formats(binary, args, json_rows, json_totals=None, wd=None):
     """The CSV and NDJSON rows of the same command hold the JSON rows' values."""
     import csv
     import io
@@ -446,6 +531,16 @@ def other_formats(binary, args, json_rows):
     d = first_difference(nd, json_rows, "ndjson")
     if d:
         problems.append(d)
+    if wd is not None:
+        book = os.path.join(wd, "out.xlsx")
+        rc, out, err = run(binary, base + ["-o", book])
+        if rc != 0:
+            return problems + [f"xlsx: exit {rc}: {err.strip()}"]
+        sheets = xlsx_sheets(book)
+        for where, rows in (("statement", json_rows), ("totals", json_totals or [])):
+            d = xlsx_matches(sheets.get(where), rows, where)
+            if d:
+                problems.append(d)
     return problems
 
 
@@ -503,7 +598,7 @@ def check(case, binary, wd, stats):
         if d:
             problems.append("statement " + d)
         if case.other_formats:
-            problems += other_formats(binary, args, got["rows"])
+            problems += other_formats(binary, args, got["rows"], got["totals"], wd)
         # reconciliation with cobro age --as-of TO
         rc2, out2, err2 = run(binary, ["age"] + case.inputs(wd) + ["--as-of", case.to.isoformat(),
                                                                      "-f", "json"])
