@@ -103,7 +103,7 @@ def provision_flags(rng, as_of):
         ["10", "-50", "12.5", "-99.99", "200", "0.01", "33.333", "-10", "100"])
     if rng.random() < 0.2:
         f["rates"] = rates_file(rng, ref.bucket_names(ref.parse_buckets(f["buckets"])))
-    f["by"] = rng.choice([[], [], ["customer"], ["region"], ["region", "customer"]])
+    f["by"] = rng.choice([[], [], ["none"], ["customer"], ["region"], ["region", "customer"]])
     return f
 
 
@@ -308,7 +308,7 @@ def reference(command, invoices_path, payments_path, as_of, f):
             rows, totals, hf = ref.provision(
                 invs, as_of, bounds, history_from=f.get("history_from"),
                 default_after=f["default_after"], adjust=Fraction(Decimal(f["adjust"])),
-                rates=rates, by=tuple(f["by"]))
+                rates=rates, by=tuple(c for c in f["by"] if c != "none"))
             params = {"history_from": hf.isoformat()}
     except ref.UsageError:
         return 2, None, None

@@ -471,7 +471,7 @@ def main(argv):
                 default_after=a.default_after,
                 adjust=Fraction(Decimal(a.adjust)),
                 rates=rates,
-                by=tuple(c for c in a.by.split(",") if c),
+                by=tuple(c for c in a.by.split(",") if c and a.by != "none"),
             )
     except UsageError as e:
         print(f"usage: {e}", file=sys.stderr)
