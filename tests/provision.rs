@@ -389,6 +389,7 @@ fn by_lists_that_would_repeat_a_field_are_usage_errors() {
 ///   03-01, before the issue: 0; over 30 at due + 30 = 03-31: 100 - 50 = 50. Lost: open at
 ///   due + 10 = 03-11, before the issue: 0.
 /// - B-2 100 issued 2024-01-01, due 01-31, never paid: reached 100 / 100 / 100, lost 100.
+///
 /// Current: lost 0 + 100 of 200 = 50 %; days_1_30: 100 of 100 = 100 %; over 30 starts
 /// past 10 days: 100 %, lost min(0, 50) + min(100, 100) = 100 of 150. Gross: B-1's 50 and
 /// B-2's 100 are over 30 days: ECL 150.

@@ -125,7 +125,7 @@ def quantize(x, currency):
 
 def ledger(rng, as_of, roll_f, prov_f, single_file):
     """Invoices and payments rows, with boundary dates taken from the flags."""
-    n = rng.randint(5, MAX_INVOICES)
+    n = rng.randint(min(5, MAX_INVOICES), MAX_INVOICES)
     customers = [f"K{j}" for j in range(rng.randint(1, 4 if MAX_INVOICES <= 60 else 200))]
     cust_cur = {c: rng.sample(CURRENCIES, rng.randint(1, 2)) for c in customers}
     region = {c: rng.choice(["north", "south"]) for c in customers}
@@ -523,7 +523,8 @@ def main():
     p.add_argument("--bin", default=default_bin)
     p.add_argument("--keep", default="/tmp/cobro-roll-diff")
     p.add_argument("--max-fail", type=int, default=20, help="stop after this many failing cases")
-    p.add_argument("--max-invoices", type=int, default=60, help="ledger size: 5 to this")
+    p.add_argument("--max-invoices", type=int, default=60,
+                   help="ledger size: 5 to this (600000 with --cases 1 splits roll between cores)")
     p.add_argument("-v", "--verbose", action="store_true")
     a = p.parse_args()
     global MAX_INVOICES
