@@ -126,6 +126,8 @@ def quantize(x, currency):
 def ledger(rng, as_of, roll_f, prov_f, single_file):
     """Invoices and payments rows, with boundary dates taken from the flags."""
     n = rng.randint(min(5, MAX_INVOICES), MAX_INVOICES)
+    if n > 100_000:
+        print(f"a ledger of {n} invoices", file=sys.stderr)
     customers = [f"K{j}" for j in range(rng.randint(1, 4 if MAX_INVOICES <= 60 else 200))]
     cust_cur = {c: rng.sample(CURRENCIES, rng.randint(1, 2)) for c in customers}
     region = {c: rng.choice(["north", "south"]) for c in customers}
