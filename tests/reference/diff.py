@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential check: cobro `roll` and `provision` against tests/reference/roll_provision.py.
 
-Generates random small ledgers (seeded), runs the cobro binary with `-f json` and the
+Python 3 standard library only. Generates random small ledgers (seeded), runs the cobro binary with `-f json` and the
 reference on the same files and flags, and compares every field of `rows` and `totals`
 exactly, as the text of the JSON numbers (1000.00 is not 1000.0 is not 1000), plus the
 exit code (2 for a usage error) and one stderr warning per null loss rate.
@@ -11,12 +11,22 @@ overpayments, reversals, credit notes and their refunds, payments dated before t
 date, invoices without issue date, issue dates after --as-of, due dates at month ends and
 on 29 February, amounts with more digits than the currency has, and payments exactly on
 month ends, on the as-of date, on due + lo_k - 1 / due + lo_k of every bucket and on
-due + default_after (+-1).
+due + default_after (+-1); issue dates on month ends and on --history-from (+-1), due
+dates before the issue date, zero and very large amounts. Some cases are single-file
+exports (paid_date / paid_amount / open_amount, no payments file), some use --fx/--base,
+and some give cobro the same data as exports write it (a time after dates, 1,234.56,
+(1,234.56), 1234.56-) while the reference reads the canonical text. Flags: --buckets,
+--from/--to (usage errors included), --history-from, --default-after, --adjust, --rates,
+--by (none, customer, region, both). In some cases the CSV (--totals) and NDJSON outputs
+are checked against the JSON. Before the random cases, the reference must reproduce the
+SPEC's worked examples (fixtures/provision, fixtures/roll).
 
 Run it from the repository root after `cargo build`:
   python3 tests/reference/diff.py                       # 2000 cases, seeds 0..1999
   python3 tests/reference/diff.py --cases 5000 --seed 100000 --bin target/debug/cobro
   python3 tests/reference/diff.py --only 1234 -v        # one case, printing the commands
+  python3 tests/reference/diff.py --only 12 --max-invoices 600000   # 538,469 invoices:
+                                                        # roll splits them between cores
 A failing case is left in --keep (default /tmp/cobro-roll-diff/SEED/) with a `repro.sh`
 that runs both sides; the script exits 1 if any case disagreed.
 """
