@@ -3,7 +3,8 @@
 #   15 2 * * *  /opt/cobro/examples/nightly.sh /data/ar/invoices.csv /data/ar/payments.csv /data/reports
 # Writes into OUT/YYYY-MM-DD/: this month's KPIs (kpi.csv, kpi.json), the last
 # 12 months by month (trend.csv) and their chart (trend.svg), and the aging
-# (aging.csv). Every file is written atomically by cobro; the dated folder is
+# (aging.csv), and the page a manager opens (report.html; mail it, see
+# docs/report.md). Every file is written atomically by cobro; the dated folder is
 # renamed into place only when all of it is there, so a reader never sees a
 # half-written night. Exit code: cobro's (0 ok, 1 data error, 2 usage error).
 set -euo pipefail
@@ -22,6 +23,7 @@ common=(--payments "$payments" --as-of "$today")
 "$cobro" kpi "$invoices" "${common[@]}" --from "$first_of_window" --every month -f csv \
   --chart "$work/trend.svg" -o "$work/trend.csv"
 "$cobro" age "$invoices" "${common[@]}" -f csv -o "$work/aging.csv"
+"$cobro" report "$invoices" "${common[@]}" -o "$work/report.html"
 rm -rf "${out:?}/$today"
 mv "$work" "$out/$today"
 trap - EXIT

@@ -6,7 +6,7 @@ use crate::cmd;
 use crate::dates::{day_of, parse_iso_flag, Day};
 use crate::error::usage;
 use crate::input::{ColumnMap, ReadOptions};
-use crate::render::{Format, OutputOptions};
+use crate::render::{format, Format, OutputOptions};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
@@ -25,8 +25,12 @@ pub enum Command {
     Kpi(cmd::kpi::KpiArgs),
     Segment(cmd::segment::SegmentArgs),
     Dunning(cmd::dunning::DunningArgs),
+    Promise(cmd::promise::PromiseArgs),
+    Forecast(cmd::forecast::ForecastArgs),
+    Statement(cmd::statement::StatementArgs),
     #[command(subcommand)]
     Plan(cmd::plan::PlanCommand),
+    Report(cmd::report::ReportArgs),
     Completions(cmd::completions::CompletionsArgs),
     Roll(cmd::roll::RollArgs),
     Provision(cmd::provision::ProvisionArgs),
@@ -108,8 +112,12 @@ impl CommonArgs {
 
 impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
-        if self.terms.is_some_and(|t| !(0..=36_500).contains(&t)) {
-            return Err(usage("--terms must be between 0 and 36500 days"));
+        if let Some(terms) = self.terms {
+            check_days("terms", terms, 0)?;
+        }
+        if let Some(format) = &self.date_format {
+            crate::input::date::check_format(format)
+                .map_err(|why| usage(format!("--date-format '{format}': {why}")))?;
         }
         Ok(ReadOptions {
             map: ColumnMap::parse(&self.map).map_err(usage)?,
@@ -142,13 +150,20 @@ pub fn parse_delimiter(text: &str) -> Result<u8> {
 /// Flags for writing a report (shared by every command).
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
-    /// Output format
-    #[arg(short, long, value_enum, default_value = "table")]
-    pub format: Format,
+    /// Output format [default: from the -o file's extension (.csv, .tsv, .json, .ndjson,
+    /// .jsonl, .xlsx), else table]
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
 
-    /// Write to FILE (atomically: a temporary file renamed when complete)
+    /// Write to FILE (atomically: a temporary file renamed over it when complete;
+    /// symlinks followed, devices such as /dev/stdout written in place)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
+
+    /// Only these fields, in this order, in rows and totals (every format),
+    /// e.g. --columns customer,currency,overdue
+    #[arg(long, value_name = "F1,F2,...")]
+    pub columns: Option<String>,
 
     /// CSV: add the totals rows (one per currency)
     #[arg(long)]
@@ -158,19 +173,49 @@ pub struct OutputArgs {
     #[arg(long)]
     pub bom: bool,
 
-    /// CSV output delimiter
-    #[arg(long, value_name = "CHAR", default_value = ",")]
-    pub out_delimiter: String,
+    /// CSV output delimiter [default: , (tab for a .tsv file, ; with --out-decimal-comma)]
+    #[arg(long, value_name = "CHAR")]
+    pub out_delimiter: Option<String>,
+
+    /// CSV and table: numbers with a decimal comma (1234,56), for spreadsheets in
+    /// locales such as Spanish; the CSV delimiter becomes ; (dates stay ISO, JSON unchanged)
+    #[arg(long)]
+    pub out_decimal_comma: bool,
 }
 
 impl OutputArgs {
     pub fn options(&self) -> Result<OutputOptions> {
+        let output = self.output.as_deref();
+        let explicit = self.out_delimiter.as_deref().map(parse_delimiter).transpose()?;
         Ok(OutputOptions {
-            format: self.format,
+            format: format::resolve(self.format, output)?,
             output: self.output.clone(),
             totals: self.totals,
             bom: self.bom,
-            out_delimiter: parse_delimiter(&self.out_delimiter)?,
+            out_delimiter: format::delimiter(explicit, output, self.out_decimal_comma)?,
+            decimal_comma: self.out_decimal_comma,
+            columns: self.columns.as_deref().map(parse_columns).transpose()?,
         })
     }
+}
+
+/// `--columns a,b,c`: field names, none empty.
+fn parse_columns(text: &str) -> Result<Vec<String>> {
+    let fields: Vec<String> = text.split(',').map(|f| f.trim().to_string()).collect();
+    if fields.iter().any(String::is_empty) {
+        return Err(usage(format!("--columns '{text}': expected field names separated by commas")));
+    }
+    Ok(fields)
+}
+
+/// The most days a day-count flag takes (`--terms`, `--grace`, `--window`,
+/// `--lookback`, `--buckets`): a hundred years.
+pub const MAX_DAYS: i32 = 36_500;
+
+/// A usage error unless `value` is from `min` to [`MAX_DAYS`].
+pub fn check_days(flag: &str, value: i32, min: i32) -> Result<()> {
+    if !(min..=MAX_DAYS).contains(&value) {
+        return Err(usage(format!("--{flag} must be between {min} and {MAX_DAYS} days, not {value}")));
+    }
+    Ok(())
 }

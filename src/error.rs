@@ -20,3 +20,12 @@ impl std::error::Error for UsageError {}
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(message.into()))
 }
+
+/// At most `max_chars` characters of `text` for an error message, with
+/// `...` when cut: a message quotes a value, never a whole file.
+pub fn excerpt(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}...", &text[..end]).into(),
+        None => text.into(),
+    }
+}

@@ -9,6 +9,7 @@ mod config;
 mod dates;
 mod domain;
 mod error;
+mod files;
 mod input;
 mod money;
 mod render;
@@ -43,7 +44,11 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Kpi(args) => cmd::kpi::run(args),
         Command::Segment(args) => cmd::segment::run(args),
         Command::Dunning(args) => cmd::dunning::run(args),
+        Command::Promise(args) => cmd::promise::run(args),
+        Command::Forecast(args) => cmd::forecast::run(args),
+        Command::Statement(args) => cmd::statement::run(args),
         Command::Plan(command) => cmd::plan::run(command),
+        Command::Report(args) => cmd::report::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Roll(args) => cmd::roll::run(args),
         Command::Provision(args) => cmd::provision::run(args),

@@ -3,6 +3,52 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+/// Every amount cobro reads is below this in magnitude: 10^18, that is at
+/// most 18 digits before the decimal point (a quintillion: ample for any
+/// invoice in any currency, Iranian rials and Vietnamese dong included).
+///
+/// Why this makes sums safe: a `Decimal` holds magnitudes up to
+/// 2^96 - 1 ≈ 7.9·10^28. Every total cobro forms (an open balance, a
+/// bucket, a customer's or a currency's total, a KPI sum) adds input
+/// amounts, each below 10^18, so a total of n of them is below n·10^18 and
+/// cannot overflow unless n exceeds 7.9·10^10: 79 billion rows, a CSV file
+/// of several terabytes (and invoices are numbered with `u32`, at most
+/// 4.3·10^9). A sum may round past its 28th significant digit (it never
+/// panics); with up to 4 decimals that starts above 10^24.
+///
+/// Products (interest, `--fx` conversion, ratios) are not bounded this way:
+/// they use checked arithmetic and turn an overflow into an error (or, for a
+/// KPI ratio, no value). A converted amount must stay below the limit too.
+pub const AMOUNT_LIMIT: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
+/// The number of digits an amount may have before its decimal point.
+pub const AMOUNT_LIMIT_DIGITS: usize = 18;
+
+/// Whether `value` is below [`AMOUNT_LIMIT`] in magnitude.
+pub fn within_limit(value: Decimal) -> bool {
+    value.abs() < AMOUNT_LIMIT
+}
+
+/// `Err` with a reason when `amount` has more significant decimals than
+/// `currency`'s minor unit (`0.005` EUR, `100.5` JPY). Trailing zeros do
+/// not count: `12.500` EUR is 12.50. cobro never rounds what it reads: a
+/// sub-cent amount is a bad row, not a silent 0.00.
+pub fn check_minor_unit(amount: Decimal, currency: &str) -> Result<(), String> {
+    let digits = minor_digits(currency);
+    if amount.scale() <= digits {
+        return Ok(());
+    }
+    let decimals = amount.normalize().scale();
+    if decimals <= digits {
+        return Ok(());
+    }
+    let plural = if decimals == 1 { "" } else { "s" };
+    Err(format!(
+        "it has {decimals} decimal{plural}; {currency} has {digits} (cobro does not round the amounts \
+         it reads: round them in the export)"
+    ))
+}
+
 /// Number of minor-unit digits of an ISO 4217 currency code (2 when unknown).
 pub fn minor_digits(currency: &str) -> u32 {
     match currency {
@@ -14,6 +60,31 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
+/// Whether `code` is an ISO 4217 currency code (upper case), current or
+/// recently replaced (HRK, SLL, ZWL, VES's predecessor VEF, ...).
+pub fn is_iso_currency(code: &str) -> bool {
+    code.len() == 3 && ISO_4217.binary_search(&code).is_ok()
+}
+
+/// ISO 4217 codes, sorted (a test checks it).
+#[rustfmt::skip]
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN",
+    "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BYR", "BZD", "CAD",
+    "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNH", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE",
+    "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "INR", "IQD",
+    "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT",
+    "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRO",
+    "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD",
+    "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR",
+    "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STD", "STN", "SVC",
+    "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
+    "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VEF", "VES", "VND", "VUV", "WST", "XAF", "XAG", "XAU",
+    "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR", "XOF", "XPD", "XPF", "XPT", "XSU", "XTS", "XUA",
+    "XXX", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
 /// Rounds half away from zero to `digits` decimals and pads to exactly that
 /// many, so `0.3` with 2 digits becomes `0.30`.
 pub fn round(value: Decimal, digits: u32) -> Decimal {
@@ -24,7 +95,8 @@ pub fn round(value: Decimal, digits: u32) -> Decimal {
 
 /// `total += value`, exactly as `+=` does it, but quicker for the usual
 /// case (ten million amounts of one currency, all with the same scale):
-/// their integer mantissas are added.
+/// their integer mantissas are added. It cannot overflow on cobro's totals
+/// (see [`AMOUNT_LIMIT`]).
 pub fn add(total: &mut Decimal, value: Decimal) {
     // Adding a zero of no more decimals changes nothing, not even the scale.
     if value.is_zero() && value.scale() <= total.scale() {
@@ -121,10 +193,47 @@ mod tests {
     }
 
     #[test]
+    fn the_iso_list_is_sorted_and_knows_the_usual_codes() {
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
+        for code in ["EUR", "USD", "JPY", "KWD", "CLF", "MXN", "GBP", "CHF", "AED", "ZWG"] {
+            assert!(is_iso_currency(code), "{code}");
+        }
+        for code in ["eur", "EU", "EURO", "KGM", "ABC", "O", ""] {
+            assert!(!is_iso_currency(code), "{code}");
+        }
+    }
+
+    #[test]
     fn minor_digits_follow_iso_4217() {
         assert_eq!(minor_digits("EUR"), 2);
         assert_eq!(minor_digits("JPY"), 0);
         assert_eq!(minor_digits("KWD"), 3);
+    }
+
+    #[test]
+    fn the_amount_limit_is_ten_to_the_eighteenth() {
+        assert_eq!(AMOUNT_LIMIT, Decimal::from(10i64.pow(AMOUNT_LIMIT_DIGITS as u32)));
+        assert!(within_limit(d("999999999999999999.99")));
+        assert!(within_limit(d("-999999999999999999")));
+        assert!(!within_limit(d("1000000000000000000")));
+        assert!(!within_limit(d("-1000000000000000000.00")));
+        // The bound's promise: 7.9·10^10 amounts just below the limit still add.
+        let max = AMOUNT_LIMIT - Decimal::ONE;
+        assert!(max.checked_mul(Decimal::from(79_000_000_000u64)).is_some());
+    }
+
+    #[test]
+    fn more_decimals_than_the_minor_unit_is_refused() {
+        assert_eq!(check_minor_unit(d("12.34"), "EUR"), Ok(()));
+        assert_eq!(check_minor_unit(d("12.500"), "EUR"), Ok(()));
+        assert_eq!(check_minor_unit(d("100.00"), "JPY"), Ok(()));
+        assert_eq!(check_minor_unit(d("1.234"), "KWD"), Ok(()));
+        let err = check_minor_unit(d("0.0000001"), "EUR").unwrap_err();
+        assert!(err.starts_with("it has 7 decimals; EUR has 2"), "{err}");
+        let err = check_minor_unit(d("100.5"), "JPY").unwrap_err();
+        assert!(err.starts_with("it has 1 decimal; JPY has 0"), "{err}");
+        assert!(check_minor_unit(d("1.2345"), "KWD").is_err());
+        assert!(check_minor_unit(d("-0.001"), "USD").is_err());
     }
 
     #[test]

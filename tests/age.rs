@@ -9,7 +9,8 @@ use common::Workdir;
 /// - F5 200.00 due 03-11 -> 30 days: still 1-30 (boundary)
 /// - F6 300.00 due 03-10 (31 days) paid on the as-of day itself -> open 0, not aged
 /// - F3 1,234.56 USD due 03-03: paid 234.56, then 34.56 reversed -> 1034.56, 38 days (31-60)
-/// - F4 50 EUR due 05-01 -> current; F8 10.005 due today (0 days) -> current
+/// - F4 50 EUR due 05-01 -> current; F8 10.01 due today (0 days) -> current
+///   (amounts have at most the currency's minor digits: 10.005 EUR would be a bad row)
 /// - F7 issued 04-11, after the as-of date -> does not exist yet
 const INVOICES: &str = "\
 customer,customer_name,invoice,issue_date,due_date,amount,currency,disputed
@@ -21,7 +22,7 @@ C1,Acme,F6,2025-03-10,2025-03-10,300.00,EUR,
 C2,Beta,F3,2025-02-01,2025-03-03,\"1,234.56\",USD,
 C3,Gamma,F4,2025-04-01,2025-05-01,50,EUR,
 C3,Gamma,F7,2025-04-11,2025-05-11,999,EUR,
-C3,Gamma,F8,2025-04-10,2025-04-10,10.005,EUR,
+C3,Gamma,F8,2025-04-10,2025-04-10,10.01,EUR,
 ";
 const PAYMENTS: &str = "\
 invoice,date,amount
@@ -63,7 +64,7 @@ fn json_totals_per_currency_are_exact() {
     assert_eq!(totals.len(), 2);
     let eur = &totals[0];
     assert_eq!(eur["currency"], "EUR");
-    // 60.005 + 700 - 100 + 600 = 1260.005 -> 1260.01; overdue 1200.00; 100 * 1200 / 1260.005 = 95.2377 -> 95.24
+    // 60.01 + 700 - 100 + 600 = 1260.01; overdue 1200.00; 100 * 1200 / 1260.01 = 95.2373 -> 95.24
     assert_eq!(eur["total_open"].to_string(), "1260.01");
     assert_eq!(eur["overdue"].to_string(), "1200.00");
     assert_eq!(eur["overdue_pct"].to_string(), "95.24");
@@ -129,7 +130,7 @@ fn custom_buckets_and_issue_basis() {
         "customer,customer_name,currency,current,days_1_15,days_16_45,days_over_45,total_open,overdue,overdue_pct,open_documents,max_days_past_due
 C1,Acme,EUR,0.00,0.00,600.00,600.00,1200.00,1200.00,100.00,4,99
 C2,Beta,USD,0.00,0.00,0.00,1034.56,1034.56,1034.56,100.00,1,68
-C3,Gamma,EUR,10.01,50.00,0.00,0.00,60.01,50.00,83.33,2,9
+C3,Gamma,EUR,10.01,50.00,0.00,0.00,60.01,50.00,83.32,2,9
 "
     );
 }
@@ -165,14 +166,14 @@ fn money_uses_each_currencys_minor_digits() {
     let wd = Workdir::new();
     let inv = wd.write(
         "inv.csv",
-        "customer,invoice,due_date,amount,currency\nJ,1,2025-01-01,1500,jpy\nK,2,2025-01-01,12.3456,KWD\nE,3,2025-01-01,0.1,EUR\nE,4,2025-01-01,0.2,EUR\n",
+        "customer,invoice,due_date,amount,currency\nJ,1,2025-01-01,1500,jpy\nK,2,2025-01-01,12.3,KWD\nE,3,2025-01-01,0.1,EUR\nE,4,2025-01-01,0.2,EUR\n",
     );
     let doc = wd.run(&["age", &inv, "--as-of", "2025-01-02", "-f", "json"]).json();
     let rows = doc["rows"].as_array().unwrap();
     let by = |c: &str| rows.iter().find(|r| r["customer"] == c).unwrap().clone();
     assert_eq!(by("J")["total_open"].to_string(), "1500");
     assert_eq!(by("J")["currency"], "JPY");
-    assert_eq!(by("K")["total_open"].to_string(), "12.346");
+    assert_eq!(by("K")["total_open"].to_string(), "12.300");
     // 0.1 + 0.2 is exactly 0.30, never 0.30000000000000004
     assert_eq!(by("E")["total_open"].to_string(), "0.30");
 }

@@ -221,3 +221,208 @@ fn customers_on_track_with_a_plan_are_skipped() {
     let gone: Vec<&String> = all.iter().filter(|c| !skipped.contains(c)).collect();
     assert_eq!(gone, ["C002", "C005"]);
 }
+
+/// A owes 100.00 due 2025-01-01; level 1 went out on 2025-01-08.
+const ONE_INVOICE: &str = "customer,invoice,due_date,amount\nA,1,2025-01-01,100\n";
+
+/// At 2025-03-01 A is 59 days late and its last level (1) is 52 days old:
+/// level 2, total_due = 100 + interest 100 x 10 % x 59/365 = 1.62 + fees
+/// 10 + 2.50 = 114.12.
+const A_LEVEL_2: &str = "2025-03-01,A,EUR,2,114.12";
+
+#[test]
+fn a_symlinked_log_keeps_the_link_and_receives_the_actions() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", ONE_INVOICE);
+    std::fs::create_dir(wd.path("shared")).unwrap();
+    wd.write("shared/log.csv", "date,customer,currency,level,amount\n2025-01-08,A,EUR,1,100.00\n");
+    std::os::unix::fs::symlink("shared/log.csv", wd.path("log.csv")).unwrap();
+    let log = wd.path("log.csv").to_string_lossy().into_owned();
+    run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record"]).ok();
+    assert!(std::fs::symlink_metadata(&log).unwrap().file_type().is_symlink());
+    assert_eq!(
+        wd.read("shared/log.csv"),
+        format!("date,customer,currency,level,amount\n2025-01-08,A,EUR,1,100.00\n{A_LEVEL_2}\n")
+    );
+}
+
+/// The log is read by header name and appended in its own column order:
+/// a collector reordered the columns, added a `note` and saved with CRLF.
+/// Each later run reads the rows cobro appended (the level read back is
+/// what moves A to level 3) and the note stays as it was.
+#[test]
+fn reordered_log_columns_and_a_note_column_survive_a_record() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", ONE_INVOICE);
+    let header =
+        "Note,level,customer,DATE,amount,currency\r\n\"called, pays Friday\",1,A,2025-01-08,100.00,EUR\r\n";
+    let log = wd.write("log.csv", header);
+    let rows = run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record"]).csv_rows();
+    assert_eq!((rows[0]["level"].as_str(), rows[0]["total_due"].as_str()), ("2", "114.12"));
+    let after_first = format!("{header},2,A,2025-03-01,114.12,EUR\r\n");
+    assert_eq!(wd.read("log.csv"), after_first);
+    // The next day: 1 day since level 2 (min_interval_days 7), nothing, log untouched.
+    assert!(run_on(&wd, &inv, None, "2025-03-02", &["--log", &log, "--record"]).csv_rows().is_empty());
+    assert_eq!(wd.read("log.csv"), after_first);
+    // A week later: 66 days late, one above level 2 is level 3 ("final", no fee):
+    // 100 + 100 x 10 % x 66/365 = 1.81 -> 101.81.
+    let rows = run_on(&wd, &inv, None, "2025-03-08", &["--log", &log, "--record"]).csv_rows();
+    assert_eq!((rows[0]["level"].as_str(), rows[0]["total_due"].as_str()), ("3", "101.81"));
+    assert_eq!(wd.read("log.csv"), format!("{after_first},3,A,2025-03-08,101.81,EUR\r\n"));
+}
+
+/// Letters and the mail-merge file come only after the log is recorded:
+/// with a log that cannot be written, nothing is written at all.
+#[test]
+fn an_unwritable_log_means_no_letters_and_no_mail_merge() {
+    use std::os::unix::fs::PermissionsExt;
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", ONE_INVOICE);
+    let before = "date,customer,currency,level,amount\n2025-01-08,A,EUR,1,100.00\n";
+    let log = wd.write("log.csv", before);
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let letters = wd.path("letters").to_string_lossy().into_owned();
+    let merge = wd.path("mailmerge.csv").to_string_lossy().into_owned();
+    let run = run_on(
+        &wd,
+        &inv,
+        None,
+        "2025-03-01",
+        &["--log", &log, "--record", "--render", &letters, "-o", &merge],
+    );
+    run.fails_with(&["--log", "log.csv", "read-only"]);
+    assert!(!wd.path("letters").exists(), "letters were written");
+    assert!(!wd.path("mailmerge.csv").exists(), "the mail merge was written");
+    assert_eq!(wd.read("log.csv"), before);
+    let names: Vec<String> = std::fs::read_dir(wd.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("cobro-tmp")), "{names:?}");
+    // Writable again: the same run records A's level 2 and writes its letter.
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+    run_on(&wd, &inv, None, "2025-03-01", &["--log", &log, "--record", "--render", &letters, "-o", &merge])
+        .ok();
+    assert_eq!(wd.read("log.csv"), format!("{before}{A_LEVEL_2}\n"));
+    assert_eq!(std::fs::read_dir(&letters).unwrap().count(), 1);
+    assert!(wd.read("mailmerge.csv").contains("\nA,,,EUR,2,second,letter,1,"));
+}
+
+/// Two `--record` runs started at once on one log. The log already holds
+/// A's level 1 of 2025-02-20; run 1 reads A and P0..P299, run 2 A and
+/// Q0..Q299 (each 100.00 due 2025-02-01: 28 days late, a first action is
+/// level 1). A is due level 2 (9 days since level 1). The runs take turns
+/// on the log's lock, so the log ends with every P and Q action once, and
+/// A's level 2 once: the run that goes second reads it and sends A nothing.
+/// Every action logged is in exactly one run's mail-merge output.
+#[test]
+fn two_runs_at_once_keep_every_action_once() {
+    let wd = Workdir::new();
+    let policy = wd.write("policy.toml", POLICY);
+    let customers = |prefix: &str| -> String {
+        let mut text = String::from("customer,invoice,due_date,amount\nA,A1,2025-01-01,100\n");
+        for i in 0..300 {
+            text.push_str(&format!("{prefix}{i},{prefix}-{i},2025-02-01,100\n"));
+        }
+        text
+    };
+    let inv1 = wd.write("inv1.csv", &customers("P"));
+    let inv2 = wd.write("inv2.csv", &customers("Q"));
+    let header_and_old = "date,customer,currency,level,amount\n2025-02-20,A,EUR,1,100.00\n";
+    for round in 0..4 {
+        let log = wd.write(&format!("log{round}.csv"), header_and_old);
+        let spawn = |inv: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_cobro"))
+                .args(["dunning", inv, "--policy", &policy, "--log", &log, "--record"])
+                .args(["--as-of", "2025-03-01", "-f", "csv"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("run cobro")
+        };
+        let (first, second) = (spawn(&inv1), spawn(&inv2));
+        let mut sent: Vec<String> = Vec::new();
+        for child in [first, second] {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8(out.stdout).unwrap();
+            sent.extend(text.lines().skip(1).map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                format!("{} {}", cells[0], cells[4])
+            }));
+        }
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.starts_with(header_and_old), "{text}");
+        let mut logged: Vec<String> = text[header_and_old.len()..]
+            .lines()
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                assert_eq!((cells[0], cells[2]), ("2025-03-01", "EUR"), "{l}");
+                format!("{} {}", cells[1], cells[3])
+            })
+            .collect();
+        let mut expected: Vec<String> =
+            (0..300).flat_map(|i| [format!("P{i} 1"), format!("Q{i} 1")]).collect();
+        expected.push("A 2".into());
+        expected.sort();
+        logged.sort();
+        sent.sort();
+        assert_eq!(logged, expected, "round {round}: the log lost or doubled actions");
+        assert_eq!(sent, expected, "round {round}: the mail merges do not match the log");
+    }
+}
+
+/// No dunning output may land on a file the run reads, or on another output.
+#[test]
+fn outputs_never_overwrite_the_log_or_the_inputs() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", ONE_INVOICE);
+    let before = "date,customer,currency,level,amount\n2025-01-08,A,EUR,1,100.00\n";
+    let log = wd.write("log.csv", before);
+    let policy = wd.path("policy.toml").to_string_lossy().into_owned();
+    let cases: [&[&str]; 6] = [
+        &["--log", &log, "--record", "-o", &log],
+        &["--log", &log, "-o", &log],
+        &["--log", &log, "--record", "--skip-bad-rows", "--rejects", &log],
+        &["--render", ""],
+        &["--render", &policy],
+        &["-o", &inv],
+    ];
+    for extra in cases {
+        let run = run_on(&wd, &inv, None, "2025-03-01", extra);
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert_eq!(wd.read("log.csv"), before, "{extra:?}");
+        assert_eq!(wd.read("inv.csv"), ONE_INVOICE, "{extra:?}");
+    }
+    assert_eq!(wd.read("policy.toml"), POLICY);
+}
+
+/// With --plans, the invoices, the plans and their payments share one
+/// --rejects file: a bad invoice row and a bad plan row both land in it
+/// (each loader used to write its own file over the other's).
+#[test]
+fn bad_rows_of_invoices_and_plans_share_one_rejects_file() {
+    let wd = Workdir::new();
+    let inv =
+        wd.write("inv.csv", "customer,invoice,due_date,amount\nA,1,2025-01-01,100\nB,2,2025-01-01,12x\n");
+    let plans = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\nP1,A,1,2025-02-01,50\nP1,A,2,not-a-date,50\n",
+    );
+    let paid = wd.write("paid.csv", "plan_id,customer,date,amount\nP1,A,2025-02-01,50\n");
+    let rejects = wd.path("rejects.csv").to_string_lossy().into_owned();
+    let run = run_on(
+        &wd,
+        &inv,
+        None,
+        "2025-06-30",
+        &["--plans", &plans, "--plan-payments", &paid, "--skip-bad-rows", "--rejects", &rejects],
+    );
+    run.ok();
+    assert!(run.stderr.contains("skipped 2 bad row(s)"), "{}", run.stderr);
+    let text = wd.read("rejects.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].contains("inv.csv,3,amount,12x"), "{text}");
+    assert!(lines[2].contains("plans.csv,3,due_date,not-a-date"), "{text}");
+}

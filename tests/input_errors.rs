@@ -184,3 +184,258 @@ fn config_file_defaults_are_overridden_by_flags() {
     let bad = wd.write("bad.toml", "[age]\nbukets = \"1\"\n");
     assert_eq!(age(&wd, &f, &["--config", &bad]).code, 2);
 }
+
+/// 27-digit amounts used to be read, and their sums overflowed (a panic in
+/// every command, even with --skip-bad-rows). They are now bad rows.
+#[test]
+fn amounts_of_19_digits_or_more_are_too_large() {
+    let wd = Workdir::new();
+    let mut text = String::from(HEADER);
+    for i in 0..80 {
+        text.push_str(&format!("A,{i},2025-01-01,999999999999999999999999999\n"));
+    }
+    text.push_str("A,ok,2025-01-01,999999999999999999.99\n");
+    let f = wd.write("big.csv", &text);
+    age(&wd, &f, &[]).fails_with(&[
+        "big.csv:2",
+        "column \"amount\"",
+        "\"999999999999999999999999999\"",
+        "amount too large",
+    ]);
+    for command in ["age", "kpi", "segment"] {
+        let run = wd.run(&[command, &f, "--as-of", "2025-06-30", "-f", "csv", "--skip-bad-rows"]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(run.stderr.contains("skipped 80 bad row(s)"), "{command}: {}", run.stderr);
+    }
+    // The largest amount that reads is kept whole: 18 nines and 99 cents.
+    let rows = age(&wd, &f, &["--skip-bad-rows", "--detail"]).csv_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["open"], "999999999999999999.99");
+}
+
+#[test]
+fn too_large_amounts_go_to_the_rejects_file() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        &format!("{HEADER}A,1,2025-01-01,5\nA,2,2025-01-01,\"1,000,000,000,000,000,000\"\n"),
+    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\n1,2025-01-02,-1000000000000000000\n1,2025-01-02,1\n");
+    let rejects = wd.path("rejects.csv");
+    let run = age(
+        &wd,
+        &inv,
+        &["--payments", &pay, "--skip-bad-rows", "--rejects", rejects.to_str().unwrap(), "--by", "none"],
+    );
+    // Kept: invoice 1, 5 - 1 = 4.00 open.
+    assert!(run.ok().contains(",4.00,4.00,100.00,1,"), "{}", run.stdout);
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_path(&rejects).unwrap().records().map(|r| r.unwrap()).collect();
+    let summary: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[1], &r[2], &r[3])).collect();
+    assert_eq!(
+        summary,
+        vec![("3", "amount", "1,000,000,000,000,000,000"), ("2", "amount", "-1000000000000000000")]
+    );
+    assert!(rows.iter().all(|r| r[4].starts_with("amount too large")), "{rows:?}");
+}
+
+/// A rate beyond the policy bounds is a clear policy error; within them the
+/// interest on the largest amount still computes, exactly.
+#[test]
+fn dunning_interest_that_overflows_is_an_error() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", &format!("{HEADER}A,1,2025-01-01,100000000000000000\n"));
+    let policy = wd.write(
+        "policy.toml",
+        "[interest]\nannual_rate_pct = 999999999999999999\n[[level]]\nname = \"r\"\ndays = 1\ntemplate = \"x\"\n",
+    );
+    // A rate this large is refused by the policy's bounds (at most 1000 %),
+    // so with amounts below 10^18 the interest cannot overflow at all.
+    wd.run(&["dunning", &inv, "--policy", &policy, "--as-of", "2025-06-30"])
+        .fails_with(&["annual_rate_pct", "more than the 1000"]);
+    // 1e17 x 10% x 180 days / 365 = 4,931,506,849,315,068.49 still computes.
+    let policy = wd.write(
+        "policy.toml",
+        "[interest]\nannual_rate_pct = 10\n[[level]]\nname = \"r\"\ndays = 1\ntemplate = \"x\"\n",
+    );
+    let out = wd.run(&["dunning", &inv, "--policy", &policy, "--as-of", "2025-06-30", "-f", "csv"]);
+    assert!(out.ok().contains("4931506849315068.49"), "{}", out.stdout);
+}
+
+/// --fx conversion multiplies: a product at or above the amount limit is an error.
+#[test]
+fn fx_conversion_that_leaves_the_limit_is_an_error() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,due_date,amount,currency\nA,1,2025-01-01,900000000000000000,USD\n",
+    );
+    let rates = wd.write("rates.csv", "currency,rate\nUSD,2\n");
+    age(&wd, &inv, &["--fx", &rates, "--base", "EUR"]).fails_with(&["--fx", "invoice 1", "amount too large"]);
+    let rates = wd.write("rates.csv", "currency,rate\nUSD,0.5\n");
+    let rows = age(&wd, &inv, &["--fx", &rates, "--base", "EUR", "--detail"]).csv_rows();
+    assert_eq!(rows[0]["open"], "450000000000000000.00");
+}
+
+/// Text next to the number is a currency code or symbol, or the cell is bad.
+#[test]
+fn trailing_letters_are_not_read_as_a_currency() {
+    let wd = Workdir::new();
+    for (value, shown) in [("10O", "\"O\" after the number"), ("12.5kg", "\"kg\""), ("3 items", "\"items\"")]
+    {
+        let f = wd.write("t.csv", &format!("{HEADER}A,1,2025-01-01,{value}\n"));
+        age(&wd, &f, &[]).fails_with(&["t.csv:2", "column \"amount\"", value, shown, "is not a currency"]);
+    }
+    // Codes and symbols still read: 12 + 3.50 + 1000 = 1015.50.
+    let f = wd.write(
+        "ok.csv",
+        &format!("{HEADER}A,1,2025-01-01,12 EUR\nA,2,2025-01-01,€3.50\nA,3,2025-01-01,\"EUR 1,000\"\n"),
+    );
+    assert!(age(&wd, &f, &["--by", "none"]).ok().contains(",1015.50,1015.50,100.00,3,"));
+}
+
+/// A single-file export's open_amount is read even when the row has a
+/// paid_date (which decides the payment).
+#[test]
+fn open_amount_is_checked_on_paid_rows_too() {
+    let wd = Workdir::new();
+    let head = "customer,invoice,due_date,amount,paid_date,open_amount\n";
+    let f = wd.write(
+        "s.csv",
+        &format!("{head}A,1,2025-01-01,100,2025-02-01,0\nA,2,2025-01-01,100,2025-02-01,NaN\n"),
+    );
+    age(&wd, &f, &[]).fails_with(&["s.csv:3", "column \"open_amount\"", "\"NaN\"", "no digits"]);
+    // Without the bad row: invoice 1 is paid in full, nothing is open.
+    let f = wd.write("s.csv", &format!("{head}A,1,2025-01-01,100,2025-02-01,0\nA,2,2025-01-01,100,,40\n"));
+    let rows = age(&wd, &f, &["--detail"]).csv_rows();
+    let open: Vec<(&str, &str)> = rows.iter().map(|r| (r["invoice"].as_str(), r["open"].as_str())).collect();
+    assert_eq!(open, vec![("2", "40.00")]);
+}
+
+/// More decimals than the currency's minor unit: a bad row, for invoices
+/// (amount, paid_amount, open_amount) and payments, per the row's currency.
+#[test]
+fn sub_cent_amounts_are_bad_rows() {
+    let wd = Workdir::new();
+    let f = wd.write("s.csv", &format!("{HEADER}A,1,2025-01-01,0.0000001\n"));
+    age(&wd, &f, &[]).fails_with(&[
+        "s.csv:2",
+        "column \"amount\"",
+        "\"0.0000001\"",
+        "has 7 decimals; EUR has 2",
+    ]);
+    let head = "customer,invoice,due_date,amount,currency,paid_amount\n";
+    // JPY has no minor unit, KWD has 3; trailing zeros do not count.
+    let f = wd.write("c.csv", &format!("{head}J,1,2025-01-01,1500.00,JPY,\nK,2,2025-01-01,1.234,KWD,\nE,3,2025-01-01,2.500,EUR,\nJ,4,2025-01-01,100.5,JPY,\n"));
+    age(&wd, &f, &[]).fails_with(&["c.csv:5", "\"100.5\"", "has 1 decimal; JPY has 0"]);
+    let f = wd.write("c.csv", &format!("{head}E,1,2025-01-01,10,EUR,2.001\n"));
+    age(&wd, &f, &[]).fails_with(&["c.csv:2", "column \"paid_amount\"", "has 3 decimals; EUR has 2"]);
+    // A payment is judged by its invoice's currency: 0.5 is fine for EUR, not for JPY.
+    let inv = wd.write("i.csv", &format!("{head}E,1,2025-01-01,10,EUR,\nJ,2,2025-01-01,1000,JPY,\n"));
+    let pay = wd.write("p.csv", "invoice,date,amount\n1,2025-01-02,0.50\n2,2025-01-02,0.5\n");
+    age(&wd, &inv, &["--payments", &pay]).fails_with(&["p.csv:3", "\"0.5\"", "JPY has 0"]);
+    // Set aside, the rest adds up: E 10 - 0.50 = 9.50, J 1000.
+    let rows = age(&wd, &inv, &["--payments", &pay, "--skip-bad-rows", "--detail"]).csv_rows();
+    let open: Vec<(&str, &str)> = rows.iter().map(|r| (r["invoice"].as_str(), r["open"].as_str())).collect();
+    assert_eq!(open, vec![("1", "9.50"), ("2", "1000")]);
+}
+
+/// 300 deterministic mutations of the bundled Parquet fixture (truncations
+/// and flipped bytes): the Parquet crate panics on some of them; cobro must
+/// still end with a message naming the file, never a panic.
+#[test]
+fn damaged_parquet_files_are_errors_never_panics() {
+    let wd = Workdir::new();
+    let original = std::fs::read(common::repo_root().join("fixtures/invoices.parquet")).unwrap();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |below: usize| {
+        // xorshift64: the same mutations on every run.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    for round in 0..300 {
+        let mut bytes = original.clone();
+        let truncated = round % 3 == 0;
+        if truncated {
+            bytes.truncate(next(original.len()));
+        } else {
+            for _ in 0..1 + next(8) {
+                let at = next(bytes.len());
+                bytes[at] = next(256) as u8;
+            }
+        }
+        let file = wd.write_bytes("damaged.parquet", &bytes);
+        let run = age(&wd, &file, &[]);
+        assert!(!run.stderr.contains("panicked"), "round {round}: {}", run.stderr);
+        if truncated || run.code != 0 {
+            assert_eq!(run.code, 1, "round {round}: {}", run.stderr);
+            assert!(run.stderr.contains("damaged.parquet"), "round {round}: {}", run.stderr);
+        }
+        if truncated {
+            assert!(run.stderr.contains("not a readable Parquet file"), "round {round}: {}", run.stderr);
+        }
+    }
+}
+
+/// Old Mac files end lines with "\r" alone: errors and rejects name the
+/// real line (they all said line 1), for plain and quoted files.
+#[test]
+fn cr_only_line_ends_keep_real_line_numbers() {
+    let wd = Workdir::new();
+    let text = "customer,invoice,due_date,amount\rA,1,2025-01-01,5\r\rA,2,2025-01-01,x\r\"A\",3,2025-01-01,y\rA,4,2025-01-01,2\r";
+    let f = wd.write("mac.csv", text);
+    age(&wd, &f, &[]).fails_with(&["mac.csv:4", "\"x\""]);
+    let rejects = wd.path("rejects.csv");
+    let run = age(&wd, &f, &["--skip-bad-rows", "--rejects", rejects.to_str().unwrap(), "--by", "none"]);
+    // Kept: 5 + 2 = 7.00 open in two documents.
+    assert!(run.ok().contains(",7.00,7.00,100.00,2,"), "{}", run.stdout);
+    let lines: Vec<String> =
+        csv::Reader::from_path(&rejects).unwrap().records().map(|r| r.unwrap()[1].to_string()).collect();
+    assert_eq!(lines, ["4", "5"]);
+}
+
+/// A --date-format that cannot read a date, or a --map without a header,
+/// is a usage error (exit 2) before any file is read: here the file does
+/// not even exist.
+#[test]
+fn bad_date_format_and_empty_map_header_are_usage_errors() {
+    let wd = Workdir::new();
+    for command in ["age", "kpi", "segment"] {
+        for format in ["%Q", "", "%", "%E", "%d/%m", "%H:%M"] {
+            let run =
+                wd.run(&[command, "/nonexistent.csv", "--as-of", "2025-06-30", "--date-format", format]);
+            assert_eq!(run.code, 2, "{command} {format:?}: {}", run.stderr);
+            assert!(run.stderr.contains("--date-format"), "{}", run.stderr);
+        }
+        let run = wd.run(&[command, "/nonexistent.csv", "--as-of", "2025-06-30", "--map", "amount="]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(run.stderr.contains("--map 'amount=': the header is empty"), "{}", run.stderr);
+    }
+    // A good format still reads: 25/12/2024 is Christmas.
+    let f = wd.write("d.csv", &format!("{HEADER}A,1,25/12/2024,5\n"));
+    let rows = age(&wd, &f, &["--date-format", "%d/%m/%Y", "--detail"]).csv_rows();
+    assert_eq!(rows[0]["due_date"], "2024-12-25");
+}
+
+/// A stray quote in the header row swallows the file into one header: the
+/// message shows an excerpt and says why (it printed all 50 KB).
+#[test]
+fn a_stray_quote_in_the_header_gives_a_short_message() {
+    let wd = Workdir::new();
+    let mut text = String::from("customer,\"invoice,due_date,amount\n");
+    for i in 0..2000 {
+        text.push_str(&format!("C1,I{i},2025-01-01,12.50\n"));
+    }
+    let f = wd.write("quote.csv", &text);
+    let run = age(&wd, &f, &[]);
+    run.fails_with(&[
+        "quote.csv",
+        "no column for 'invoice'",
+        "'invoice,due_date,amount\\nC1,I0,",
+        "bytes)",
+        "stray quote",
+    ]);
+    assert!(run.stderr.len() < 600, "{} bytes of message", run.stderr.len());
+}

@@ -229,3 +229,20 @@ fn trend_chart_is_an_svg_with_every_series() {
         wd.run(&["kpi", "fixtures/invoices.csv", "--as-of", "2025-06-30", "--chart", svg.to_str().unwrap()]);
     assert_eq!(no_every.code, 2);
 }
+
+/// Monthly periods from 2025 to 9999 (95,700 of them) took over a minute:
+/// more than 1,200 periods is a usage error; 1,200 months are fine.
+#[test]
+fn too_many_periods_is_a_usage_error() {
+    let wd = Workdir::new();
+    let inv = wd.write("inv.csv", INVOICES);
+    let far = ["--from", "2025-01-01", "--to", "9999-12-31", "--as-of", "9999-12-31"];
+    let run = wd.run(&[&["kpi", inv.as_str(), "--every", "month"][..], &far].concat());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("into 95700 periods, more than the 1200"), "{}", run.stderr);
+    let years = wd.run(&[&["kpi", inv.as_str(), "--every", "year", "-f", "csv"][..], &far].concat());
+    assert_eq!(years.code, 2, "7975 years: {}", years.stderr);
+    let hundred_years = ["--from", "2000-01-01", "--to", "2099-12-31", "--as-of", "2099-12-31", "-f", "csv"];
+    let months = wd.run(&[&["kpi", inv.as_str(), "--every", "month"][..], &hundred_years].concat());
+    assert!(months.ok().lines().filter(|l| l.starts_with("20")).count() >= 1200);
+}

@@ -148,3 +148,44 @@ fn summary_per_segment_and_currency() {
     // EUR overdue in all: 300 critical + 300 high + 100 medium - 50 low = 650 -> 46.15 %
     assert_eq!(critical_eur["overdue_share_pct"], "46.15");
 }
+
+/// A `when` nested 30,000 deep overflowed the stack (exit 134): it is now a
+/// rules-file error naming the file, the rule and the column where nesting
+/// passes 64 levels, quoting only the start of the expression.
+#[test]
+fn deeply_nested_rule_is_an_error_pointing_at_the_text() {
+    let wd = Workdir::new();
+    let deep = format!("{}max_days_past_due > 1{}", "(".repeat(30_000), ")".repeat(30_000));
+    let rules = wd.write("deep.toml", &format!("[[segment]]\nname = \"deep\"\nwhen = \"{deep}\"\n"));
+    let inv = wd.write("inv.csv", "customer,invoice,due_date,amount\nC1,I1,2025-01-01,100\n");
+    let run = wd.run(&["segment", &inv, "--as-of", "2025-06-30", "--rules", &rules]);
+    run.fails_with(&["deep.toml", "rule 'deep'", "at column 65", "deeper than 64"]);
+    assert!(run.stderr.len() < 400, "the message quotes a value, not the file: {}", run.stderr.len());
+}
+
+/// A 70,000-character action took seconds per row in the table (the table
+/// library's limit is 65,535 columns): the table shows 999 characters and
+/// `…`, the CSV keeps the whole action.
+#[test]
+fn huge_cells_are_cut_in_the_table_only() {
+    let wd = Workdir::new();
+    let action = "call ".repeat(14_000);
+    let rules = wd.write(
+        "long.toml",
+        &format!("[[segment]]\nname = \"all\"\nwhen = \"true\"\naction = \"{action}\"\n"),
+    );
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,due_date,amount\nC1,I1,2025-01-01,100\nC2,I2,2025-01-01,100\nC3,I3,2025-01-01,100\n",
+    );
+    let args = ["segment", inv.as_str(), "--as-of", "2025-06-30", "--rules", rules.as_str()];
+    let table = wd.run(&args);
+    let shown = format!("{}…", &action[..999]);
+    // Three rows and wide: the table is transposed, the three cut cells on one line.
+    let start: String = table.ok().chars().take(200).collect();
+    assert_eq!(table.stdout.matches(&shown).count(), 3, "{start}");
+    assert!(!table.stdout.contains(&action[..1001]));
+    let csv = wd.run(&[&args[..], &["-f", "csv"]].concat()).csv_rows();
+    assert_eq!(csv.len(), 3);
+    assert!(csv.iter().all(|r| r["action"] == action), "CSV keeps the full text");
+}

@@ -1,16 +1,21 @@
 //! `cobro age`: aging of the open balance at the as-of date.
 
-use crate::cli::{InputArgs, OutputArgs};
+use super::side::DisputesArgs;
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
+use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
 use crate::error::usage;
-use crate::input::{load_ledger, ReadOptions};
+use crate::files::paths::Paths;
+use crate::input::{load_ledger_with, ReadOptions, SideFiles};
 use crate::money::{minor_digits, percent};
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// Aging: who owes what, and how late, as of any date.
 ///
@@ -46,6 +51,9 @@ pub struct AgeArgs {
     pub detail: bool,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -54,26 +62,43 @@ pub struct AgeArgs {
 
 pub fn run(args: &AgeArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The aging as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &AgeArgs) -> Result<Report> {
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--disputes", args.disputes.disputes.as_deref())
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     // Aging needs only each invoice's balance at the as-of date.
     let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
     let (by_columns, grouping) = parse_by(&args.by);
-    let ledger =
-        load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by_columns, as_of)?;
+    let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
-    let report = if args.detail {
-        detail_report(&ledger, &params, args)?
+    let mut report = if args.detail {
+        let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+        detail_report(&ledger, &params, args, &disputes)?
     } else {
         summary_report(ledger, &params, args, &by_columns)?
     };
-    output::emit(&report, &output_options)
+    super::side::add_params(&mut report.params, None, &args.disputes);
+    Ok(report)
 }
 
-pub(crate) fn parse_buckets(text: &str) -> Result<Buckets> {
+pub fn parse_buckets(text: &str) -> Result<Buckets> {
     let bounds: Result<Vec<i32>, _> = text.split(',').map(|p| p.trim().parse::<i32>()).collect();
     let bounds =
         bounds.map_err(|_| usage(format!("--buckets '{text}': expected whole numbers like 30,60,90,120")))?;
+    if let Some(&last) = bounds.last() {
+        check_days("buckets", last, 1)?;
+    }
     Buckets::new(bounds).map_err(usage)
 }
 
@@ -91,14 +116,22 @@ fn parse_by(text: &str) -> (Vec<String>, Grouping) {
     }
 }
 
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct AgeParamsJson<'a> {
+    buckets: Vec<i64>,
+    basis: &'static str,
+    by: &'a str,
+    detail: bool,
+}
+
 fn params_json(args: &AgeArgs, params: &AgingParams) -> serde_json::Map<String, serde_json::Value> {
-    let value = json!({
-        "buckets": args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect::<Vec<_>>(),
-        "basis": if params.basis == Basis::Due { "due" } else { "issue" },
-        "by": args.by,
-        "detail": args.detail,
-    });
-    value.as_object().cloned().unwrap_or_default()
+    json::params(&AgeParamsJson {
+        buckets: args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect(),
+        basis: if params.basis == Basis::Due { "due" } else { "issue" },
+        by: &args.by,
+        detail: args.detail,
+    })
 }
 
 fn summary_report(
@@ -123,9 +156,7 @@ fn summary_report(
     }
     columns.push("currency".into());
     columns.extend(params.buckets.names());
-    columns.extend(
-        ["total_open", "overdue", "overdue_pct", "open_documents", "max_days_past_due"].map(String::from),
-    );
+    columns.extend(fields::names(FIGURES));
     let key_cells = |row: &AgingRow, total: bool| -> Vec<Cell> {
         let mut cells: Vec<Cell> =
             if total { vec![Cell::Null; key_count] } else { row.keys.iter().map(Cell::text).collect() };
@@ -153,61 +184,111 @@ fn summary_report(
     })
 }
 
+fn money(row: &AgingRow, value: Decimal) -> Cell {
+    Cell::Money(value, minor_digits(&row.currency))
+}
+
+/// The figures after the buckets, each with its value and kind.
+const FIGURES: &[Field<AgingRow>] = &[
+    Field::new("total_open", |r| money(r, r.total_open)),
+    Field::new("overdue", |r| money(r, r.overdue())),
+    Field::new("overdue_pct", |r| Cell::fixed2(percent(r.overdue(), r.total_open))),
+    Field::new("open_documents", |r| Cell::Int(r.open_documents as i64)),
+    Field::new("max_days_past_due", |r| Cell::Int(r.max_days_past_due as i64)),
+];
+
 /// `currency`, the buckets and the figures of one row.
 fn summary_cells(row: &AgingRow) -> Vec<Cell> {
-    let digits = minor_digits(&row.currency);
     let mut cells = vec![Cell::text(&row.currency)];
-    cells.extend(row.buckets.iter().map(|b| Cell::Money(*b, digits)));
-    cells.push(Cell::Money(row.total_open, digits));
-    cells.push(Cell::Money(row.overdue(), digits));
-    cells.push(Cell::fixed2(percent(row.overdue(), row.total_open)));
-    cells.push(Cell::Int(row.open_documents as i64));
-    cells.push(Cell::Int(row.max_days_past_due as i64));
+    cells.extend(row.buckets.iter().map(|b| money(row, *b)));
+    cells.extend(fields::cells(FIGURES, row));
     cells
 }
 
-fn detail_report(ledger: &Ledger, params: &AgingParams, args: &AgeArgs) -> Result<Report> {
+/// One open document of `--detail`, its texts borrowed from the ledger
+/// (millions of rows: no copies before the cells).
+struct DocRow<'a> {
+    customer: &'a str,
+    customer_name: &'a str,
+    invoice: &'a str,
+    currency: &'a str,
+    issue_date: Option<Day>,
+    due_date: Day,
+    amount: Decimal,
+    open: Decimal,
+    days_past_due: i32,
+    bucket: &'a str,
+    disputed: bool,
+    digits: u32,
+}
+
+impl<'a> DocRow<'a> {
+    fn new(ledger: &'a Ledger, doc: &DetailRow, bucket_names: &'a [String], disputed: bool) -> DocRow<'a> {
+        let invoice = &ledger.invoices[doc.index];
+        let currency = ledger.currency(invoice);
+        DocRow {
+            customer: ledger.customer(invoice),
+            customer_name: ledger.texts.get(invoice.name),
+            invoice: ledger.id(doc.index),
+            currency,
+            issue_date: invoice.issue(),
+            due_date: invoice.due as Day,
+            amount: invoice.amount,
+            open: doc.open,
+            days_past_due: doc.days,
+            bucket: &bucket_names[doc.bucket],
+            disputed,
+            digits: minor_digits(currency),
+        }
+    }
+}
+
+/// The `--detail` fields, in output order, each with its value and kind
+/// (a function, not a constant, so the rows can borrow).
+fn detail_fields<'a>() -> [Field<DocRow<'a>>; 11] {
+    [
+        Field::new("customer", |d| Cell::text(d.customer)),
+        Field::new("customer_name", |d| {
+            if d.customer_name.is_empty() {
+                Cell::Null
+            } else {
+                Cell::text(d.customer_name)
+            }
+        }),
+        Field::new("invoice", |d| Cell::text(d.invoice)),
+        Field::new("currency", |d| Cell::text(d.currency)),
+        Field::new("issue_date", |d| Cell::opt_date(d.issue_date)),
+        Field::new("due_date", |d| Cell::Date(d.due_date)),
+        Field::new("amount", |d| Cell::Money(d.amount, d.digits)),
+        Field::new("open", |d| Cell::Money(d.open, d.digits)),
+        Field::new("days_past_due", |d| Cell::Int(d.days_past_due as i64)),
+        Field::new("bucket", |d| Cell::text(d.bucket)),
+        Field::new("disputed", |d| Cell::Bool(d.disputed)),
+    ]
+}
+
+fn detail_report(
+    ledger: &Ledger,
+    params: &AgingParams,
+    args: &AgeArgs,
+    disputes: &Disputes,
+) -> Result<Report> {
     let documents = aging::open_documents(ledger, params)?;
     let names = params.buckets.names();
-    let columns = [
-        "customer",
-        "customer_name",
-        "invoice",
-        "currency",
-        "issue_date",
-        "due_date",
-        "amount",
-        "open",
-        "days_past_due",
-        "bucket",
-        "disputed",
-    ];
+    let detail = detail_fields();
     Ok(Report {
         command: "age".into(),
         as_of: params.as_of,
         params: params_json(args, params),
-        columns: columns.map(String::from).to_vec(),
-        rows: documents.iter().map(|d| detail_cells(ledger, d, &names)).collect(),
+        columns: fields::names(&detail).collect(),
+        rows: documents
+            .iter()
+            .map(|d| {
+                let disputed = disputes.in_dispute(d.index, params.as_of);
+                fields::cells(&detail, &DocRow::new(ledger, d, &names, disputed)).collect()
+            })
+            .collect(),
         totals_columns: None,
         totals: Vec::new(),
     })
-}
-
-fn detail_cells(ledger: &Ledger, doc: &DetailRow, bucket_names: &[String]) -> Vec<Cell> {
-    let invoice = &ledger.invoices[doc.index];
-    let digits = minor_digits(ledger.currency(invoice));
-    let name = ledger.texts.get(invoice.name);
-    vec![
-        Cell::text(ledger.customer(invoice)),
-        if name.is_empty() { Cell::Null } else { Cell::text(name) },
-        Cell::text(ledger.id(doc.index)),
-        Cell::text(ledger.currency(invoice)),
-        Cell::opt_date(invoice.issue()),
-        Cell::Date(invoice.due as Day),
-        Cell::Money(invoice.amount, digits),
-        Cell::Money(doc.open, digits),
-        Cell::Int(doc.days as i64),
-        Cell::text(&bucket_names[doc.bucket]),
-        Cell::Bool(invoice.disputed),
-    ]
 }

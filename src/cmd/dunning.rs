@@ -1,22 +1,26 @@
 //! `cobro dunning`: today's reminders, with interest, fees, letters and a log.
 
+use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
-use crate::domain::dunning::{self, Notice, Policy, FIELDS};
+use crate::domain::disputes::Disputes;
+use crate::domain::dunning::{self, Notice, Policy};
 use crate::domain::ledger::Ledger;
-use crate::domain::plan_check::{self, CheckParams, Status};
-use crate::input::load_ledger;
-use crate::input::plans::load_plans;
-use crate::input::policy::{load_log, load_policy, log_row};
+use crate::domain::plan_check::{self, CheckParams, Plan, PlanPayment, Status};
+use crate::domain::promise::{Book, PromiseParams};
+use crate::files::{self, lock::RunLock, paths::Paths};
+use crate::input::dunning_log::{load_log, Action, DunningLog};
+use crate::input::policy::load_policy;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, round};
-use crate::render::letter::{file_name, fill, write_letter};
-use crate::render::output::AtomicFile;
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, Field};
+use crate::render::letter::{file_name, fill, LetterFolder};
+use crate::render::{json, output, Cell, OutputOptions, Report};
 use anyhow::{Context, Result};
 use clap::Args;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::Path;
 
 /// Who gets which reminder today, and what it says.
@@ -25,7 +29,9 @@ use std::path::Path;
 /// was already sent. A customer climbs one level at a time, never faster
 /// than min_interval_days, and starts again after paying up. --record
 /// appends today's actions to the log (a second run the same day adds
-/// nothing); --render writes one letter per row.
+/// nothing); --render writes one letter per row. With --promises, a
+/// customer with a promise open at the as-of date gets no action; with
+/// --disputes, "disputed" (exclude_disputed) follows the dated log.
 ///
 /// Example:
 ///   cobro dunning fixtures/invoices.csv --payments fixtures/payments.csv \
@@ -42,11 +48,14 @@ pub struct DunningArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: String,
 
-    /// Log of actions already taken (CSV: date,customer,currency,level,amount)
+    /// Log of actions already taken (CSV: date,customer,currency,level,amount in any
+    /// order; other columns are kept)
     #[arg(long, value_name = "FILE")]
     pub log: Option<String>,
 
-    /// Append today's actions to --log (atomically; nothing twice on one day)
+    /// Append today's actions to --log (atomically, under a lock on .LOG.lock beside it;
+    /// nothing twice on one day); letters and -o are written only once the log is
+    /// recorded
     #[arg(long, requires = "log")]
     pub record: bool,
 
@@ -63,6 +72,12 @@ pub struct DunningArgs {
     pub plan_payments: Option<String>,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
+    pub promises: PromisesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
@@ -71,91 +86,274 @@ pub struct DunningArgs {
 
 pub fn run(args: &DunningArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    paths(args).check()?;
+    // Held to the end of the run: two runs recording to one log take turns,
+    // the second reading what the first recorded.
+    let _lock = recorded_log(args).map(|log| RunLock::acquire(Path::new(log))).transpose()?;
+    let Today { ledger, policy, notices, rows, log_file, report } = today(args)?;
+    let letters = match &args.render {
+        Some(_) => notices
+            .iter()
+            .zip(&rows)
+            .filter_map(|(n, row)| letter(&ledger, &policy, n, row, report.as_of))
+            .collect(),
+        None => Vec::new(),
+    };
+    // Nothing to append to an existing log: it is left as it is.
+    let log_bytes = match (recorded_log(args), &log_file) {
+        (Some(_), Some(log)) if !notices.is_empty() || log.is_blank() => {
+            Some(log.appended(&actions(&ledger, &notices, report.as_of))?)
+        }
+        _ => None,
+    };
+    publish(args, log_bytes.as_deref(), &letters, &report, &output_options)
+}
+
+/// Today's actions as `run` lists them, with no letter written and nothing
+/// recorded (`cobro report` composes them).
+pub fn report(args: &DunningArgs) -> Result<Report> {
+    Ok(today(args)?.report)
+}
+
+/// What a dunning run decides before it writes anything.
+struct Today {
+    ledger: Ledger,
+    policy: Policy,
+    notices: Vec<Notice>,
+    /// One row per notice, its texts resolved (the report's rows and the
+    /// letters' placeholders).
+    rows: Vec<NoticeRow>,
+    log_file: Option<DunningLog>,
+    report: Report,
+}
+
+fn today(args: &DunningArgs) -> Result<Today> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let policy = load_policy(&args.policy)?;
-    let log = match &args.log {
-        Some(path) => load_log(path, &policy)?,
-        None => Vec::new(),
+    let (log, log_file) = match &args.log {
+        Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
+        None => (Vec::new(), None),
     };
-    let on_track = on_track_customers(args, &read_options, as_of)?;
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
-    let notices = dunning::notices(&ledger, &policy, &log, &|c| on_track.contains(c), as_of);
-    let rows: Vec<Vec<Cell>> = notices.iter().map(|n| cells(&ledger, &policy, n)).collect();
-    if let Some(dir) = &args.render {
-        for (notice, row) in notices.iter().zip(&rows) {
-            render_letter(Path::new(dir), &ledger, &policy, notice, row, as_of)?;
-        }
-    }
-    let report = Report {
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+        plans: args.plans.as_deref().zip(args.plan_payments.as_deref()),
+    };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    let on_track = on_track_customers(data.plans.as_ref(), as_of);
+    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+    let promised = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
+    let skip = |customer: u32, currency: u32| {
+        on_track.contains(ledger.customers.get(customer)) || promised.contains(&(customer, currency))
+    };
+    let notices = dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of)?;
+    // Names once for all notices (per notice it was quadratic).
+    let names = ledger.customer_names();
+    let rows: Vec<NoticeRow> = notices.iter().map(|n| NoticeRow::new(&ledger, &names, &policy, n)).collect();
+    let mut report = Report {
         command: "dunning".into(),
         as_of,
-        params: json!({"policy": args.policy, "log": args.log, "record": args.record})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        columns: FIELDS.map(String::from).to_vec(),
-        rows,
+        params: json::params(&DunningParamsJson {
+            policy: &args.policy,
+            log: args.log.as_deref(),
+            record: args.record,
+        }),
+        columns: fields::names(ROW).collect(),
+        rows: rows.iter().map(|r| fields::cells(ROW, r).collect()).collect(),
         totals_columns: None,
         totals: Vec::new(),
     };
-    output::emit(&report, &output_options)?;
-    if let (true, Some(path)) = (args.record, &args.log) {
-        record(path, &ledger, &notices, as_of)?;
-    }
-    Ok(())
+    super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
+    Ok(Today { ledger, policy, notices, rows, log_file, report })
 }
 
-/// Customers with an `on_track` plan at the as-of date.
-fn on_track_customers(
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct DunningParamsJson<'a> {
+    policy: &'a str,
+    log: Option<&'a str>,
+    record: bool,
+}
+
+/// The files the run reads and writes (the log is written with --record).
+fn paths(args: &DunningArgs) -> Paths<'_> {
+    let paths = Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--policy", Some(&args.policy))
+        .input("--plans", args.plans.as_deref())
+        .input("--plan-payments", args.plan_payments.as_deref())
+        .input("--disputes", args.disputes.disputes.as_deref())
+        .input("--promises", args.promises.promises.as_deref())
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--render", args.render.as_deref());
+    match args.record {
+        true => paths.output("--log", args.log.as_deref()),
+        false => paths.input("--log", args.log.as_deref()),
+    }
+}
+
+/// The log `--record` appends to.
+fn recorded_log(args: &DunningArgs) -> Option<&str> {
+    args.log.as_deref().filter(|_| args.record)
+}
+
+/// Writes the run's files so that no letter and no mail-merge file appears
+/// unless the log is recorded: every file is staged first (a failure there
+/// changes nothing), then the log is put in place, then the letters and
+/// the report.
+fn publish(
     args: &DunningArgs,
-    options: &crate::input::ReadOptions,
-    as_of: Day,
-) -> Result<HashSet<String>> {
-    let (Some(plans_path), Some(payments_path)) = (&args.plans, &args.plan_payments) else {
-        return Ok(HashSet::new());
+    log_bytes: Option<&[u8]>,
+    letters: &[(String, String)],
+    report: &Report,
+    options: &OutputOptions,
+) -> Result<()> {
+    let log = recorded_log(args)
+        .zip(log_bytes)
+        .map(|(path, bytes)| {
+            files::stage(path, bytes).with_context(|| format!("cannot record to --log {path}"))
+        })
+        .transpose()?;
+    let folder = args.render.as_deref().map(|dir| LetterFolder::create(Path::new(dir))).transpose()?;
+    let mut staged = Vec::new();
+    if let Some(folder) = &folder {
+        for (name, text) in letters {
+            staged.push(folder.stage(name, text)?);
+        }
+    }
+    let report_file = output::stage(report, options)?;
+    let recorded = log.is_some();
+    if let Some(log) = log {
+        log.commit()?;
+    }
+    // From here on a failure is said to come after the log was recorded.
+    let after_log = |result: Result<()>, what: &str| match recorded {
+        true => result.with_context(|| format!("the log is recorded, but {what} could not be written")),
+        false => result,
     };
-    let (plans, payments) = load_plans(plans_path, payments_path, options)?;
-    let statuses = plan_check::check(&plans, &payments, CheckParams { as_of, grace: 5, broken_after: 2 });
-    Ok(plans
+    for letter in staged {
+        after_log(letter.commit(), "not every letter")?;
+    }
+    if let Some(folder) = folder {
+        folder.keep();
+    }
+    match report_file {
+        Some(file) => after_log(file.commit(), "the report"),
+        None => output::print(report, options),
+    }
+}
+
+/// Today's actions, as log rows (amount: the total due, rounded to cents).
+fn actions<'a>(ledger: &'a Ledger, notices: &[Notice], as_of: Day) -> Vec<Action<'a>> {
+    notices
+        .iter()
+        .map(|n| {
+            let currency = ledger.currencies.get(n.currency);
+            Action {
+                date: as_of,
+                customer: ledger.customers.get(n.customer),
+                currency,
+                level: n.level,
+                amount: round(n.total_due(), minor_digits(currency)).to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Customers with an `on_track` plan at the as-of date (none without `--plans`).
+fn on_track_customers(plans: Option<&(Vec<Plan>, Vec<PlanPayment>)>, as_of: Day) -> HashSet<String> {
+    let Some((plans, payments)) = plans else { return HashSet::new() };
+    let statuses = plan_check::check(plans, payments, CheckParams { as_of, grace: 5, broken_after: 2 });
+    plans
         .iter()
         .zip(statuses)
         .filter(|(_, s)| s.status == Status::OnTrack)
         .map(|(p, _)| p.customer.clone())
-        .collect())
+        .collect()
 }
 
-fn cells(ledger: &Ledger, policy: &Policy, n: &Notice) -> Vec<Cell> {
-    let currency = ledger.currencies.get(n.currency);
-    let digits = minor_digits(currency);
-    let level = &policy.levels[n.level - 1];
-    let name = ledger.texts.get(ledger.customer_names()[n.customer as usize]);
-    let text_or_null = |t: &str| if t.is_empty() { Cell::Null } else { Cell::text(t) };
-    vec![
-        Cell::text(ledger.customers.get(n.customer)),
-        text_or_null(name),
-        text_or_null(ledger.email(n.customer)),
-        Cell::text(currency),
-        Cell::Int(n.level as i64),
-        Cell::text(&level.name),
-        Cell::text(&level.action),
-        Cell::List(n.invoices.iter().map(|&i| ledger.id(i).to_string()).collect()),
-        Cell::Money(n.overdue, digits),
-        Cell::Money(n.interest, digits),
-        Cell::Money(n.fees, digits),
-        Cell::Money(n.total_due(), digits),
-        Cell::Int(n.max_days_past_due as i64),
-    ]
+/// One row of today's list, its texts resolved from the ledger and policy.
+struct NoticeRow {
+    customer: String,
+    customer_name: String,
+    email: String,
+    currency: String,
+    level: usize,
+    level_name: String,
+    action: String,
+    invoices: Vec<String>,
+    overdue: Decimal,
+    interest: Decimal,
+    fees: Decimal,
+    total_due: Decimal,
+    max_days_past_due: i32,
+    digits: u32,
 }
 
-fn render_letter(
-    dir: &Path,
+impl NoticeRow {
+    fn new(ledger: &Ledger, names: &[u32], policy: &Policy, n: &Notice) -> NoticeRow {
+        let currency = ledger.currencies.get(n.currency);
+        let level = &policy.levels[n.level - 1];
+        NoticeRow {
+            customer: ledger.customers.get(n.customer).to_string(),
+            customer_name: ledger.texts.get(names[n.customer as usize]).to_string(),
+            email: ledger.email(n.customer).to_string(),
+            currency: currency.to_string(),
+            level: n.level,
+            level_name: level.name.clone(),
+            action: level.action.clone(),
+            invoices: n.invoices.iter().map(|&i| ledger.id(i).to_string()).collect(),
+            overdue: n.overdue,
+            interest: n.interest,
+            fees: n.fees,
+            total_due: n.total_due(),
+            max_days_past_due: n.max_days_past_due,
+            digits: minor_digits(currency),
+        }
+    }
+}
+
+fn text_or_null(text: &str) -> Cell {
+    if text.is_empty() {
+        Cell::Null
+    } else {
+        Cell::text(text)
+    }
+}
+
+/// The fields of a dunning row, in output order, each with its value and
+/// kind; also the letters' placeholders (names checked against
+/// [`dunning::FIELDS`], which the policy reader validates templates with).
+const ROW: &[Field<NoticeRow>] = &[
+    Field::new("customer", |r| Cell::text(&r.customer)),
+    Field::new("customer_name", |r| text_or_null(&r.customer_name)),
+    Field::new("email", |r| text_or_null(&r.email)),
+    Field::new("currency", |r| Cell::text(&r.currency)),
+    Field::new("level", |r| Cell::Int(r.level as i64)),
+    Field::new("level_name", |r| Cell::text(&r.level_name)),
+    Field::new("action", |r| Cell::text(&r.action)),
+    Field::new("invoices", |r| Cell::List(r.invoices.clone())),
+    Field::new("overdue", |r| Cell::Money(r.overdue, r.digits)),
+    Field::new("interest", |r| Cell::Money(r.interest, r.digits)),
+    Field::new("fees", |r| Cell::Money(r.fees, r.digits)),
+    Field::new("total_due", |r| Cell::Money(r.total_due, r.digits)),
+    Field::new("max_days_past_due", |r| Cell::Int(r.max_days_past_due as i64)),
+];
+
+/// One letter: its file name and its text (none for an escalate level
+/// without a template).
+fn letter(
     ledger: &Ledger,
     policy: &Policy,
     n: &Notice,
-    row: &[Cell],
+    row: &NoticeRow,
     as_of: Day,
-) -> Result<()> {
+) -> Option<(String, String)> {
+    let template = policy.levels[n.level - 1].template.as_ref()?;
     let digits = minor_digits(ledger.currencies.get(n.currency));
     let table: String = n
         .invoices
@@ -170,38 +368,22 @@ fn render_letter(
         match name {
             "invoice_table" => table.clone(),
             "as_of" => iso(as_of),
-            other => FIELDS.iter().position(|c| *c == other).map(|i| row[i].display()).unwrap_or_default(),
+            other => fields::value_of(ROW, row, other).map(|c| c.display()).unwrap_or_default(),
         }
     };
-    let text = fill(&policy.levels[n.level - 1].template, &value);
+    let text = fill(template, &value);
     let customer = ledger.customers.get(n.customer);
-    write_letter(dir, &file_name(customer, ledger.currencies.get(n.currency), n.level), &text)
+    Some((file_name(customer, ledger.currencies.get(n.currency), n.level), text))
 }
 
-/// Appends today's actions to the log: the whole log is rewritten to a
-/// temporary file and renamed over it, so a crash leaves the old log whole.
-/// Actions already logged for today are not added again.
-fn record(path: &str, ledger: &Ledger, notices: &[Notice], as_of: Day) -> Result<()> {
-    let existing = if Path::new(path).exists() {
-        std::fs::read(path).with_context(|| format!("cannot read --log {path}"))?
-    } else {
-        Vec::new()
-    };
-    let mut file = AtomicFile::create(path)?;
-    file.write_all(&existing)?;
-    if !existing.is_empty() && !existing.ends_with(b"\n") {
-        file.write_all(b"\n")?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The policy reader validates placeholders with the domain's names:
+    /// they must be the row's fields, in the same order.
+    #[test]
+    fn row_fields_are_the_placeholders() {
+        assert_eq!(fields::names(ROW).collect::<Vec<_>>(), dunning::FIELDS);
     }
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(file);
-    if existing.is_empty() {
-        writer.write_record(["date", "customer", "currency", "level", "amount"])?;
-    }
-    for n in notices {
-        let currency = ledger.currencies.get(n.currency);
-        let amount = round(n.total_due(), minor_digits(currency)).to_string();
-        writer.write_record(log_row(as_of, ledger.customers.get(n.customer), currency, n.level, &amount))?;
-    }
-    let file =
-        writer.into_inner().map_err(|e| anyhow::anyhow!("cannot write --log {path}: {}", e.error()))?;
-    file.commit()
 }

@@ -1,25 +1,31 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
-use crate::cli::{InputArgs, OutputArgs};
+use super::side::{self, DisputesArgs, PromisesArgs};
+use crate::cli::{check_days, InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
+use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
 use crate::domain::ledger::Ledger;
+use crate::domain::promise::{Book, PromiseParams, PromiseSums};
 use crate::error::usage;
-use crate::input::load_ledger;
+use crate::files::paths::Paths;
+use crate::input::{load_ledger_with, SideFiles};
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{bail, Result};
 use chrono::Datelike;
 use clap::Args;
 use hashbrown::HashMap;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// Collection KPIs: recovery rate, days to collect, reoffending rate, DSO, CEI, ADD.
 ///
 /// Over [--from, --to] (default: the first day of the as-of month to the as-of
 /// date), split into calendar periods with --every; totals are the whole
-/// range computed as one period. Every definition is in SPEC.md and README.md.
+/// range computed as one period. Every definition is in docs/kpi.md.
 ///
 /// Example:
 ///   cobro kpi fixtures/invoices.csv --payments fixtures/payments.csv \
@@ -61,70 +67,150 @@ pub struct KpiArgs {
     pub chart: Option<String>,
 
     #[command(flatten)]
+    pub disputes: DisputesArgs,
+
+    #[command(flatten)]
+    pub promises: PromisesArgs,
+
+    #[command(flatten)]
     pub input: InputArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-const MEASURES: &[&str] = &[
-    "recovery_rate_pct",
-    "overdue_owed",
-    "recovered",
-    "avg_days_to_collect",
-    "collected_invoices",
-    "avg_days_late",
-    "avg_days_to_settle",
-    "settled_invoices",
-    "reoffending_rate_pct",
-    "cured_customers",
-    "reoffended_customers",
-    "pending_customers",
-    "dso",
-    "best_possible_dso",
-    "add",
-    "cei_pct",
-    "ar_begin",
-    "ar_end",
-    "current_end",
-    "sales",
-    "overdue_end",
-    "overdue_pct",
+/// One row's measures, with its currency's minor digits for the money.
+struct Measured {
+    sums: KpiSums,
+    digits: u32,
+}
+
+fn money(value: Decimal, digits: u32) -> Cell {
+    Cell::Money(value, digits)
+}
+
+fn count(n: u64) -> Cell {
+    Cell::Int(n as i64)
+}
+
+/// The measures of a kpi row, in output order: each name with its value
+/// and kind (definitions in docs/kpi.md).
+const MEASURES: &[Field<Measured>] = &[
+    Field::new("recovery_rate_pct", |m| Cell::fixed2(m.sums.recovery_rate_pct())),
+    Field::new("overdue_owed", |m| money(m.sums.overdue_owed, m.digits)),
+    Field::new("recovered", |m| money(m.sums.recovered, m.digits)),
+    Field::new("avg_days_to_collect", |m| Cell::fixed2(m.sums.avg_days_to_collect())),
+    Field::new("collected_invoices", |m| count(m.sums.collected_invoices)),
+    Field::new("avg_days_late", |m| Cell::fixed2(m.sums.avg_days_late())),
+    Field::new("avg_days_to_settle", |m| Cell::fixed2(m.sums.avg_days_to_settle())),
+    Field::new("settled_invoices", |m| count(m.sums.settled_invoices)),
+    Field::new("reoffending_rate_pct", |m| Cell::fixed2(m.sums.reoffending_rate_pct())),
+    Field::new("cured_customers", |m| count(m.sums.cured_customers)),
+    Field::new("reoffended_customers", |m| count(m.sums.reoffended_customers)),
+    Field::new("pending_customers", |m| count(m.sums.pending_customers)),
+    Field::new("dso", |m| Cell::fixed2(m.sums.dso())),
+    Field::new("best_possible_dso", |m| Cell::fixed2(m.sums.best_possible_dso())),
+    Field::new("add", |m| Cell::fixed2(m.sums.add())),
+    Field::new("cei_pct", |m| Cell::fixed2(m.sums.cei_pct())),
+    Field::new("ar_begin", |m| money(m.sums.ar_begin, m.digits)),
+    Field::new("ar_end", |m| money(m.sums.ar_end, m.digits)),
+    Field::new("current_end", |m| money(m.sums.current_end, m.digits)),
+    Field::new("sales", |m| money(m.sums.sales, m.digits)),
+    Field::new("overdue_end", |m| money(m.sums.overdue_end(), m.digits)),
+    Field::new("overdue_pct", |m| Cell::fixed2(m.sums.overdue_pct())),
 ];
+
+/// Most periods one report splits its range into (a hundred years of months).
+const MAX_PERIODS: usize = 1200;
 
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The measures as `run` prints them, writing `--chart` on the way
+/// (`cobro report` composes them too).
+pub fn report(args: &KpiArgs) -> Result<Report> {
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--disputes", args.disputes.disputes.as_deref())
+        .input("--promises", args.promises.promises.as_deref())
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--chart", args.chart.as_deref())
+        .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;
-    if args.grace < 0 || args.window < 0 {
-        return Err(usage("--grace and --window cannot be negative"));
+    check_days("grace", args.grace, 0)?;
+    check_days("window", args.window, 0)?;
+    let period_list = periods(from, to, args.every);
+    if period_list.len() > MAX_PERIODS {
+        return Err(usage(format!(
+            "--every splits {} to {} into {} periods, more than the {MAX_PERIODS} a report takes: narrow --from/--to or choose a longer --every",
+            crate::dates::iso(from),
+            crate::dates::iso(to),
+            period_list.len()
+        )));
     }
     let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
-    let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by, as_of)?;
+    let tolerance = args.promises.tolerance()?;
+    let side = SideFiles {
+        disputes: args.disputes.disputes.as_deref(),
+        promises: args.promises.promises.as_deref(),
+        ..SideFiles::default()
+    };
+    let payments = args.input.payments.as_deref();
+    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
     let groups = Groups::new(&ledger, by.len())?;
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(&ledger, &params);
     warn_about_dates(&facts);
-    let period_list = periods(from, to, args.every);
     let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of_invoice[i], &params);
     let currencies = Groups::new(&ledger, 0)?;
     let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of_invoice[i], &params);
+    let disputes = args.disputes.disputes.is_some().then(|| Disputes::new(&ledger, &data.disputes, as_of));
+    let measure_disputes = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<DisputeSums>>> {
+        let of = |i: usize| groups.of_invoice[i];
+        disputes.as_ref().map(|d| d.measure(&facts.history, periods, groups.keys.len(), of))
+    };
+    let (dispute_sums, dispute_totals) =
+        (measure_disputes(&groups, &period_list), measure_disputes(&currencies, &[(from, to)]));
+    let book = args
+        .promises
+        .promises
+        .is_some()
+        .then(|| Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }));
+    let first_invoice = if book.is_some() { first_invoice_of_pairs(&ledger) } else { HashMap::new() };
+    let measure_promises = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<PromiseSums>>> {
+        let of = |c: u32, k: u32| first_invoice.get(&(c, k)).map(|&i| groups.of_invoice[i]);
+        book.as_ref().map(|b| b.measure(periods, groups.keys.len(), of))
+    };
+    let (promise_sums, promise_totals) =
+        (measure_promises(&groups, &period_list), measure_promises(&currencies, &[(from, to)]));
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
-    columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    columns.extend(fields::names(MEASURES));
+    if book.is_some() {
+        columns.extend(side::KPI_PROMISE_FIELDS.map(String::from));
+    }
+    if disputes.is_some() {
+        columns.extend(side::KPI_DISPUTE_FIELDS.map(String::from));
+    }
     let mut rows = Vec::new();
     let group_order = groups.order(&ledger);
     for (p, &(s, e)) in period_list.iter().enumerate() {
         for &g in &group_order {
-            rows.push(row_cells(
-                s,
-                e,
-                groups.key_cells(&ledger, g),
-                &groups.currency(&ledger, g),
-                &sums[p][g],
-            ));
+            let currency = groups.currency(&ledger, g);
+            let mut cells = row_cells(s, e, groups.key_cells(&ledger, g), &currency, &sums[p][g]);
+            if let Some(promises) = &promise_sums {
+                cells.extend(side::kpi_promise_cells(&promises[p][g], minor_digits(&currency)));
+            }
+            if let Some(d) = &dispute_sums {
+                cells.extend(side::kpi_dispute_cells(&d[p][g], sums[p][g].ar_end, minor_digits(&currency)));
+            }
+            rows.push(cells);
         }
     }
     let total_rows = currencies
@@ -132,30 +218,61 @@ pub fn run(args: &KpiArgs) -> Result<()> {
         .into_iter()
         .map(|g| {
             let keys = vec![Cell::Null; by.len()];
-            row_cells(from, to, keys, &currencies.currency(&ledger, g), &totals[0][g])
+            let currency = currencies.currency(&ledger, g);
+            let mut cells = row_cells(from, to, keys, &currency, &totals[0][g]);
+            if let Some(promises) = &promise_totals {
+                cells.extend(side::kpi_promise_cells(&promises[0][g], minor_digits(&currency)));
+            }
+            if let Some(d) = &dispute_totals {
+                cells.extend(side::kpi_dispute_cells(&d[0][g], totals[0][g].ar_end, minor_digits(&currency)));
+            }
+            cells
         })
         .collect();
     if let Some(path) = &args.chart {
         let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
         chart::write_svg(&chart, path)?;
     }
-    let report = Report {
+    let mut report = Report {
         command: "kpi".into(),
         as_of,
-        params: json!({
-            "from": crate::dates::iso(from), "to": crate::dates::iso(to),
-            "every": args.every.map(|e| format!("{e:?}").to_lowercase()),
-            "by": by, "grace": args.grace, "window": args.window,
-        })
-        .as_object()
-        .cloned()
-        .unwrap_or_default(),
+        params: json::params(&KpiParamsJson {
+            from,
+            to,
+            every: args.every.map(|e| format!("{e:?}").to_lowercase()),
+            by: &by,
+            grace: args.grace,
+            window: args.window,
+        }),
         columns,
         rows,
         totals_columns: None,
         totals: total_rows,
     };
-    output::emit(&report, &output_options)
+    side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
+    Ok(report)
+}
+
+/// The first invoice of every (customer, currency): a promise's group is its customer's.
+fn first_invoice_of_pairs(ledger: &Ledger) -> HashMap<(u32, u32), usize> {
+    let mut first = HashMap::new();
+    for (i, inv) in ledger.invoices.iter().enumerate() {
+        first.entry((inv.customer, inv.currency)).or_insert(i);
+    }
+    first
+}
+
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct KpiParamsJson<'a> {
+    #[serde(serialize_with = "json::iso_date")]
+    from: Day,
+    #[serde(serialize_with = "json::iso_date")]
+    to: Day,
+    every: Option<String>,
+    by: &'a [String],
+    grace: i32,
+    window: i32,
 }
 
 /// `--from`/`--to` with their defaults (the as-of date, and the first day
@@ -192,36 +309,11 @@ fn warn_about_dates(facts: &Facts) {
 }
 
 fn row_cells(s: Day, e: Day, keys: Vec<Cell>, currency: &str, k: &KpiSums) -> Vec<Cell> {
-    let digits = minor_digits(currency);
-    let money = |v| Cell::Money(v, digits);
-    let count = |n: u64| Cell::Int(n as i64);
     let mut cells = vec![Cell::Date(s), Cell::Date(e)];
     cells.extend(keys);
     cells.push(Cell::text(currency));
-    cells.extend([
-        Cell::fixed2(k.recovery_rate_pct()),
-        money(k.overdue_owed),
-        money(k.recovered),
-        Cell::fixed2(k.avg_days_to_collect()),
-        count(k.collected_invoices),
-        Cell::fixed2(k.avg_days_late()),
-        Cell::fixed2(k.avg_days_to_settle()),
-        count(k.settled_invoices),
-        Cell::fixed2(k.reoffending_rate_pct()),
-        count(k.cured_customers),
-        count(k.reoffended_customers),
-        count(k.pending_customers),
-        Cell::fixed2(k.dso()),
-        Cell::fixed2(k.best_possible_dso()),
-        Cell::fixed2(k.add()),
-        Cell::fixed2(k.cei_pct()),
-        money(k.ar_begin),
-        money(k.ar_end),
-        money(k.current_end),
-        money(k.sales),
-        money(k.overdue_end()),
-        Cell::fixed2(k.overdue_pct()),
-    ]);
+    let measured = Measured { sums: k.clone(), digits: minor_digits(currency) };
+    cells.extend(fields::cells(MEASURES, &measured));
     cells
 }
 

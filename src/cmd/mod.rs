@@ -5,8 +5,13 @@
 pub mod age;
 pub mod completions;
 pub mod dunning;
+pub mod forecast;
 pub mod kpi;
 pub mod plan;
+pub mod promise;
 pub mod provision;
+pub mod report;
 pub mod roll;
 pub mod segment;
+pub mod side;
+pub mod statement;

@@ -1,17 +1,22 @@
 //! `cobro plan schedule|offer|check`: payment agreements.
 
-use crate::cli::{CommonArgs, InputArgs, OutputArgs};
+use crate::cli::{check_days, CommonArgs, InputArgs, OutputArgs};
 use crate::dates::{day_of, parse_iso_flag, Day};
 use crate::domain::plan_check::{self, CheckParams, PlanStatus};
-use crate::domain::schedule::{self, Frequency, OfferOption, PlanTerms, ScheduleRow};
-use crate::error::usage;
+use crate::domain::schedule::{
+    self, Frequency, OfferOption, PlanTerms, ScheduleRow, ScheduleTotals, MAX_AMOUNT, MAX_ANNUAL_RATE,
+    MAX_INSTALLMENTS,
+};
+use crate::error::{excerpt, usage};
+use crate::files::paths::Paths;
 use crate::input::amount::parse_amount;
 use crate::input::plans::load_plans;
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
 /// Payment agreements: schedules, settlement offers, and keeping track.
 #[derive(Subcommand, Debug)]
@@ -48,7 +53,7 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "X")]
     pub amount: String,
 
-    /// Number of installments (after the down payment)
+    /// Number of installments (after the down payment), 1 to 10000
     #[arg(long, value_name = "N")]
     pub installments: Option<u32>,
 
@@ -113,7 +118,7 @@ pub struct OfferArgs {
     #[arg(long, value_name = "PCT", default_value = "0")]
     pub annual_rate: String,
 
-    /// Installment counts to offer
+    /// Installment counts to offer (at most 100 options, each 1 to 10000)
     #[arg(long, value_name = "N,...", default_value = "3,6,12")]
     pub options: String,
 
@@ -155,9 +160,33 @@ pub struct CheckArgs {
     pub output: OutputArgs,
 }
 
+/// Most options one `plan offer` lists (a phone offer, not a table of
+/// every count).
+const MAX_OFFER_OPTIONS: usize = 100;
+
 /// A money or percentage flag, exact.
 fn decimal_flag(name: &str, text: &str) -> Result<Decimal> {
     parse_amount(text, false).map_err(|why| usage(format!("--{name} '{text}': {why}")))
+}
+
+/// A money flag, at most [`MAX_AMOUNT`].
+fn amount_flag(name: &str, text: &str) -> Result<Decimal> {
+    let value = decimal_flag(name, text)?;
+    if value.abs() > MAX_AMOUNT {
+        return Err(usage(format!("--{name} '{text}': at most {MAX_AMOUNT} in a plan")));
+    }
+    Ok(value)
+}
+
+/// `--annual-rate`: 0 to [`MAX_ANNUAL_RATE`] percent.
+fn rate_flag(text: &str) -> Result<Decimal> {
+    let rate = decimal_flag("annual-rate", text)?;
+    if rate < Decimal::ZERO || rate > MAX_ANNUAL_RATE {
+        return Err(usage(format!(
+            "--annual-rate '{text}': expected 0 to {MAX_ANNUAL_RATE} (percent a year)"
+        )));
+    }
+    Ok(rate)
 }
 
 fn date_flag(name: &str, text: &str) -> Result<Day> {
@@ -166,18 +195,15 @@ fn date_flag(name: &str, text: &str) -> Result<Day> {
 
 fn plan_terms(args: &ScheduleArgs) -> Result<PlanTerms> {
     let terms = PlanTerms {
-        amount: decimal_flag("amount", &args.amount)?,
-        down_payment: decimal_flag("down-payment", &args.down_payment)?,
-        fee: decimal_flag("fee", &args.fee)?,
-        annual_rate: decimal_flag("annual-rate", &args.annual_rate)?,
+        amount: amount_flag("amount", &args.amount)?,
+        down_payment: amount_flag("down-payment", &args.down_payment)?,
+        fee: amount_flag("fee", &args.fee)?,
+        annual_rate: rate_flag(&args.annual_rate)?,
         every: args.every,
         start: date_flag("start", &args.start)?,
     };
     if terms.amount <= Decimal::ZERO || terms.down_payment < Decimal::ZERO || terms.fee < Decimal::ZERO {
         return Err(usage("--amount must be positive; --down-payment and --fee cannot be negative"));
-    }
-    if terms.annual_rate < Decimal::ZERO {
-        return Err(usage("--annual-rate cannot be negative"));
     }
     if terms.financed() <= Decimal::ZERO {
         return Err(usage("nothing to finance: the down payment covers the amount and fee"));
@@ -187,15 +213,20 @@ fn plan_terms(args: &ScheduleArgs) -> Result<PlanTerms> {
 
 fn run_schedule(args: &ScheduleArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new().common(&args.common).output_args(&args.output).check()?;
     let as_of = args.common.as_of()?;
     let terms = plan_terms(args)?;
     let n = match (args.installments, &args.max_installment) {
-        (Some(n), _) if n == 0 || n > 10_000 => {
-            return Err(usage("--installments must be between 1 and 10000"))
+        (Some(n), _) if n == 0 || n > MAX_INSTALLMENTS => {
+            return Err(usage(format!("--installments must be between 1 and {MAX_INSTALLMENTS}")))
         }
         (Some(n), _) => n,
         (None, Some(max)) => {
-            schedule::installments_for_max(&terms, decimal_flag("max-installment", max)?).map_err(usage)?
+            let max = amount_flag("max-installment", max)?;
+            if max <= Decimal::ZERO {
+                return Err(usage("--max-installment must be positive"));
+            }
+            schedule::installments_for_max(&terms, max).map_err(usage)?
         }
         (None, None) => return Err(usage("give --installments N or --max-installment M")),
     };
@@ -206,27 +237,24 @@ fn run_schedule(args: &ScheduleArgs) -> Result<()> {
     if lead.is_some() {
         columns.extend(["plan_id".to_string(), "customer".to_string()]);
     }
-    columns.extend(["n", "due_date", "installment", "interest", "principal", "balance"].map(String::from));
-    let params = json!({
-        "amount": money_json(terms.amount), "installments": n, "start": crate::dates::iso(terms.start),
-        "every": format!("{:?}", args.every).to_lowercase(), "annual_rate": money_json(terms.annual_rate),
-        "down_payment": money_json(terms.down_payment), "fee": money_json(terms.fee),
+    columns.extend(fields::names(SCHEDULE));
+    let params = json::params(&ScheduleParamsJson {
+        amount: terms.amount,
+        installments: n,
+        start: terms.start,
+        every: flag_name(args.every),
+        annual_rate: terms.annual_rate,
+        down_payment: terms.down_payment,
+        fee: terms.fee,
     });
     let report = Report {
         command: "plan schedule".into(),
         as_of,
-        params: params.as_object().cloned().unwrap_or_default(),
+        params,
         columns,
         rows: rows.iter().map(|r| schedule_cells(r, lead.as_ref())).collect(),
-        totals_columns: Some(
-            ["installments", "total_paid", "interest", "principal"].map(String::from).to_vec(),
-        ),
-        totals: vec![vec![
-            Cell::Int(sums.installments as i64),
-            money(sums.total_paid),
-            money(sums.interest),
-            money(sums.principal),
-        ]],
+        totals_columns: Some(fields::names(SCHEDULE_TOTALS).collect()),
+        totals: vec![fields::cells(SCHEDULE_TOTALS, &sums).collect()],
     };
     output::emit(&report, &output_options)
 }
@@ -235,139 +263,198 @@ fn money(value: Decimal) -> Cell {
     Cell::Money(value, 2)
 }
 
-fn money_json(value: Decimal) -> serde_json::Value {
-    crate::render::json::exact_number(&value.normalize().to_string())
+/// `plan schedule`'s parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct ScheduleParamsJson {
+    #[serde(serialize_with = "json::exact_decimal")]
+    amount: Decimal,
+    installments: u32,
+    #[serde(serialize_with = "json::iso_date")]
+    start: Day,
+    every: String,
+    #[serde(serialize_with = "json::exact_decimal")]
+    annual_rate: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    down_payment: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    fee: Decimal,
 }
+
+/// `plan offer`'s parameters.
+#[derive(Serialize)]
+struct OfferParamsJson {
+    #[serde(serialize_with = "json::exact_decimal")]
+    amount: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    discount: Decimal,
+    #[serde(serialize_with = "json::exact_decimal")]
+    annual_rate: Decimal,
+    options: Vec<u32>,
+}
+
+/// `plan check`'s parameters.
+#[derive(Serialize)]
+struct CheckParamsJson {
+    grace: i32,
+    broken_after: u32,
+}
+
+/// A frequency as the flag spells it (`2weeks`, not `TwoWeeks`).
+fn flag_name(every: Frequency) -> String {
+    use clap::ValueEnum;
+    every.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+/// The schedule's fields (after `plan_id`, `customer` when given).
+const SCHEDULE: &[Field<ScheduleRow>] = &[
+    Field::new("n", |r| Cell::Int(r.n as i64)),
+    Field::new("due_date", |r| Cell::Date(r.due_date)),
+    Field::new("installment", |r| money(r.installment)),
+    Field::new("interest", |r| money(r.interest)),
+    Field::new("principal", |r| money(r.principal)),
+    Field::new("balance", |r| money(r.balance)),
+];
+
+/// The schedule's totals, fields of their own.
+const SCHEDULE_TOTALS: &[Field<ScheduleTotals>] = &[
+    Field::new("installments", |t| Cell::Int(t.installments as i64)),
+    Field::new("total_paid", |t| money(t.total_paid)),
+    Field::new("interest", |t| money(t.interest)),
+    Field::new("principal", |t| money(t.principal)),
+];
 
 fn schedule_cells(row: &ScheduleRow, lead: Option<&(String, String)>) -> Vec<Cell> {
     let mut cells = Vec::new();
     if let Some((plan, customer)) = lead {
         cells.extend([Cell::text(plan), Cell::text(customer)]);
     }
-    cells.extend([
-        Cell::Int(row.n as i64),
-        Cell::Date(row.due_date),
-        money(row.installment),
-        money(row.interest),
-        money(row.principal),
-        money(row.balance),
-    ]);
+    cells.extend(fields::cells(SCHEDULE, row));
     cells
 }
 
 fn run_offer(args: &OfferArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new().common(&args.common).output_args(&args.output).check()?;
     let as_of = args.common.as_of()?;
-    let amount = decimal_flag("amount", &args.amount)?;
+    let amount = amount_flag("amount", &args.amount)?;
     let discount = decimal_flag("discount", &args.discount)?;
-    let rate = decimal_flag("annual-rate", &args.annual_rate)?;
-    if amount <= Decimal::ZERO
-        || rate < Decimal::ZERO
-        || !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&discount)
-    {
-        return Err(usage(
-            "--amount must be positive, --annual-rate not negative, --discount between 0 and 100",
-        ));
+    let rate = rate_flag(&args.annual_rate)?;
+    if amount <= Decimal::ZERO || !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&discount) {
+        return Err(usage("--amount must be positive and --discount between 0 and 100"));
     }
-    let counts: Vec<u32> = args
-        .options
-        .split(',')
-        .map(|c| c.trim().parse::<u32>().ok().filter(|n| *n > 0))
-        .collect::<Option<Vec<u32>>>()
-        .ok_or_else(|| {
-            usage(format!("--options '{}': expected installment counts like 3,6,12", args.options))
-        })?;
+    let counts = offer_counts(&args.options)?;
     let options = schedule::offer(amount, discount, rate, &counts);
-    let columns = [
-        "option",
-        "installments",
-        "installment",
-        "last_installment",
-        "total_paid",
-        "interest",
-        "cost_vs_lump_sum",
-    ];
-    let params = json!({"amount": money_json(amount), "discount": money_json(discount), "annual_rate": money_json(rate), "options": counts});
+    let params =
+        json::params(&OfferParamsJson { amount, discount, annual_rate: rate, options: counts.clone() });
     let report = Report {
         command: "plan offer".into(),
         as_of,
-        params: params.as_object().cloned().unwrap_or_default(),
-        columns: columns.map(String::from).to_vec(),
-        rows: options.iter().map(offer_cells).collect(),
+        params,
+        columns: fields::names(OFFER).collect(),
+        rows: options.iter().map(|o| fields::cells(OFFER, o).collect()).collect(),
         totals_columns: None,
         totals: Vec::new(),
     };
     output::emit(&report, &output_options)
 }
 
-fn offer_cells(o: &OfferOption) -> Vec<Cell> {
-    vec![
-        Cell::text(&o.option),
-        Cell::Int(o.installments as i64),
-        money(o.installment),
-        money(o.last_installment),
-        money(o.total_paid),
-        money(o.interest),
-        money(o.cost_vs_lump_sum),
-    ]
+/// An offer's fields.
+const OFFER: &[Field<OfferOption>] = &[
+    Field::new("option", |o| Cell::text(&o.option)),
+    Field::new("installments", |o| Cell::Int(o.installments as i64)),
+    Field::new("installment", |o| money(o.installment)),
+    Field::new("last_installment", |o| money(o.last_installment)),
+    Field::new("total_paid", |o| money(o.total_paid)),
+    Field::new("interest", |o| money(o.interest)),
+    Field::new("cost_vs_lump_sum", |o| money(o.cost_vs_lump_sum)),
+];
+
+/// `--options N,...`: at most [`MAX_OFFER_OPTIONS`] counts, each 1 to
+/// [`MAX_INSTALLMENTS`].
+fn offer_counts(text: &str) -> Result<Vec<u32>> {
+    let counts = text
+        .split(',')
+        .map(|c| c.trim().parse::<u32>().ok().filter(|n| (1..=MAX_INSTALLMENTS).contains(n)))
+        .collect::<Option<Vec<u32>>>()
+        .ok_or_else(|| {
+            usage(format!(
+                "--options '{}': expected installment counts from 1 to {MAX_INSTALLMENTS}, like 3,6,12",
+                excerpt(text, 40)
+            ))
+        })?;
+    if counts.len() > MAX_OFFER_OPTIONS {
+        return Err(usage(format!(
+            "--options: {} counts given, at most {MAX_OFFER_OPTIONS} options in one offer",
+            counts.len()
+        )));
+    }
+    Ok(counts)
 }
 
 fn run_check(args: &CheckArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    output::emit(&check_report(args)?, &output_options)
+}
+
+/// Plan statuses as `plan check` prints them (`cobro report` composes them too).
+pub fn check_report(args: &CheckArgs) -> Result<Report> {
+    Paths::new()
+        .input("PLANS", Some(&args.plans))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     let as_of = args.input.as_of()?;
     let read_options = args.input.read_options()?;
     let Some(payments_path) = &args.input.payments else {
         return Err(usage("plan check needs --payments FILE (payments toward the plans)"));
     };
-    if args.grace < 0 || args.broken_after == 0 {
-        return Err(usage("--grace cannot be negative and --broken-after must be at least 1"));
+    check_days("grace", args.grace, 0)?;
+    if args.broken_after == 0 {
+        return Err(usage("--broken-after must be at least 1"));
     }
     let (plans, payments) = load_plans(&args.plans, payments_path, &read_options)?;
     let params = CheckParams { as_of, grace: args.grace, broken_after: args.broken_after };
     let statuses = plan_check::check(&plans, &payments, params);
-    let columns = [
-        "plan_id",
-        "customer",
-        "status",
-        "installments",
-        "paid_installments",
-        "paid_amount",
-        "remaining",
-        "overdue_amount",
-        "installments_overdue",
-        "next_due_date",
-        "next_amount",
-        "max_days_late",
-    ];
-    let rows = plans.iter().zip(&statuses).map(|(p, s)| check_cells(&p.id, &p.customer, s)).collect();
-    let report = Report {
+    let check = check_fields();
+    let rows = plans
+        .iter()
+        .zip(&statuses)
+        .map(|(p, status)| {
+            fields::cells(&check, &CheckRow { plan_id: &p.id, customer: &p.customer, status }).collect()
+        })
+        .collect();
+    Ok(Report {
         command: "plan check".into(),
         as_of,
-        params: json!({"grace": args.grace, "broken_after": args.broken_after})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        columns: columns.map(String::from).to_vec(),
+        params: json::params(&CheckParamsJson { grace: args.grace, broken_after: args.broken_after }),
+        columns: fields::names(&check).collect(),
         rows,
         totals_columns: None,
         totals: Vec::new(),
-    };
-    output::emit(&report, &output_options)
+    })
 }
 
-fn check_cells(plan_id: &str, customer: &str, s: &PlanStatus) -> Vec<Cell> {
-    vec![
-        Cell::text(plan_id),
-        Cell::text(customer),
-        Cell::text(s.status.name()),
-        Cell::Int(s.installments as i64),
-        Cell::Int(s.paid_installments as i64),
-        money(s.paid_amount),
-        money(s.remaining),
-        money(s.overdue_amount),
-        Cell::Int(s.installments_overdue as i64),
-        Cell::opt_date(s.next_due_date),
-        s.next_amount.map_or(Cell::Null, money),
-        Cell::Int(s.max_days_late as i64),
+/// One plan's status at the as-of date, with its id and customer.
+struct CheckRow<'a> {
+    plan_id: &'a str,
+    customer: &'a str,
+    status: &'a PlanStatus,
+}
+
+/// `plan check`'s fields (a function so the rows can borrow).
+fn check_fields<'a>() -> [Field<CheckRow<'a>>; 12] {
+    [
+        Field::new("plan_id", |r| Cell::text(r.plan_id)),
+        Field::new("customer", |r| Cell::text(r.customer)),
+        Field::new("status", |r| Cell::text(r.status.status.name())),
+        Field::new("installments", |r| Cell::Int(r.status.installments as i64)),
+        Field::new("paid_installments", |r| Cell::Int(r.status.paid_installments as i64)),
+        Field::new("paid_amount", |r| money(r.status.paid_amount)),
+        Field::new("remaining", |r| money(r.status.remaining)),
+        Field::new("overdue_amount", |r| money(r.status.overdue_amount)),
+        Field::new("installments_overdue", |r| Cell::Int(r.status.installments_overdue as i64)),
+        Field::new("next_due_date", |r| Cell::opt_date(r.status.next_due_date)),
+        Field::new("next_amount", |r| r.status.next_amount.map_or(Cell::Null, money)),
+        Field::new("max_days_late", |r| Cell::Int(r.status.max_days_late as i64)),
     ]
 }

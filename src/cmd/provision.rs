@@ -5,6 +5,7 @@ use crate::cmd::age::parse_buckets;
 use crate::dates::{date_of, day_of, iso, parse_iso_flag, Day};
 use crate::domain::provision::{self, ProvisionParams, ProvisionRow, ProvisionTotal};
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::headers::normalize;
 use crate::input::load_ledger;
 use crate::input::rates::load_loss_rates;
@@ -71,6 +72,12 @@ pub struct ProvisionArgs {
 
 pub fn run(args: &ProvisionArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input("--rates", args.rates.as_deref())
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;

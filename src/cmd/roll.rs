@@ -5,6 +5,7 @@ use crate::cmd::age::parse_buckets;
 use crate::dates::{day_of, iso, parse_iso_flag, Day};
 use crate::domain::roll::{self, month_ends, RollParams, RollRow};
 use crate::error::usage;
+use crate::files::paths::Paths;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
 use crate::render::chart::{self, Series};
@@ -59,6 +60,12 @@ pub struct RollArgs {
 
 pub fn run(args: &RollArgs) -> Result<()> {
     let output_options = args.output.options()?;
+    Paths::new()
+        .input("INVOICES", Some(&args.invoices))
+        .input_args(&args.input)
+        .output_args(&args.output)
+        .output("--chart", args.chart.as_deref())
+        .check()?;
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;

@@ -1,4 +1,4 @@
-//! Aging of the open balance at the as-of date (SPEC §4 `age`): every
+//! Aging of the open balance at the as-of date (docs/age.md): every
 //! document with `open != 0` goes to a bucket by days past due (or days
 //! since issue), grouped by customer, by other columns or not at all;
 //! money of different currencies is never added.

@@ -1,12 +1,14 @@
-//! Who gets which reminder today (SPEC §4 `dunning`): listed invoices,
+//! Who gets which reminder today (docs/dunning.md): listed invoices,
 //! interest and fees, and the level ladder driven by the log of what was
 //! sent (no skipping, reset by a new delinquency episode, spaced by
 //! `min_interval_days`). Dunning uses no grace.
 
+use super::disputes::Disputes;
 use super::history::{Episodes, History};
+use super::interest::{invoice_interest, RateCalendar};
 use super::ledger::Ledger;
 use crate::dates::Day;
-use crate::money::{minor_digits, round};
+use anyhow::{Context, Result};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -38,7 +40,8 @@ pub struct Level {
     pub fee_per_invoice: Decimal,
     /// `letter` or `escalate`.
     pub action: String,
-    pub template: String,
+    /// The letter's text; `None` for an `escalate` level that writes no letter.
+    pub template: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -47,7 +50,8 @@ pub struct Policy {
     pub min_amount: Decimal,
     pub min_interval_days: i32,
     pub exclude_disputed: bool,
-    pub annual_rate_pct: Decimal,
+    /// `[interest]`: a fixed `annual_rate_pct` or a calendar of rates.
+    pub rates: RateCalendar,
 }
 
 /// One action already taken (a log row).
@@ -83,46 +87,63 @@ impl Notice {
     }
 }
 
-/// The notices due today, sorted by customer then currency; customers in
-/// `skip` (on an on-track payment plan) get none.
+/// The notices due today, sorted by customer then currency; a (customer,
+/// currency) handle pair that `skip` names (an on-track payment plan, an
+/// open promise) gets none. `disputes` says which invoices are in dispute.
+/// The error names a customer with an invoice whose delay has a day the
+/// rate calendar gives no rate for, or whose interest, fees or total
+/// overflow `Decimal` (only for absurd policies or amounts: see
+/// [`crate::money::AMOUNT_LIMIT`]).
 pub fn notices(
     ledger: &Ledger,
     policy: &Policy,
     log: &[Sent],
-    skip: &dyn Fn(&str) -> bool,
+    skip: &dyn Fn(u32, u32) -> bool,
+    disputes: &Disputes,
     as_of: Day,
-) -> Vec<Notice> {
+) -> Result<Vec<Notice>> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, 0, as_of);
     let mut listed: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
     for (i, inv) in ledger.invoices.iter().enumerate() {
         let open = history.open_at(i, as_of);
-        if open > Decimal::ZERO && inv.due < as_of && !(policy.exclude_disputed && inv.disputed) {
+        if open > Decimal::ZERO
+            && inv.due < as_of
+            && !(policy.exclude_disputed && disputes.in_dispute(i, as_of))
+        {
             listed.entry((inv.customer, inv.currency)).or_default().push(i);
         }
     }
     let mut pairs: Vec<(u32, u32)> = ledger.invoices.iter().map(|i| (i.customer, i.currency)).collect();
     pairs.sort_unstable();
     pairs.dedup();
+    // The log by (customer, currency), once: filtering all of it per pair
+    // was quadratic in a long-running log.
+    let mut logged: HashMap<(&str, &str), Vec<&Sent>> = HashMap::new();
+    for s in log {
+        logged.entry((s.customer.as_str(), s.currency.as_str())).or_default().push(s);
+    }
     let mut out = Vec::new();
     for (pair, &(customer, currency)) in pairs.iter().enumerate() {
         let Some(mut invoices) = listed.remove(&(customer, currency)) else { continue };
-        if skip(ledger.customers.get(customer)) {
+        if skip(customer, currency) {
             continue;
         }
         invoices.sort_by_key(|&i| (ledger.invoices[i].due, ledger.id(i).to_string()));
         let episode_start =
             episodes.episodes[pair].iter().rev().find(|e| e.cure.is_none()).map_or(as_of, |e| e.start);
-        let sent: Vec<&Sent> = log
-            .iter()
-            .filter(|s| {
-                s.customer == ledger.customers.get(customer)
-                    && s.currency == ledger.currencies.get(currency)
-                    && s.date >= episode_start
-                    && s.date <= as_of
-            })
+        let key = (ledger.customers.get(customer), ledger.currencies.get(currency));
+        let sent: Vec<&Sent> = logged
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|s| s.date >= episode_start && s.date <= as_of)
             .collect();
-        if let Some(notice) = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of) {
+        let decided = decide(ledger, &history, policy, &sent, customer, currency, invoices, as_of);
+        let name =
+            || format!("customer {} ({})", ledger.customers.get(customer), ledger.currencies.get(currency));
+        if let Some(notice) = decided.with_context(name)? {
             out.push(notice);
         }
     }
@@ -130,7 +151,7 @@ pub fn notices(
         (ledger.customers.get(a.customer), ledger.currencies.get(a.currency))
             .cmp(&(ledger.customers.get(b.customer), ledger.currencies.get(b.currency)))
     });
-    out
+    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -143,37 +164,44 @@ fn decide(
     currency: u32,
     invoices: Vec<usize>,
     as_of: Day,
-) -> Option<Notice> {
-    let digits = minor_digits(ledger.currencies.get(currency));
+) -> Result<Option<Notice>> {
     let open: Vec<Decimal> = invoices.iter().map(|&i| history.open_at(i, as_of)).collect();
     let overdue: Decimal = open.iter().sum();
     if overdue < policy.min_amount {
-        return None;
+        return Ok(None);
     }
     let oldest = as_of - ledger.invoices[invoices[0]].due;
     let last = sent.iter().max_by_key(|s| (s.date, s.level));
     let last_level = last.map_or(0, |s| s.level);
     if let Some(last) = last {
         if last.date == as_of || as_of - last.date < policy.min_interval_days {
-            return None;
+            return Ok(None);
         }
     }
-    let reached = policy.levels.iter().rposition(|l| l.days <= oldest).map(|i| i + 1)?;
+    let Some(reached) = policy.levels.iter().rposition(|l| l.days <= oldest).map(|i| i + 1) else {
+        return Ok(None);
+    };
     let level = reached.min(last_level + 1);
     if level <= last_level {
-        return None;
+        return Ok(None);
     }
-    let rate = policy.annual_rate_pct / Decimal::ONE_HUNDRED;
-    let interest = invoices
-        .iter()
-        .zip(&open)
-        .map(|(&i, &o)| {
-            round(o * rate * Decimal::from(as_of - ledger.invoices[i].due) / Decimal::from(365), digits)
-        })
-        .sum();
+    let mut interest = Decimal::ZERO;
+    for (&i, &o) in invoices.iter().zip(&open) {
+        let this = invoice_interest(ledger, &policy.rates, i, o, as_of)?;
+        interest = interest.checked_add(this).ok_or_else(|| too_large("the interest".into()))?;
+    }
     let rung = &policy.levels[level - 1];
-    let fees = rung.fee + rung.fee_per_invoice * Decimal::from(invoices.len());
-    Some(Notice {
+    let fees = rung
+        .fee_per_invoice
+        .checked_mul(Decimal::from(invoices.len()))
+        .and_then(|f| f.checked_add(rung.fee))
+        .ok_or_else(|| too_large(format!("the fees of level {level} for {} invoices", invoices.len())))?;
+    // So that `Notice::total_due` cannot overflow.
+    overdue
+        .checked_add(interest)
+        .and_then(|t| t.checked_add(fees))
+        .ok_or_else(|| too_large("the total due".into()))?;
+    Ok(Some(Notice {
         customer,
         currency,
         level,
@@ -183,5 +211,10 @@ fn decide(
         overdue,
         interest,
         fees,
-    })
+    }))
+}
+
+/// The error of a sum or product past `Decimal`'s range.
+fn too_large(what: String) -> anyhow::Error {
+    anyhow::anyhow!("{what} is too large to compute (amount too large)")
 }

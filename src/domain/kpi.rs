@@ -1,4 +1,4 @@
-//! Collection measures per period (SPEC §4 `kpi`): recovery rate, days to
+//! Collection measures per period (docs/kpi.md): recovery rate, days to
 //! collect / late / to settle, reoffending rate, DSO, best possible DSO,
 //! ADD, CEI and the balances behind them. Every figure is kept exact; rates
 //! and averages are `None` when their denominator is empty.
@@ -94,8 +94,13 @@ impl KpiSums {
         let judged = self.cured_customers - self.pending_customers;
         pct(Decimal::from(self.reoffended_customers), Decimal::from(judged))
     }
+    /// `value / sales x days`; `None` without sales, or when the ratio is
+    /// beyond `Decimal`'s range (a few cents of sales against a huge balance).
     fn per_sales_days(&self, value: Decimal) -> Option<Decimal> {
-        (self.sales > Decimal::ZERO).then(|| value / self.sales * Decimal::from(self.days))
+        if self.sales <= Decimal::ZERO {
+            return None;
+        }
+        value.checked_div(self.sales)?.checked_mul(Decimal::from(self.days))
     }
     pub fn dso(&self) -> Option<Decimal> {
         self.per_sales_days(self.ar_end)
@@ -104,7 +109,7 @@ impl KpiSums {
         self.per_sales_days(self.current_end)
     }
     pub fn add(&self) -> Option<Decimal> {
-        Some(self.dso()? - self.best_possible_dso()?)
+        self.dso()?.checked_sub(self.best_possible_dso()?)
     }
     pub fn cei_pct(&self) -> Option<Decimal> {
         let denominator = self.ar_begin + self.sales - self.current_end;
@@ -248,6 +253,33 @@ fn add_reoffending(
 mod tests {
     use super::*;
     use crate::dates::{iso, ymd};
+
+    /// DSO of 550 open on 300 of sales over 31 days: 550 / 300 x 31 = 56.83;
+    /// a ratio beyond Decimal's range (a cent of sales against 10^27 open)
+    /// is no value rather than a panic.
+    #[test]
+    fn dso_is_exact_and_none_beyond_range() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let sums = KpiSums {
+            ar_end: d("550"),
+            current_end: d("0"),
+            sales: d("300"),
+            days: 31,
+            ..Default::default()
+        };
+        assert_eq!(crate::money::round(sums.dso().unwrap(), 2), d("56.83"));
+        assert_eq!(crate::money::round(sums.add().unwrap(), 2), d("56.83"));
+        let huge = KpiSums {
+            ar_end: d("1e27"),
+            current_end: d("-1e27"),
+            sales: d("0.01"),
+            days: 31,
+            ..Default::default()
+        };
+        assert_eq!(huge.dso(), None);
+        assert_eq!(huge.best_possible_dso(), None);
+        assert_eq!(huge.add(), None);
+    }
 
     #[test]
     fn calendar_periods_are_clipped_to_the_range() {

@@ -165,6 +165,22 @@ impl Ledger {
         }
     }
 
+    /// The ledger index of each of `handles` (id handles, [`Invoice::id`]);
+    /// after [`Ledger::restrict_to`] the handles of dropped documents are
+    /// absent. For side files (promises, disputes) that name documents by id.
+    pub fn indexes_of(
+        &self,
+        handles: impl IntoIterator<Item = u32>,
+    ) -> std::collections::HashMap<u32, usize> {
+        let wanted: std::collections::HashSet<u32> = handles.into_iter().collect();
+        self.invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, inv)| wanted.contains(&inv.id))
+            .map(|(i, inv)| (inv.id, i))
+            .collect()
+    }
+
     /// Whether the document exists at the end of day `d`.
     pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
         invoice.issue().is_none_or(|issue| issue <= d)
@@ -199,7 +215,9 @@ impl Ledger {
     }
 
     /// Converts every amount into `base` with `rates` (value of one unit of
-    /// each currency in `base`); `Err(code)` names a currency without a rate.
+    /// each currency in `base`). The error names a currency without a rate,
+    /// or an amount whose converted value is not below
+    /// [`money::AMOUNT_LIMIT`] (the bound every total relies on).
     pub fn convert_to(
         &mut self,
         base: &str,
@@ -211,8 +229,31 @@ impl Ledger {
             match rates.get(code) {
                 Some(rate) => factors.push(*rate),
                 None if code.is_empty() => factors.push(Decimal::ONE), // the interner's empty slot
-                None => return Err(code.to_string()),
+                None => return Err(format!("no rate for {code}")),
             }
+        }
+        // A first pass checks every product, so that a failure leaves the ledger as it was.
+        let check = |value: Decimal, invoice: usize, what: &str| -> Result<(), String> {
+            let currency = self.invoices[invoice].currency;
+            let rate = factors[currency as usize];
+            match value.checked_mul(rate) {
+                Some(converted) if money::within_limit(converted) => Ok(()),
+                _ => Err(format!(
+                    "invoice {}: {what} {value} {} at rate {rate} is not below {} {base} (amount too large)",
+                    self.id(invoice),
+                    self.currencies.get(currency),
+                    money::AMOUNT_LIMIT
+                )),
+            }
+        };
+        for p in &self.payments {
+            check(p.amount, p.invoice as usize, "payment of")?;
+        }
+        for (i, open) in self.folded.open.iter().enumerate() {
+            check(*open, i, "open amount")?;
+        }
+        for (i, inv) in self.invoices.iter().enumerate() {
+            check(inv.amount, i, "amount")?;
         }
         let base_handle = self.currencies.intern(base);
         for p in &mut self.payments {
@@ -246,6 +287,34 @@ impl Ledger {
             retain_kept(&mut column.values, &keep);
         }
         self
+    }
+}
+
+/// Payments dated after the as-of date, kept apart by
+/// [`Ledger::restrict_keeping_later`] (`forecast --backtest`).
+#[derive(Debug, Default)]
+pub struct LaterPayments {
+    /// Those of documents that exist at the as-of date, their `invoice`
+    /// indexing the restricted ledger.
+    pub payments: Vec<Payment>,
+    /// How many payments of the input, of any document, are dated after it.
+    pub in_input: usize,
+}
+
+impl Ledger {
+    /// [`Ledger::restrict_to`], keeping apart the payments dated after
+    /// `as_of` of the documents that exist at it: the one reader of what
+    /// happened after the as-of date is `forecast --backtest`.
+    pub fn restrict_keeping_later(self, as_of: Day) -> (Ledger, LaterPayments) {
+        let after = |p: &Payment| p.date().is_some_and(|d| d > as_of);
+        let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
+        let new_index = new_positions(&keep);
+        let payments = (self.payments.iter())
+            .filter(|p| after(p) && keep[p.invoice as usize])
+            .map(|p| Payment { invoice: new_index[p.invoice as usize], ..p.clone() })
+            .collect();
+        let in_input = self.payments.iter().filter(|p| after(p)).count();
+        (self.restrict_to(as_of), LaterPayments { payments, in_input })
     }
 }
 

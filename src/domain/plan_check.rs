@@ -1,4 +1,4 @@
-//! Are debtors keeping their payment agreements? (SPEC §4 `plan check`)
+//! Are debtors keeping their payment agreements? (docs/plan.md)
 //!
 //! Payments, in date order, fill the oldest unpaid installment first; a
 //! payment with only a customer fills that customer's plans one after the

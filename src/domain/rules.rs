@@ -8,16 +8,25 @@
 //! ```
 //! A comparison with a `null` feature is false (and `not` of it true).
 //! Expressions are parsed once; errors point at the offending column.
+//! Parentheses and `not` nest at most [`MAX_DEPTH`] levels, so neither the
+//! parser nor evaluation can run out of stack; `and`/`or` chains of any
+//! length are flat lists, not nested pairs.
 
+use crate::error::excerpt;
 use rust_decimal::Decimal;
 use std::str::FromStr;
+
+/// How deep parentheses and `not` may nest (`((a > 1))` is 2 levels).
+pub const MAX_DEPTH: usize = 64;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     True,
     Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// True when every term is (two or more terms).
+    And(Vec<Expr>),
+    /// True when any term is (two or more terms).
+    Or(Vec<Expr>),
     Compare(Value, Op, Value),
 }
 
@@ -53,7 +62,7 @@ pub fn parse(text: &str, features: &[&str]) -> Result<Expr, String> {
     if tokens.is_empty() {
         return Err("the expression is empty (use `true` for a catch-all rule)".into());
     }
-    let mut parser = Parser { tokens, pos: 0, features, text };
+    let mut parser = Parser { tokens, pos: 0, depth: 0, features, text };
     let expr = parser.or()?;
     if let Some((at, token)) = parser.tokens.get(parser.pos) {
         return Err(format!(
@@ -71,8 +80,8 @@ impl Expr {
         match self {
             Expr::True => true,
             Expr::Not(e) => !e.eval(row),
-            Expr::And(a, b) => a.eval(row) && b.eval(row),
-            Expr::Or(a, b) => a.eval(row) || b.eval(row),
+            Expr::And(terms) => terms.iter().all(|t| t.eval(row)),
+            Expr::Or(terms) => terms.iter().any(|t| t.eval(row)),
             Expr::Compare(l, op, r) => match (value(l, row), value(r, row)) {
                 (Some(l), Some(r)) => match op {
                     Op::Lt => l < r,
@@ -96,12 +105,12 @@ fn value(v: &Value, row: &[Option<Decimal>]) -> Option<Decimal> {
 }
 
 fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, String> {
+    // Indexed by character, so an index is the (0-based) column.
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let (at, c) = chars[i];
-        let col = text[..at].chars().count();
+        let (col, c) = (i, chars[i].1);
         let next = chars.get(i + 1).map(|x| x.1);
         let (token, width) = match (c, next) {
             (c, _) if c.is_whitespace() => {
@@ -120,8 +129,9 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, String> {
                 let len =
                     chars[i + 1..].iter().take_while(|x| x.1.is_ascii_digit() || x.1 == '.').count() + 1;
                 let literal: String = chars[i..i + len].iter().map(|x| x.1).collect();
-                let n = Decimal::from_str(&literal)
-                    .map_err(|_| format!("at column {}: '{literal}' is not a number", col + 1))?;
+                let n = Decimal::from_str(&literal).map_err(|_| {
+                    format!("at column {}: '{}' is not a number", col + 1, excerpt(&literal, 40))
+                })?;
                 (Token::Number(n), len)
             }
             (c, _) if c.is_alphabetic() || c == '_' => {
@@ -139,7 +149,7 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, String> {
 fn describe(token: &Token) -> String {
     match token {
         Token::Number(n) => format!("number {n}"),
-        Token::Word(w) => format!("'{w}'"),
+        Token::Word(w) => format!("'{}'", excerpt(w, 40)),
         Token::Op(op) => format!("operator {op:?}"),
         Token::Open => "'('".into(),
         Token::Close => "')'".into(),
@@ -149,6 +159,8 @@ fn describe(token: &Token) -> String {
 struct Parser<'a> {
     tokens: Vec<(usize, Token)>,
     pos: usize,
+    /// Parentheses and `not` open around the current token.
+    depth: usize,
     features: &'a [&'a str],
     text: &'a str,
 }
@@ -159,7 +171,7 @@ impl Parser<'_> {
     }
 
     fn column(&self) -> usize {
-        self.tokens.get(self.pos).map_or(self.text.chars().count(), |t| t.0) + 1
+        self.tokens.get(self.pos).map_or_else(|| self.text.chars().count(), |t| t.0) + 1
     }
 
     fn keyword(&mut self, word: &str) -> bool {
@@ -171,35 +183,52 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Expr, String> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.keyword("or") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::Or(terms) })
     }
 
     fn and(&mut self) -> Result<Expr, String> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         while self.keyword("and") {
-            left = Expr::And(Box::new(left), Box::new(self.unary()?));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::And(terms) })
+    }
+
+    /// One more level of parentheses or `not`, refused past [`MAX_DEPTH`].
+    fn nest(&mut self) -> Result<(), String> {
+        if self.depth == MAX_DEPTH {
+            return Err(format!(
+                "at column {}: parentheses and `not` nest deeper than {MAX_DEPTH} levels; simplify the rule",
+                self.tokens[self.pos - 1].0 + 1
+            ));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn unary(&mut self) -> Result<Expr, String> {
         if self.keyword("not") {
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            self.nest()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         if self.keyword("true") {
             return Ok(Expr::True);
         }
         if self.peek() == Some(&Token::Open) {
             self.pos += 1;
+            self.nest()?;
             let inner = self.or()?;
             if self.peek() != Some(&Token::Close) {
                 return Err(format!("at column {}: expected ')'", self.column()));
             }
             self.pos += 1;
+            self.depth -= 1;
             return Ok(inner);
         }
         let left = self.value()?;
@@ -223,7 +252,8 @@ impl Parser<'_> {
                     Ok(Value::Feature(i))
                 }
                 None => Err(format!(
-                    "at column {column}: unknown feature '{w}'; features are {}",
+                    "at column {column}: unknown feature '{}'; features are {}",
+                    excerpt(&w, 40),
                     self.features.join(", ")
                 )),
             },
@@ -238,6 +268,7 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const F: &[&str] = &["a", "b", "c"];
 
@@ -278,5 +309,168 @@ mod tests {
         assert!(parse("a", F).unwrap_err().contains("comparison"));
         assert!(parse("a > 1 @", F).unwrap_err().contains("'@'"));
         assert!(parse("a > 1.2.3", F).unwrap_err().contains("not a number"));
+    }
+
+    /// 64 levels parse, 65 are refused at the 65th opening, and 30,000
+    /// (which overflowed the stack) are refused as quickly.
+    #[test]
+    fn nesting_is_limited_and_the_error_points_at_it() {
+        let nested = |depth: usize| format!("{}a > 1{}", "(".repeat(depth), ")".repeat(depth));
+        assert!(eval(&nested(MAX_DEPTH), [Some(2), None, None]));
+        let err = parse(&nested(MAX_DEPTH + 1), F).unwrap_err();
+        assert!(err.contains("column 65") && err.contains("deeper than 64"), "{err}");
+        assert!(parse(&nested(30_000), F).unwrap_err().contains("deeper than 64"));
+        let nots = format!("{}a > 1", "not ".repeat(30_000));
+        assert!(parse(&nots, F).unwrap_err().contains("column 257"), "4 columns per `not `");
+        // `not` and parentheses count together.
+        let mixed = format!("{}a > 1{}", "not (".repeat(32), ")".repeat(32));
+        assert!(parse(&mixed, F).is_ok());
+        assert!(parse(&format!("not {mixed}"), F).is_err());
+    }
+
+    /// A chain of 100,000 terms is a flat list: no depth, no deep recursion.
+    #[test]
+    fn long_chains_are_flat() {
+        let chain = vec!["a > 1"; 100_000].join(" or ");
+        let expr = parse(&format!("{chain} or b == 7"), F).unwrap();
+        assert!(matches!(&expr, Expr::Or(terms) if terms.len() == 100_001));
+        assert!(expr.eval(&[Some(Decimal::ZERO), Some(Decimal::from(7)), None]));
+        assert!(!expr.eval(&[Some(Decimal::ZERO), Some(Decimal::ZERO), None]));
+    }
+
+    /// A reference expression, printed fully parenthesized or by precedence.
+    #[derive(Clone, Debug)]
+    enum Reference {
+        Cmp(usize, Op, i64),
+        Not(Box<Reference>),
+        And(Box<Reference>, Box<Reference>),
+        Or(Box<Reference>, Box<Reference>),
+    }
+
+    impl Reference {
+        fn eval(&self, row: &[Option<i64>; 3]) -> bool {
+            match self {
+                Reference::Cmp(f, op, n) => row[*f].is_some_and(|v| match op {
+                    Op::Lt => v < *n,
+                    Op::Le => v <= *n,
+                    Op::Gt => v > *n,
+                    Op::Ge => v >= *n,
+                    Op::Eq => v == *n,
+                    Op::Ne => v != *n,
+                }),
+                Reference::Not(e) => !e.eval(row),
+                Reference::And(a, b) => a.eval(row) && b.eval(row),
+                Reference::Or(a, b) => a.eval(row) || b.eval(row),
+            }
+        }
+
+        fn text(&self) -> String {
+            let op = |op: &Op| match op {
+                Op::Lt => "<",
+                Op::Le => "<=",
+                Op::Gt => ">",
+                Op::Ge => ">=",
+                Op::Eq => "==",
+                Op::Ne => "!=",
+            };
+            match self {
+                Reference::Cmp(f, o, n) => format!("{} {} {n}", F[*f], op(o)),
+                Reference::Not(e) => format!("not ({})", e.text()),
+                Reference::And(a, b) => format!("({}) and ({})", a.text(), b.text()),
+                Reference::Or(a, b) => format!("({}) or ({})", a.text(), b.text()),
+            }
+        }
+    }
+
+    fn reference() -> impl Strategy<Value = Reference> {
+        let op = prop::sample::select(vec![Op::Lt, Op::Le, Op::Gt, Op::Ge, Op::Eq, Op::Ne]);
+        let leaf = (0usize..3, op, -3i64..4).prop_map(|(f, o, n)| Reference::Cmp(f, o, n));
+        leaf.prop_recursive(6, 40, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|e| Reference::Not(Box::new(e))),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| Reference::And(Box::new(a), Box::new(b))),
+                (inner.clone(), inner).prop_map(|(a, b)| Reference::Or(Box::new(a), Box::new(b))),
+            ]
+        })
+    }
+
+    fn row() -> impl Strategy<Value = [Option<i64>; 3]> {
+        [prop::option::of(-4i64..5), prop::option::of(-4i64..5), prop::option::of(-4i64..5)]
+    }
+
+    /// Pieces of the language and of what is not, for hostile input.
+    fn fragments() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "(",
+            ")",
+            "not",
+            "and",
+            "or",
+            "true",
+            "a",
+            "b",
+            "zz",
+            "<",
+            "<=",
+            ">",
+            ">=",
+            "==",
+            "!=",
+            "=",
+            "!",
+            "1",
+            "-2.5",
+            "1.2.3",
+            "-",
+            ".",
+            "99999999999999999999999999999999",
+            "é",
+            "@",
+            " ",
+            "",
+        ]);
+        prop::collection::vec(piece, 0..40).prop_map(|p| p.join(" "))
+    }
+
+    proptest! {
+        /// No input panics: it parses or says at which column it fails.
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>(), pieces in fragments()) {
+            for t in [&text, &pieces] {
+                if let Err(e) = parse(t, F) {
+                    prop_assert!(e.starts_with("at column ") || e.contains("empty"), "{e}");
+                }
+            }
+        }
+
+        /// Parsed from its text, an expression evaluates as the reference.
+        #[test]
+        fn evaluation_agrees_with_the_reference(e in reference(), r in row()) {
+            prop_assert_eq!(eval(&e.text(), r), e.eval(&r), "{}", e.text());
+        }
+
+        /// Without parentheses, `and` binds tighter than `or`: a chain
+        /// `c1 op c2 op ..` is an `or` of `and` groups.
+        #[test]
+        fn precedence_agrees_with_the_reference(
+            cmps in prop::collection::vec((0usize..3, -3i64..4), 1..12),
+            ors in prop::collection::vec(any::<bool>(), 11),
+            r in row(),
+        ) {
+            let mut text = String::new();
+            let mut groups: Vec<Vec<bool>> = vec![Vec::new()];
+            for (i, (f, n)) in cmps.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(if ors[i - 1] { " or " } else { " and " });
+                    if ors[i - 1] {
+                        groups.push(Vec::new());
+                    }
+                }
+                text.push_str(&format!("{} >= {n}", F[*f]));
+                groups.last_mut().unwrap().push(r[*f].is_some_and(|v| v >= *n));
+            }
+            let expected = groups.iter().any(|g| g.iter().all(|&b| b));
+            prop_assert_eq!(eval(&text, r), expected, "{}", text);
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! Payment-plan arithmetic (SPEC §4 `plan`): installment schedules with
+//! Payment-plan arithmetic (docs/plan.md): installment schedules with
 //! French amortization or equal installments, and settlement offers. All
 //! money is exact `Decimal`, rounded to cents half away from zero from the
 //! exact value, with the last installment absorbing the rounding.
@@ -77,6 +77,18 @@ pub struct ScheduleRow {
     pub balance: Decimal,
 }
 
+/// Most installments in one plan (`plan schedule --installments`, each
+/// `plan offer --options` count, the `--max-installment` search).
+pub const MAX_INSTALLMENTS: u32 = 10_000;
+
+/// Largest amount, down payment or fee a plan takes (10^15, a thousand
+/// billion): with [`MAX_ANNUAL_RATE`] and [`MAX_INSTALLMENTS`] every sum of a
+/// schedule stays far inside Decimal's range (about 7.9e28).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// Highest annual rate a plan takes, in percent.
+pub const MAX_ANNUAL_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
+
 /// The schedule for `n` installments (plus the down payment row when there
 /// is one).
 pub fn schedule(terms: &PlanTerms, n: u32) -> Vec<ScheduleRow> {
@@ -111,29 +123,102 @@ pub fn schedule(terms: &PlanTerms, n: u32) -> Vec<ScheduleRow> {
     rows
 }
 
-/// French installment `P*r / (1 - (1+r)^-n)` rounded to cents; without a
-/// rate, `P/n` rounded down to cents.
+/// The regular installment of `n` installments: French `P*r / (1 -
+/// (1+r)^-n)` rounded to cents; without a rate, `P/n` rounded down to cents.
 fn regular_installment(financed: Decimal, r: Decimal, n: u32) -> Decimal {
-    if r.is_zero() {
-        return (financed / Decimal::from(n)).round_dp_with_strategy(2, RoundingStrategy::ToZero);
+    let mut growth = Growth::new(r);
+    for _ in 1..n {
+        growth.step();
     }
-    let growth = (0..n).fold(Decimal::ONE, |acc, _| acc * (Decimal::ONE + r));
-    round(financed * r / (Decimal::ONE - Decimal::ONE / growth), 2)
+    growth.installment(financed, n)
+}
+
+/// `e = (1+r)^n - 1`, stepped one period at a time (`e' = e*(1+r) + r`).
+///
+/// The French installment is written with it as `P*r + P*r/e`, which is
+/// `P*r / (1 - (1+r)^-n)` exactly but needs no power that can overflow
+/// (1.01^10000 is about 1.6e43, past Decimal's 7.9e28) and keeps its
+/// precision for tiny rates, where `1 - (1+r)^-n` would cancel. Once `e`
+/// passes 10^28 it stops growing: `P*r/e` is then below Decimal's last digit
+/// of any installment (amounts are capped far below 10^28), so the
+/// installment is `P*r` rounded, with ties still going up as the exact
+/// value (a hair above `P*r`) does.
+#[derive(Clone, Copy, Debug)]
+struct Growth {
+    r: Decimal,
+    e: Decimal,
+}
+
+impl Growth {
+    /// Where `e` stops growing.
+    const CEILING: Decimal = Decimal::from_parts(0x1000_0000, 0x3E25_0261, 0x204F_CE5E, false, 0);
+
+    /// `e` after one period: `(1+r)^1 - 1 = r`.
+    fn new(r: Decimal) -> Growth {
+        Growth { r, e: r }
+    }
+
+    /// From `n` periods to `n + 1`.
+    fn step(&mut self) {
+        if self.e >= Self::CEILING {
+            return;
+        }
+        let grown = self.e.checked_mul(Decimal::ONE + self.r).and_then(|g| g.checked_add(self.r));
+        self.e = grown.map_or(Self::CEILING, |e| e.min(Self::CEILING));
+    }
+
+    /// The regular installment over `n` periods (`n` = the periods stepped).
+    fn installment(&self, financed: Decimal, n: u32) -> Decimal {
+        if self.r.is_zero() {
+            return (financed / Decimal::from(n)).round_dp_with_strategy(2, RoundingStrategy::ToZero);
+        }
+        let interest = financed * self.r;
+        round(interest + interest / self.e, 2)
+    }
 }
 
 /// The fewest installments for which every installment, the last
 /// included, is at most `max`; an error when one period's interest alone
-/// reaches `max` (or no count up to 10,000 fits).
+/// reaches `max` (or no count up to [`MAX_INSTALLMENTS`] fits).
+///
+/// Rows 1..n-1 depend on the regular installment only, not on `n`: one
+/// amortization path per regular installment serves every count that
+/// shares it, so the search is linear rather than a schedule per count.
 pub fn installments_for_max(terms: &PlanTerms, max: Decimal) -> Result<u32, String> {
-    let first_interest = round(terms.financed() * terms.period_rate(), 2);
+    let financed = terms.financed();
+    let r = terms.period_rate();
+    let first_interest = round(financed * r, 2);
     if first_interest >= max {
         return Err(format!(
             "one period's interest ({first_interest}) already reaches --max-installment {max}: no plan can pay it off"
         ));
     }
-    (1..=10_000)
-        .find(|&n| schedule(terms, n).iter().filter(|r| r.n > 0).all(|r| r.installment <= max))
-        .ok_or_else(|| format!("no schedule up to 10000 installments keeps every installment at most {max}"))
+    let mut growth = Growth::new(r);
+    // Balances after 0, 1, 2, .. rows paying `path_installment`.
+    let mut path_installment = None;
+    let mut path = vec![financed];
+    for n in 1..=MAX_INSTALLMENTS {
+        if n > 1 {
+            growth.step();
+        }
+        let regular = growth.installment(financed, n);
+        if regular > max {
+            continue;
+        }
+        if path_installment != Some(regular) {
+            path_installment = Some(regular);
+            path.truncate(1);
+        }
+        while path.len() < n as usize {
+            let balance = path[path.len() - 1];
+            path.push(balance - (regular - round(balance * r, 2)));
+        }
+        let before_last = path[n as usize - 1];
+        if before_last + round(before_last * r, 2) <= max {
+            return Ok(n);
+        }
+    }
+    Err(format!("no schedule up to {MAX_INSTALLMENTS} installments keeps every installment at most {max}"))
 }
 
 /// Sums of a schedule (down payment included).
@@ -312,6 +397,104 @@ mod tests {
         assert_eq!(options[1].installment, d("400.00"));
         assert_eq!(options[1].cost_vs_lump_sum, d("120.00"));
         assert_eq!(options[2].installment, d("100.00"));
+    }
+
+    /// 10,000.00 at 12% a year in 10,000 monthly installments (r = 1%):
+    /// (1.01)^10000 is about 1.6e43, past Decimal's range, and the exact
+    /// installment 100 / (1 - 1.01^-10000) = 100.000..(41 zeros).. rounds to
+    /// 100.00, which is exactly row 1's interest (10,000.00 * 1%): every
+    /// row but the last pays interest only and the last pays the 10,000.00
+    /// back with its 100.00 of interest. 9,999 * 100.00 + 10,100.00 =
+    /// 1,010,000.00 paid, 1,000,000.00 of it interest.
+    #[test]
+    fn ten_thousand_installments_at_twelve_percent() {
+        let rows = schedule(&terms("10000", "12", Frequency::Month), MAX_INSTALLMENTS);
+        assert_eq!(rows.len(), 10_000);
+        assert_eq!(
+            (rows[0].installment, rows[0].interest, rows[0].principal),
+            (d("100.00"), d("100.00"), d("0.00"))
+        );
+        assert_eq!(rows[9_998].balance, d("10000.00"));
+        let last = &rows[9_999];
+        assert_eq!(
+            (last.installment, last.principal, last.balance),
+            (d("10100.00"), d("10000.00"), d("0.00"))
+        );
+        // 10,000 months after 2025-01-31: 833 years 4 months, May 31st.
+        assert_eq!(iso(last.due_date), "2858-05-31");
+        let sums = totals(&rows);
+        assert_eq!((sums.total_paid, sums.interest), (d("1010000.00"), d("1000000.00")));
+    }
+
+    /// 1,000.00 at 100% a year over 1,000 months (r = 1/12): the
+    /// installment 83.333.. * (1 + (12/13)^1000) rounds to 83.33, again the
+    /// interest of a full balance; the last pays 1,000.00 + 83.33. In all
+    /// 999 * 83.33 + 1,083.33 = 84,330.00, 83,330.00 more than the lump sum.
+    #[test]
+    fn offer_at_the_highest_counts_and_rates_does_not_overflow() {
+        let options = offer(d("1000"), d("0"), d("100"), &[1000]);
+        let plan = &options[1];
+        assert_eq!((plan.installment, plan.last_installment), (d("83.33"), d("1083.33")));
+        assert_eq!((plan.total_paid, plan.cost_vs_lump_sum), (d("84330.00"), d("83330.00")));
+        // The extremes: the highest rate, quarterly, the most installments.
+        let mut t = terms("1000000000000000", "1000", Frequency::Quarter);
+        t.fee = MAX_AMOUNT;
+        let rows = schedule(&t, MAX_INSTALLMENTS);
+        assert_eq!(rows[9_999].balance, Decimal::ZERO);
+        // r = 2.5: P*r = 5,000,000,000,000,000.00 a quarter, interest only.
+        assert_eq!(rows[0].installment, d("5000000000000000.00"));
+    }
+
+    /// A tie is rounded away from zero from the exact value: 0.50 at 12%
+    /// in one installment is 0.50 * 1.01 = 0.505 exactly, so 0.51.
+    #[test]
+    fn one_installment_is_the_amount_with_one_period_of_interest() {
+        let rows = schedule(&terms("0.50", "12", Frequency::Month), 1);
+        assert_eq!(rows[0].installment, d("0.51"));
+    }
+
+    /// The search as SPEC words it: the first count whose schedule keeps
+    /// every installment at most `max`.
+    fn fewest_by_brute_force(t: &PlanTerms, max: Decimal, up_to: u32) -> Option<u32> {
+        (1..=up_to).find(|&n| schedule(t, n).iter().all(|r| r.installment <= max))
+    }
+
+    proptest! {
+        /// The regular installment is `P*r / (1 - (1+r)^-n)` to the cent,
+        /// against a floating-point reference (tests only) over the whole
+        /// range of counts and rates.
+        #[test]
+        fn installments_match_the_annuity_formula(
+            cents in 100i64..100_000_000,
+            rate_bp in 1i64..100_000,
+            n in 1u32..=MAX_INSTALLMENTS,
+            every in prop::sample::select(vec![Frequency::Month, Frequency::TwoWeeks, Frequency::Week, Frequency::Quarter]),
+        ) {
+            let t = PlanTerms { amount: Decimal::new(cents, 2), down_payment: Decimal::ZERO, fee: Decimal::ZERO, annual_rate: Decimal::new(rate_bp, 2), every, start: 0 };
+            let p = cents as f64 / 100.0;
+            let r = rate_bp as f64 / 10_000.0 / f64::from(every.periods_per_year());
+            let reference = p * r / (1.0 - (1.0 + r).powf(-f64::from(n)));
+            let got: f64 = regular_installment(t.financed(), t.period_rate(), n).to_string().parse().unwrap();
+            prop_assert!((got - reference).abs() <= 0.005 + reference * 1e-9, "{got} vs {reference}");
+        }
+
+        /// The linear `--max-installment` search finds what trying every
+        /// count finds.
+        #[test]
+        fn max_installment_search_agrees_with_trying_every_count(
+            cents in 1_000i64..10_000_000,
+            rate_bp in 0i64..5000,
+            max_share in 1u32..100,
+        ) {
+            let t = PlanTerms { amount: Decimal::new(cents, 2), down_payment: Decimal::ZERO, fee: Decimal::ZERO, annual_rate: Decimal::new(rate_bp, 2), every: Frequency::Month, start: 0 };
+            // A cap between 1/100 and all of the amount, so counts stay small.
+            let max = round(t.amount * Decimal::from(max_share) / Decimal::ONE_HUNDRED, 2);
+            let expected = fewest_by_brute_force(&t, max, 300);
+            match installments_for_max(&t, max) {
+                Ok(n) if n <= 300 => prop_assert_eq!(Some(n), expected),
+                Ok(_) | Err(_) => prop_assert_eq!(expected, None),
+            }
+        }
     }
 
     proptest! {

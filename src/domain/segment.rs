@@ -1,17 +1,21 @@
-//! Risk segments per (customer, currency) at the as-of date (SPEC §4
-//! `segment`): the features, the first rule that matches, and the worklist
+//! Risk segments per (customer, currency) at the as-of date (docs/segment.md):
+//! the features, the first rule that matches, and the worklist
 //! priority.
 
+use super::disputes::Disputes;
 use super::history::{Episodes, History};
 use super::ledger::Ledger;
+use super::promise::PromiseCounts;
 use super::rules::Expr;
 use crate::dates::Day;
 use crate::money::percent;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
-/// Feature names, in the order of [`Features::values`].
-pub const FEATURES: [&str; 10] = [
+/// Feature names, in the order of [`Features::values`]. The last
+/// [`PROMISE_FEATURES`] come from `--promises` (0 without it) and are
+/// output columns only with it.
+pub const FEATURES: [&str; 13] = [
     "open",
     "overdue",
     "overdue_pct",
@@ -22,7 +26,13 @@ pub const FEATURES: [&str; 10] = [
     "avg_days_late",
     "late_share_pct",
     "episodes",
+    "open_promises",
+    "broken_promises",
+    "kept_promises",
 ];
+
+/// How many of [`FEATURES`], at the end, are the promise features.
+pub const PROMISE_FEATURES: usize = 3;
 
 /// One customer's features; rates are `None` without data.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,6 +48,9 @@ pub struct Features {
     late_days: i64,
     late_count: u64,
     pub episodes: u64,
+    /// Promises open at the as-of date, broken (or partially kept) with
+    /// their deadline in the lookback, kept in the lookback.
+    pub promises: PromiseCounts,
     /// Whether the customer belongs on the list (open document, document
     /// issued or invoice settled in the lookback).
     active: bool,
@@ -64,7 +77,7 @@ impl Features {
     }
 
     /// Values in [`FEATURES`] order, for rule evaluation.
-    pub fn values(&self) -> [Option<Decimal>; 10] {
+    pub fn values(&self) -> [Option<Decimal>; 13] {
         [
             Some(self.open),
             Some(self.overdue),
@@ -76,6 +89,9 @@ impl Features {
             self.avg_days_late(),
             self.late_share_pct(),
             Some(Decimal::from(self.episodes)),
+            Some(Decimal::from(self.promises.open)),
+            Some(Decimal::from(self.promises.broken)),
+            Some(Decimal::from(self.promises.kept)),
         ]
     }
 }
@@ -104,8 +120,9 @@ pub struct Segmented {
     pub priority: usize,
 }
 
-/// Features of every listed customer, in (customer, currency) handle order.
-pub fn features(ledger: &Ledger, params: &SegmentParams) -> Vec<Features> {
+/// Features of every listed customer, in (customer, currency) handle order;
+/// `disputes` says which documents are in dispute (for `disputed_open`).
+pub fn features(ledger: &Ledger, params: &SegmentParams, disputes: &Disputes) -> Vec<Features> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, params.grace, params.as_of);
     let start = params.as_of - params.lookback + 1;
@@ -129,7 +146,7 @@ pub fn features(ledger: &Ledger, params: &SegmentParams) -> Vec<Features> {
                     row.max_days_past_due = row.max_days_past_due.max(params.as_of - inv.due);
                 }
             }
-            if inv.disputed {
+            if disputes.in_dispute(i, params.as_of) {
                 row.disputed_open += open;
             }
         }

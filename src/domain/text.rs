@@ -60,6 +60,14 @@ impl Interner {
         self.values.len()
     }
 
+    /// The handle of a value, if it was interned.
+    pub fn find(&self, value: &str) -> Option<u32> {
+        if value.is_empty() {
+            return None;
+        }
+        self.values.find(value)
+    }
+
     /// The handle of a value already interned.
     #[cfg(test)]
     pub fn find_handle(&self, value: &str) -> u32 {
@@ -144,7 +152,6 @@ impl KeyIndex {
         self.records.len()
     }
 
-    #[cfg(test)]
     pub fn find(&self, key: &str) -> Option<u32> {
         self.probe(key.as_bytes(), self.hasher.hash(key)).ok()
     }

@@ -182,6 +182,33 @@ fn not_in_column_order(order: SlashOrder) -> String {
     )
 }
 
+/// Checks a `--date-format` before any file is read (a usage error
+/// otherwise): it must be a valid strftime format that reads back a full
+/// date. The probe 2031-11-25 13:45:56 +01:00 has a day above 12, so a
+/// format that swaps or drops day, month or year does not read it back.
+/// Errors are reasons meant to follow "--date-format 'FMT': ".
+pub fn check_format(format: &str) -> Result<(), String> {
+    use chrono::{FixedOffset, TimeZone};
+    use std::fmt::Write;
+    if format.trim().is_empty() {
+        return Err("the format is empty; give one such as %d/%m/%Y".into());
+    }
+    let offset = FixedOffset::east_opt(3600).ok_or("no offset")?;
+    let probe = offset.with_ymd_and_hms(2031, 11, 25, 13, 45, 56).single().ok_or("no probe")?;
+    let mut printed = String::new();
+    // Formatting reports an invalid specifier (`%Q`, a lone `%`) as an error, not a panic.
+    if write!(printed, "{}", probe.format(format)).is_err() {
+        return Err("it is not a valid strftime format (e.g. %d/%m/%Y, %m/%d/%Y, %d.%m.%Y, %Y%m%d)".into());
+    }
+    match NaiveDate::parse_and_remainder(&printed, format) {
+        Ok((day, _)) if day == probe.date_naive() => Ok(()),
+        _ => Err(format!(
+            "it does not read a whole date back ({printed:?} for 2031-11-25): it needs a year, a month \
+             and a day (e.g. %d/%m/%Y)"
+        )),
+    }
+}
+
 /// The date part of a cell: up to the first space or `T` (a time part is ignored).
 fn date_part(raw: &str) -> &str {
     let t = raw.trim();
@@ -305,5 +332,64 @@ mod tests {
         let col = DateColumn::new(Some("%d %b %Y".into()));
         assert_eq!(iso(col.read("05 Mar 2024").unwrap().day), "2024-03-05");
         assert!(col.read("garbage").is_err());
+    }
+
+    #[test]
+    fn date_formats_are_checked_before_reading() {
+        for good in
+            ["%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d %b %Y", "%d.%m.%y", "%Y-%j", "%d/%m/%Y %H:%M", "%e-%b-%Y"]
+        {
+            assert_eq!(check_format(good), Ok(()), "{good}");
+        }
+        for bad in ["%Q", "", " ", "%", "%E", "%d/%m", "%H:%M", "%Y", "hello", "%m/%Y"] {
+            assert!(check_format(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_format("%Q").unwrap_err().contains("not a valid strftime format"));
+        assert!(check_format("%d/%m").unwrap_err().contains("needs a year, a month and a day"));
+    }
+
+    proptest::proptest! {
+        /// No text makes the date reader panic, with or without a format.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,30}", format in proptest::option::of("[%a-zA-Z/.: -]{0,10}")) {
+            if let Some(f) = &format {
+                let _ = check_format(f);
+            }
+            let column = DateColumn::new(format.filter(|f| check_format(f).is_ok()));
+            let _ = column.read(&text);
+            let _ = DateColumn::new(None).read_now(&text);
+        }
+
+        /// Date-like text never panics either.
+        #[test]
+        fn date_like_text_never_panics(text in "[0-9]{0,5}[-/. T]?[0-9]{0,5}[-/. ]?[0-9]{0,5}( [0-9:]{0,8})?") {
+            let _ = DateColumn::new(None).read(&text);
+        }
+
+        /// A day printed in every shape cobro reads comes back as that day
+        /// (years 1000-9999: `YYYY/MM/DD` needs four digits to be told apart).
+        #[test]
+        fn printed_dates_read_back(day in crate::dates::ymd(1000, 1, 1).unwrap()..=crate::dates::ymd(9999, 12, 31).unwrap(), shape in 0usize..6) {
+            let date = crate::dates::date_of(day);
+            let (text, format) = match shape {
+                0 => (date.format("%Y-%m-%d").to_string(), None),
+                1 => (date.and_hms_opt(10, 30, 0).unwrap().format("%Y-%m-%dT%H:%M:%S").to_string(), None),
+                2 => (date.format("%d.%m.%Y").to_string(), None),
+                3 => (date.format("%Y/%m/%d").to_string(), None),
+                4 => (date.format("%d-%m-%Y").to_string(), None),
+                _ => (date.format("%d %b %Y").to_string(), Some("%d %b %Y".to_string())),
+            };
+            let read = DateColumn::new(format).read(&text).map(|v| v.day);
+            proptest::prop_assert_eq!(read, Ok(day), "{}", text);
+        }
+
+        /// Slashed dates with a day above 12 decide the order and read back.
+        #[test]
+        fn slashed_dates_read_back_either_order(day in crate::dates::ymd(1000, 1, 1).unwrap()..=crate::dates::ymd(9999, 12, 31).unwrap(), month_first: bool) {
+            let date = crate::dates::date_of(day);
+            proptest::prop_assume!(chrono::Datelike::day(&date) > 12);
+            let text = date.format(if month_first { "%m/%d/%Y" } else { "%d/%m/%Y" }).to_string();
+            proptest::prop_assert_eq!(DateColumn::new(None).read_now(&text), Ok(day), "{}", text);
+        }
     }
 }

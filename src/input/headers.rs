@@ -16,6 +16,10 @@ pub enum FileKind {
     Plans,
     /// Payments toward plans (`plan check --payments`).
     PlanPayments,
+    /// Promises to pay (`--promises`).
+    Promises,
+    /// The dated dispute log (`--disputes`).
+    Disputes,
 }
 
 /// Built-in aliases per field, already normalized.
@@ -37,7 +41,7 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
             "documentnumber", "docno", "docnumber", "belnr", "reference", "number", "num", "voucherno",
             "transactionnumber", "factura", "nfactura", "nofactura", "nodefactura", "nrofactura",
             "numfactura", "numerofactura", "numerodefactura", "documento", "numerodocumento", "ndocumento",
-            "comprobante",
+            "comprobante", "invoices", "facturas", "documentos",
         ],
         (FileKind::Invoices | FileKind::Plans, "due_date") => &[
             "duedate", "netduedate", "due", "dueon", "datedue", "paymentduedate", "invoicedatedue",
@@ -52,7 +56,7 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
             "invoicedamount", "amountindoccurr", "amountindocumentcurrency", "importe", "monto",
             "importetotal", "totalfactura", "importefactura", "importeoriginal",
         ],
-        (FileKind::Invoices, "currency") | (FileKind::Payments, "currency") => &[
+        (FileKind::Invoices | FileKind::Payments | FileKind::Promises, "currency") => &[
             "currency", "currencycode", "curr", "crcy", "documentcurrency", "doccurrency", "moneda",
             "divisa",
         ],
@@ -87,6 +91,40 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
         (FileKind::Plans, "installment") => &[
             "installment", "amount", "installmentamount", "cuota", "importe", "monto",
         ],
+        (FileKind::Promises, "created") => &[
+            "created", "createdon", "createdat", "createddate", "datecreated", "recorded", "recordedon",
+            "madeon", "date", "fecha", "fechaalta", "fechacreacion", "fecharegistro", "creado",
+        ],
+        (FileKind::Promises, "promised_date") => &[
+            "promiseddate", "promisedate", "promisedpaymentdate", "promisedfor", "payby", "paybydate",
+            "fechapromesa", "fechaprometida", "fechacompromiso", "fechacompromisodepago",
+        ],
+        (FileKind::Promises, "amount") => &[
+            "amount", "promisedamount", "promiseamount", "amountpromised", "importe", "monto",
+            "importeprometido", "importecomprometido",
+        ],
+        (FileKind::Promises, "promise_id") => &[
+            "promiseid", "promise", "promiseno", "promisenumber", "ptpid", "id", "idpromesa", "promesa",
+            "compromiso",
+        ],
+        (FileKind::Promises, "note") => &[
+            "note", "notes", "comment", "comments", "remark", "remarks", "memo", "nota", "notas",
+            "comentario", "comentarios", "observaciones",
+        ],
+        (FileKind::Disputes, "opened") => &[
+            "opened", "openedon", "opendate", "dateopened", "raised", "raisedon", "created", "createdon",
+            "disputedate", "date", "fecha", "fechaapertura", "abierta", "fechaalta", "fechareclamacion",
+        ],
+        (FileKind::Disputes, "closed") => &[
+            "closed", "closedon", "closedate", "dateclosed", "resolved", "resolvedon", "resolutiondate",
+            "fechacierre", "cerrada", "fecharesolucion",
+        ],
+        (FileKind::Disputes, "reason") => &["reason", "disputereason", "reasoncode", "cause", "motivo", "causa"],
+        (FileKind::Disputes, "dispute_id") => &[
+            "disputeid", "dispute", "disputeno", "disputenumber", "case", "caseid", "caseno", "id",
+            "iddisputa", "reclamacion", "incidencia",
+        ],
+        (FileKind::Disputes, "outcome") => &["outcome", "resolution", "result", "resultado", "resolucion"],
         _ => &[],
     }
 }
@@ -111,6 +149,10 @@ pub fn fields(kind: FileKind) -> &'static [&'static str] {
         FileKind::Payments => &["invoice", "date", "amount", "customer", "currency"],
         FileKind::Plans => &["plan_id", "customer", "n", "due_date", "installment"],
         FileKind::PlanPayments => &["plan_id", "customer", "date", "amount"],
+        FileKind::Promises => {
+            &["customer", "created", "promised_date", "amount", "currency", "invoice", "promise_id", "note"]
+        }
+        FileKind::Disputes => &["invoice", "opened", "closed", "reason", "dispute_id", "outcome"],
     }
 }
 
@@ -148,13 +190,14 @@ impl ColumnMap {
                 return Err(format!("--map '{spec}' is not FIELD=HEADER (e.g. --map amount=Importe)"));
             };
             let field = field.trim().to_ascii_lowercase();
-            let known =
-                fields(FileKind::Invoices).iter().chain(fields(FileKind::Payments)).any(|f| *f == field);
-            if !known {
+            if !all_fields().contains(&field.as_str()) {
                 return Err(format!(
                     "--map '{spec}': unknown field '{field}'; fields are {}",
                     all_fields().join(", ")
                 ));
+            }
+            if header.trim().is_empty() {
+                return Err(format!("--map '{spec}': the header is empty (e.g. --map {field}=Importe)"));
             }
             entries.push((field, header.trim().to_string()));
         }
@@ -168,7 +211,8 @@ impl ColumnMap {
 
 fn all_fields() -> Vec<&'static str> {
     let mut all: Vec<&str> = Vec::new();
-    for kind in [FileKind::Invoices, FileKind::Payments, FileKind::Plans, FileKind::PlanPayments] {
+    use FileKind::*;
+    for kind in [Invoices, Payments, Plans, PlanPayments, Promises, Disputes] {
         for f in fields(kind) {
             if !all.contains(f) {
                 all.push(f);
@@ -269,10 +313,13 @@ fn position(normalized: &[String], used: &[bool], matches: impl Fn(&str) -> bool
 }
 
 fn missing_message(field: &str, headers: &[String], names: &[&str]) -> String {
-    let found = headers.iter().map(|h| format!("'{h}'")).collect::<Vec<_>>().join(", ");
+    let found = headers.iter().map(|h| format!("'{}'", excerpt(h))).collect::<Vec<_>>().join(", ");
     let mut msg = format!("no column for '{field}'; headers found: {found}");
     if let Some(close) = closest(headers, field, names) {
-        msg.push_str(&format!("; closest: '{close}'"));
+        msg.push_str(&format!("; closest: '{}'", excerpt(close)));
+    }
+    if headers.iter().any(|h| h.contains(['\n', '\r'])) {
+        msg.push_str("; a header spans several lines: is there a stray quote (\") in the header row?");
     }
     if headers.len() == 1 {
         if let Some(sep) = [';', ',', '\t', '|'].into_iter().find(|c| headers[0].contains(*c)) {
@@ -282,6 +329,19 @@ fn missing_message(field: &str, headers: &[String], names: &[&str]) -> String {
     }
     msg
 }
+
+/// At most [`EXCERPT_CHARS`] characters of a header, line breaks shown as
+/// `\n`, for messages: an unclosed quote can make one header of a whole file.
+pub fn excerpt(text: &str) -> String {
+    let mut shown: String = text.chars().take(EXCERPT_CHARS).collect();
+    if shown.len() < text.len() {
+        shown.push_str(&format!("... ({} bytes)", text.len()));
+    }
+    shown.replace('\n', "\\n").replace('\r', "\\r")
+}
+
+/// How much of a header a message shows.
+const EXCERPT_CHARS: usize = 80;
 
 /// The header closest (by edit distance) to the field or one of its aliases.
 fn closest<'a>(headers: &'a [String], field: &str, names: &[&str]) -> Option<&'a str> {
@@ -340,6 +400,9 @@ mod tests {
         let layout = Layout::resolve(FileKind::Invoices, &headers, &map, &[]).unwrap();
         assert_eq!(layout.get("amount"), Some(3));
         assert!(ColumnMap::parse(&["bogus=X".into()]).is_err());
+        for empty in ["amount=", "amount= ", "=X"] {
+            assert!(ColumnMap::parse(&[empty.into()]).is_err(), "{empty}");
+        }
     }
 
     #[test]
@@ -348,5 +411,44 @@ mod tests {
         let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
         let err = layout.require(FileKind::Invoices, "amount", "").unwrap_err();
         assert!(err.contains("'amout'") && err.contains("closest"), "{err}");
+    }
+
+    /// A stray quote makes one header of the rest of the file: the message
+    /// shows its first 80 characters, not the file.
+    #[test]
+    fn long_headers_are_shown_as_an_excerpt() {
+        let giant = format!("invoice,due_date,amount\n{}", "C1,I0,2025-01-01,12.50\n".repeat(2000));
+        let headers = vec!["customer".to_string(), giant];
+        let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        let err = layout.require(FileKind::Invoices, "invoice", "").unwrap_err();
+        assert!(err.len() < 400, "{} bytes: {err}", err.len());
+        assert!(err.contains("'invoice,due_date,amount\\nC1,I0,"), "{err}");
+        assert!(err.contains("... (46024 bytes)"), "{err}");
+        assert!(err.contains("stray quote"), "{err}");
+        assert_eq!(excerpt("short"), "short");
+        assert_eq!(excerpt(&"é".repeat(81)), format!("{}... (162 bytes)", "é".repeat(80)));
+    }
+
+    proptest::proptest! {
+        /// Any header row and --map resolve or fail with a message, never a
+        /// panic; a missing field's message stays short whatever the headers.
+        #[test]
+        fn arbitrary_headers_never_panic(headers in proptest::collection::vec("\\PC{0,300}", 0..8),
+                                          map in proptest::collection::vec("[a-z_]{0,12}=\\PC{0,10}", 0..3)) {
+            if let Ok(map) = ColumnMap::parse(&map) {
+                if let Ok(layout) = Layout::resolve(FileKind::Invoices, &headers, &map, &[]) {
+                    if let Err(msg) = layout.require(FileKind::Invoices, "amount", "") {
+                        proptest::prop_assert!(msg.len() < 8 * 400 + 300, "{} bytes", msg.len());
+                    }
+                }
+            }
+        }
+
+        /// Normalizing twice changes nothing.
+        #[test]
+        fn normalize_is_idempotent(header in "\\PC{0,40}") {
+            let once = normalize(&header);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
     }
 }

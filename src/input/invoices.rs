@@ -9,7 +9,9 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
-use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use super::{
+    bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
+};
 use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
@@ -238,8 +240,9 @@ impl Reader<'_> {
         let mut texts = Texts::default();
         let mut extras = Vec::with_capacity(block.max_records() * self.layout.extras.len());
         let mut rows = Vec::with_capacity(block.max_records());
+        let mut last = LastCurrency::default();
         block.for_each_record(|line, at, record| {
-            rows.push((line, at, self.parse(record, &mut texts, &mut extras)));
+            rows.push((line, at, self.parse(record, &mut texts, &mut extras, &mut last)));
         });
         Batch { block, texts, extras, rows }
     }
@@ -248,13 +251,22 @@ impl Reader<'_> {
         cell(record, col.index, &col.header)
     }
 
-    fn parse(&self, record: &Record, texts: &mut Texts, extras: &mut Vec<Span>) -> Result<Row, BadRow> {
+    fn parse(
+        &self,
+        record: &Record,
+        texts: &mut Texts,
+        extras: &mut Vec<Span>,
+        last: &mut LastCurrency,
+    ) -> Result<Row, BadRow> {
         let c = &self.cols;
         check_shape(record, self.layout.headers.len())?;
         let customer = self.required(record, &c.customer, "customer")?;
         let id = self.required(record, &c.invoice, "invoice")?;
         let amount_text = self.required(record, &c.amount, "amount")?;
         let amount = read_amount(amount_text, &c.amount.header, self.options)?;
+        let currency = self.currency(record)?;
+        let unit = last.unit(&currency);
+        check_decimals(amount, unit, amount_text, &c.amount.header)?;
         let issue_text = self.text(record, &c.issue_date)?;
         let issue = self.date(issue_text, &c.issue_date)?;
         let due_text = self.text(record, &c.due_date)?;
@@ -271,9 +283,8 @@ impl Reader<'_> {
             bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
         let paid_text = self.text(record, &c.paid_date)?;
-        let settlement = self.settlement(record, amount, paid_text)?;
-        let (currency, name, email) =
-            (self.currency(record)?, self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
+        let settlement = self.settlement(record, amount, unit, paid_text)?;
+        let (name, email) = (self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
         let extras_start = extras.len();
         for &position in &self.layout.extras {
             let value = cell(record, Some(position), &self.layout.headers[position])?;
@@ -329,31 +340,45 @@ impl Reader<'_> {
             .map_err(|why| bad(&col.header, text, format!("cannot read it as a date: {why}")))
     }
 
-    /// The payment a single-file export's row stands for, if any.
+    /// The payment a single-file export's row stands for, if any. Every
+    /// amount cell present is read and checked, even one that a
+    /// `paid_date` makes unused (`open_amount`).
     fn settlement(
         &self,
         record: &Record,
         amount: Decimal,
+        unit: MinorUnit,
         paid_text: &str,
     ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow> {
         let c = &self.cols;
-        let paid_amount_text = self.text(record, &c.paid_amount)?;
-        let paid_amount = match paid_amount_text {
-            "" => None,
-            t => Some(read_amount(t, &c.paid_amount.header, self.options)?),
-        };
-        if let Some(date) = self.date(paid_text, &c.paid_date)? {
+        let paid_amount = self.optional_amount(record, &c.paid_amount, unit)?;
+        let paid_date = self.date(paid_text, &c.paid_date)?;
+        let open = self.optional_amount(record, &c.open_amount, unit)?;
+        if let Some(date) = paid_date {
             return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
         }
         if let Some(paid) = paid_amount {
             return Ok(Some((None, paid)));
         }
-        let open_text = self.text(record, &c.open_amount)?;
-        if open_text.is_empty() {
+        // Both are below the amount limit, so their difference is within Decimal's range.
+        Ok(open.filter(|&open| open != amount).map(|open| (None, amount - open)))
+    }
+
+    /// An amount cell that may be empty (`None`), read and checked against
+    /// the row's currency.
+    fn optional_amount(
+        &self,
+        record: &Record,
+        col: &Col,
+        unit: MinorUnit,
+    ) -> Result<Option<Decimal>, BadRow> {
+        let text = self.text(record, col)?;
+        if text.is_empty() {
             return Ok(None);
         }
-        let open = read_amount(open_text, &c.open_amount.header, self.options)?;
-        Ok((open != amount).then_some((None, amount - open)))
+        let value = read_amount(text, &col.header, self.options)?;
+        check_decimals(value, unit, text, &col.header)?;
+        Ok(Some(value))
     }
 
     /// Main-thread side, in file order: settles the dates, checks the id is

@@ -3,7 +3,10 @@
 //! headers, cell parsing, bad rows — so the domain only sees typed values.
 
 pub mod amount;
+mod contain;
 pub mod date;
+pub mod disputes;
+pub mod dunning_log;
 pub mod fx;
 pub mod headers;
 mod invoices;
@@ -11,13 +14,15 @@ mod parallel;
 mod payments;
 pub mod plans;
 pub mod policy;
+pub mod promises;
+pub mod rate_calendar;
 pub mod rates;
 mod record;
 pub mod rejects;
 pub mod source;
 
 use crate::dates::Day;
-use crate::domain::ledger::Ledger;
+use crate::domain::ledger::{LaterPayments, Ledger};
 use anyhow::Result;
 pub use headers::ColumnMap;
 use record::Cells;
@@ -48,6 +53,7 @@ pub struct ReadOptions {
 /// Reads the invoice file and the optional payments file and returns the
 /// ledger as it stood at the end of `as_of`. `extras` are the other
 /// columns a command needs (`--by`).
+#[allow(dead_code)] // for commands that read no side file
 pub fn load_ledger(
     invoices: &str,
     payments: Option<&str>,
@@ -55,6 +61,69 @@ pub fn load_ledger(
     extras: &[String],
     as_of: Day,
 ) -> Result<Ledger> {
+    load_ledger_with(invoices, payments, options, extras, as_of, SideFiles::default())
+        .map(|(ledger, _)| ledger)
+}
+
+/// The collector's files that name the invoice file's customers and
+/// documents (`--promises`, `--disputes`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SideFiles<'a> {
+    pub promises: Option<&'a str>,
+    pub disputes: Option<&'a str>,
+    /// `dunning --plans FILE --plan-payments FILE`.
+    pub plans: Option<(&'a str, &'a str)>,
+}
+
+/// What the [`SideFiles`] held, every row (whatever its dates) that passed.
+#[derive(Debug, Default)]
+pub struct SideData {
+    pub promises: Vec<crate::domain::promise::Promise>,
+    pub disputes: Vec<crate::domain::disputes::Dispute>,
+    /// The plans and their payments, when [`SideFiles::plans`] names them.
+    pub plans: Option<(Vec<crate::domain::plan_check::Plan>, Vec<crate::domain::plan_check::PlanPayment>)>,
+}
+
+/// [`load_ledger`], also reading the side files. They are judged against
+/// the whole invoice file (before the as-of cut and `--fx`), with the same
+/// bad-row handling (one rejects file for all: files read one after the
+/// other with their own rejects would overwrite each other's).
+pub fn load_ledger_with(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, SideData)> {
+    let (ledger, data) = read_ledger(invoices, payments, options, extras, as_of, side)?;
+    Ok((ledger.restrict_to(as_of), data))
+}
+
+/// As [`load_ledger_with`], and also the payments dated after `as_of` (see
+/// [`Ledger::restrict_keeping_later`]): for `forecast --backtest` only.
+pub fn load_ledger_and_later(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, LaterPayments, SideData)> {
+    let (ledger, data) = read_ledger(invoices, payments, options, &[], as_of, side)?;
+    let (ledger, later) = ledger.restrict_keeping_later(as_of);
+    Ok((ledger, later, data))
+}
+
+/// The whole input as a ledger with its side files, before it is
+/// restricted to the as-of date.
+fn read_ledger(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(Ledger, SideData)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
     let mut ledger = Ledger::default();
     let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
@@ -66,14 +135,47 @@ pub fn load_ledger(
     }
     fixups.apply(&mut ledger, options.terms, invoices, payments.unwrap_or("payments"))?;
     ledger.fold_kept_payments();
+    let mut data = SideData::default();
+    if let Some(path) = side.promises {
+        data.promises = promises::read(path, options, &ledger, &mut rejects)?;
+    }
+    if let Some(path) = side.disputes {
+        data.disputes = disputes::read(path, options, &ledger, &mut rejects)?;
+    }
+    if let Some((plans_path, payments_path)) = side.plans {
+        data.plans = Some(plans::read(plans_path, payments_path, options, &mut rejects)?);
+    }
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
-        ledger
-            .convert_to(base, &rates)
-            .map_err(|code| anyhow::anyhow!("--fx {rates_path}: no rate for {code}"))?;
+        ledger.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
+        convert_promises(&mut data.promises, &ledger, base, &rates)
+            .map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
     }
-    Ok(ledger.restrict_to(as_of))
+    Ok((ledger, data))
+}
+
+/// `--fx`: promised amounts in the base currency, like the invoices'.
+/// Every promise's currency has a document, so [`Ledger::convert_to`] has
+/// already checked its rate.
+fn convert_promises(
+    promises: &mut [crate::domain::promise::Promise],
+    ledger: &Ledger,
+    base: &str,
+    rates: &std::collections::HashMap<String, rust_decimal::Decimal>,
+) -> Result<(), String> {
+    let base_handle = ledger.currencies.find(base).unwrap_or(0);
+    for p in promises {
+        if let Some(rate) = rates.get(ledger.currencies.get(p.currency)) {
+            p.amount = p
+                .amount
+                .checked_mul(*rate)
+                .filter(|a| a.abs() < crate::money::AMOUNT_LIMIT)
+                .ok_or_else(|| format!("promise {} is too large once converted", p.id))?;
+        }
+        p.currency = base_handle;
+    }
+    Ok(())
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
@@ -132,8 +234,51 @@ fn bad(column: &str, value: &str, reason: impl Into<String>) -> BadRow {
 
 /// Parses a non-empty amount cell.
 fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_decimal::Decimal, BadRow> {
-    amount::parse_amount(text, options.decimal_comma)
-        .map_err(|why| bad(header, text, format!("cannot read it as an amount: {why}")))
+    amount::parse_amount(text, options.decimal_comma).map_err(|e| match e {
+        amount::AmountError::TooLarge => bad(header, text, e.to_string()),
+        amount::AmountError::Unreadable(why) => {
+            bad(header, text, format!("cannot read it as an amount: {why}"))
+        }
+    })
+}
+
+/// A currency and its minor digits, for checking the amounts of a row.
+#[derive(Clone, Copy)]
+struct MinorUnit<'a> {
+    currency: &'a str,
+    digits: u32,
+}
+
+/// A bad row when `amount` (read from `text` in column `header`) has more
+/// decimals than its currency's minor unit (see [`crate::money::check_minor_unit`]).
+fn check_decimals(
+    amount: rust_decimal::Decimal,
+    unit: MinorUnit,
+    text: &str,
+    header: &str,
+) -> Result<(), BadRow> {
+    if amount.scale() <= unit.digits {
+        return Ok(());
+    }
+    crate::money::check_minor_unit(amount, unit.currency).map_err(|why| bad(header, text, why))
+}
+
+/// [`crate::money::minor_digits`] of the currency last asked for: the rows
+/// of a block mostly share one currency, so most rows skip the look-up.
+#[derive(Default)]
+struct LastCurrency {
+    code: Option<String>,
+    digits: u32,
+}
+
+impl LastCurrency {
+    fn unit<'a>(&mut self, currency: &'a str) -> MinorUnit<'a> {
+        if self.code.as_deref() != Some(currency) {
+            self.digits = crate::money::minor_digits(currency);
+            self.code = Some(currency.to_string());
+        }
+        MinorUnit { currency, digits: self.digits }
+    }
 }
 
 fn file_error(source: &Source, message: String) -> anyhow::Error {

@@ -10,10 +10,11 @@ use super::parallel::{map_blocks, Span, Texts};
 use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
-use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
 use crate::cache::ROWS_AHEAD;
 use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
+use crate::money::minor_digits;
 use anyhow::Result;
 use rust_decimal::Decimal;
 
@@ -31,7 +32,11 @@ pub fn read(
         layout.require(FileKind::Payments, field, "").map_err(|e| file_error(&source, e))?;
     }
     let Ledger { ids, invoices, customers, currencies, payments, folded, .. } = ledger;
+    // Amounts with no more decimals than every currency allows need no
+    // look-up of their invoice's currency.
+    let min_digits = (0..currencies.len() as u32).map(|h| minor_digits(currencies.get(h))).min().unwrap_or(0);
     let reader = Reader {
+        min_digits,
         cols: Columns::new(&layout),
         width: layout.headers.len(),
         options,
@@ -113,6 +118,8 @@ impl Columns {
 type Parsed = Result<(Payment, DateValue, Span), Box<BadRow>>;
 
 struct Reader<'a> {
+    /// The fewest minor digits of the invoices' currencies.
+    min_digits: u32,
     cols: Columns,
     width: usize,
     options: &'a ReadOptions,
@@ -129,6 +136,9 @@ struct Cells {
     customer: Span,
     currency: Span,
     rest: Result<(DateValue, Decimal, Span), Box<BadRow>>,
+    /// The amount's text, kept only when it has more decimals than some
+    /// currency allows (to be checked against its invoice's).
+    amount_text: Span,
 }
 
 impl Reader<'_> {
@@ -161,7 +171,12 @@ impl Reader<'_> {
         }
         let (customer, currency) = (text(&cols.customer)?, text(&cols.currency)?);
         let rest = self.read_date_and_amount(record, texts).map_err(Box::new);
-        Ok(Cells { id: texts.keep(id), customer: texts.keep(customer), currency: texts.keep(currency), rest })
+        let amount_text = match &rest {
+            Ok((_, amount, _)) if amount.scale() > self.min_digits => texts.keep(text(&cols.amount)?),
+            _ => Span::default(),
+        };
+        let (id, customer, currency) = (texts.keep(id), texts.keep(customer), texts.keep(currency));
+        Ok(Cells { id, customer, currency, rest, amount_text })
     }
 
     fn read_date_and_amount(
@@ -216,6 +231,11 @@ impl Reader<'_> {
             }
         }
         let (date, amount, raw) = cells.rest?;
+        if amount.scale() > self.min_digits {
+            let currency = self.known.currencies.get(invoice().currency);
+            let unit = MinorUnit { currency, digits: minor_digits(currency) };
+            check_decimals(amount, unit, texts.get(cells.amount_text), &cols.amount.header)?;
+        }
         Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, raw))
     }
 }

@@ -20,9 +20,21 @@ pub fn load_plans(
     options: &ReadOptions,
 ) -> Result<(Vec<Plan>, Vec<PlanPayment>)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
-    let plans = read_plans(plans_path, options, &mut rejects)?;
-    let payments = read_payments(payments_path, options, &plans, &mut rejects)?;
+    let read = read(plans_path, payments_path, options, &mut rejects)?;
     rejects.finish()?;
+    Ok(read)
+}
+
+/// Reads both files into `rejects` (shared with the other files of a run,
+/// which finishes it).
+pub fn read(
+    plans_path: &str,
+    payments_path: &str,
+    options: &ReadOptions,
+    rejects: &mut Rejects,
+) -> Result<(Vec<Plan>, Vec<PlanPayment>)> {
+    let plans = read_plans(plans_path, options, rejects)?;
+    let payments = read_payments(payments_path, options, &plans, rejects)?;
     Ok((plans, payments))
 }
 

@@ -5,8 +5,8 @@
 //! row as read, its cells joined with the input's delimiter.
 
 use super::source::RowPlace;
-use crate::render::output::AtomicFile;
-use anyhow::{bail, Result};
+use crate::files::AtomicFile;
+use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
 
 /// One problem with one row.
@@ -28,7 +28,8 @@ impl Rejects {
     pub fn new(skip: bool, path: Option<&str>) -> Result<Rejects> {
         let writer = match path {
             Some(p) => {
-                let mut w = csv::Writer::from_writer(AtomicFile::create(p)?);
+                let file = AtomicFile::create(p).with_context(|| format!("--rejects {p}"))?;
+                let mut w = csv::Writer::from_writer(file);
                 w.write_record(["file", "line", "column", "value", "reason", "row"])?;
                 Some(w)
             }

@@ -195,18 +195,32 @@ impl Block {
 fn parse_csv(bytes: &[u8], delimiter: u8, mut each: impl FnMut(u64, u32, &Record)) {
     let (mut record, mut bounds) = (ByteRecord::new(), Vec::new());
     let mut reader = csv_reader(bytes, delimiter);
+    // Line ends are counted here, not by the parser, which counts only
+    // "\n" (a file with "\r" line ends would be all line 1).
+    let (mut line, mut counted) = (0u64, 0usize);
     // Reading a byte slice cannot fail: with `flexible` and byte records
     // the CSV parser has no error of its own.
     while reader.read_byte_record(&mut record).unwrap_or(false) {
-        let (mut line, mut at) = record.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
+        let mut at = record.position().map_or(0, |p| p.byte() as usize);
         // The parser reports a record where the previous one ended, which
         // is before the "\n" of a "\r\n" and before skipped blank lines.
-        while let Some(&end) = bytes.get(at).filter(|&&b| b == b'\r' || b == b'\n') {
-            line += u64::from(end == b'\n');
+        while bytes.get(at).is_some_and(|&b| b == b'\r' || b == b'\n') {
             at += 1;
         }
-        each(line - 1, at as u32, &Record::of(&record, &mut bounds));
+        line += count_line_ends(bytes, counted..at) as u64;
+        counted = at;
+        each(line, at as u32, &Record::of(&record, &mut bounds));
     }
+}
+
+/// The line ends in `bytes[range]`: each `\n`, and each `\r` that no `\n`
+/// follows (old Mac files end lines with `\r` alone; the CSV parser reads
+/// those as record ends too). A `\r` at the very end of `bytes` counts.
+fn count_line_ends(bytes: &[u8], range: std::ops::Range<usize>) -> usize {
+    let start = range.start;
+    memchr::memchr2_iter(b'\n', b'\r', &bytes[range])
+        .filter(|&i| bytes[start + i] == b'\n' || bytes.get(start + i + 1) != Some(&b'\n'))
+        .count()
 }
 
 /// Whether CSV text has no quotes and no line break but `\n` and `\r\n`:
@@ -300,7 +314,7 @@ impl Iterator for Blocks {
                     Ok(None) => return None,
                     Err(e) => return Some(Err(e.context(format!("line {first_line} onwards")))),
                 };
-                let lines = memchr::memchr_iter(b'\n', &bytes).count();
+                let lines = count_line_ends(&bytes, 0..bytes.len());
                 (BlockData::Text(bytes), lines)
             }
             BlocksBody::Records(records) => {
@@ -365,13 +379,21 @@ fn read_full(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Resul
     Ok(filled)
 }
 
-/// The position just after the last record-ending `\n` of `text`, which
-/// starts at a record boundary; `None` if no record ends in it. Without
-/// quotes every `\n` ends a record; with quotes, a small CSV state machine
-/// (the same rules as the `csv` crate) skips newlines inside quoted cells.
+/// The position just after the last record-ending line end of `text`,
+/// which starts at a record boundary; `None` if no record ends in it. A
+/// line end is `\n`, or a `\r` that is followed by something else than
+/// `\n` (a `\r` at the very end may be half of a `\r\n`: not yet).
+/// Without quotes every line end ends a record; with quotes, a small CSV
+/// state machine (the same rules as the `csv` crate) skips line ends
+/// inside quoted cells.
 fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
+    let lone_cr_end = |i: usize| text.get(i + 1).is_some_and(|&next| next != b'\n');
     if memchr::memchr(b'"', text).is_none() {
-        return memchr::memrchr(b'\n', text).map(|i| i + 1);
+        let newline = memchr::memrchr(b'\n', text).map(|i| i + 1);
+        // Only a `\r` after the last `\n` can end a later record.
+        let after = newline.unwrap_or(0);
+        let cr = memchr::memrchr_iter(b'\r', &text[after..]).map(|i| after + i).find(|&i| lone_cr_end(i));
+        return cr.map(|i| i + 1).or(newline);
     }
     #[derive(Clone, Copy, PartialEq)]
     enum State {
@@ -392,7 +414,12 @@ fn last_record_end(text: &[u8], delimiter: u8) -> Option<usize> {
                 last = Some(i + 1);
                 State::FieldStart
             }
-            (_, b'\r') => State::FieldStart,
+            (_, b'\r') => {
+                if lone_cr_end(i) {
+                    last = Some(i + 1);
+                }
+                State::FieldStart
+            }
             (_, b) if b == delimiter => State::FieldStart,
             _ => State::Unquoted,
         };
@@ -414,7 +441,7 @@ fn open_csv(
         bail!("{path}: the file is empty: expected a header row and data rows");
     }
     let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(body));
-    let lines_in_head = body.iter().filter(|&&b| b == b'\n').count().max(1);
+    let lines_in_head = count_line_ends(body, 0..body.len()).max(1);
     let estimated_rows = (size as usize / (body.len() / lines_in_head).max(1)).min(1 << 30);
     let mut header_reader = csv_reader(body, delimiter);
     let mut raw_headers = ByteRecord::new();
@@ -426,7 +453,7 @@ fn open_csv(
         bail!("{path}:1: the header row is longer than {} KiB: is this a CSV file?", HEAD_BYTES >> 10);
     }
     let headers = decode_headers(path, &raw_headers)?;
-    let body_line = 1 + memchr::memchr_iter(b'\n', &body[..header_end]).count() as u64;
+    let body_line = 1 + count_line_ends(body, 0..header_end) as u64;
     let rest = Cursor::new(body[header_end..].to_vec());
     Ok(Source {
         name: path.to_string(),
@@ -471,11 +498,21 @@ fn detect_delimiter(body: &[u8]) -> u8 {
     candidates[best]
 }
 
+/// Reads a whole Parquet file into records. A damaged file is an error
+/// naming it, also where the Parquet crate panics on it (the panic is
+/// contained: see [`super::contain`]).
 fn open_parquet(path: &str) -> Result<Source> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {path}"))?;
-    let reader =
-        SerializedFileReader::new(file).with_context(|| format!("{path}: not a readable Parquet file"))?;
+    match super::contain::catch_quietly(|| read_parquet(path, file)) {
+        Ok(source) => source,
+        Err(why) => bail!("{path}: not a readable Parquet file: it is damaged or truncated ({why})"),
+    }
+}
+
+fn read_parquet(path: &str, file: File) -> Result<Source> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| anyhow::anyhow!("{path}: not a readable Parquet file: {e}"))?;
     let headers: Vec<String> = reader
         .metadata()
         .file_metadata()
@@ -487,7 +524,7 @@ fn open_parquet(path: &str) -> Result<Source> {
         .collect();
     let mut rows = Vec::new();
     for row in reader.into_iter() {
-        let row = row.with_context(|| format!("{path}: cannot read a Parquet row"))?;
+        let row = row.map_err(|e| anyhow::anyhow!("{path}: not a readable Parquet file: {e}"))?;
         let mut record = ByteRecord::new();
         for (_, field) in row.get_column_iter() {
             record.push_field(parquet_cell(field).as_bytes());
@@ -510,22 +547,46 @@ fn parquet_cell(field: &parquet::record::Field) -> String {
     match field {
         Field::Null => String::new(),
         Field::Str(s) => s.clone(),
-        Field::Date(days) => crate::dates::iso(*days + 719_163),
-        Field::TimestampMillis(ms) => crate::dates::iso((ms.div_euclid(86_400_000)) as i32 + 719_163),
-        Field::TimestampMicros(us) => crate::dates::iso((us.div_euclid(86_400_000_000)) as i32 + 719_163),
+        Field::Date(days) => unix_day_text(i64::from(*days)),
+        Field::TimestampMillis(ms) => unix_day_text(ms.div_euclid(86_400_000)),
+        Field::TimestampMicros(us) => unix_day_text(us.div_euclid(86_400_000_000)),
         Field::Decimal(d) => decimal_text(d),
         other => other.to_string(),
     }
 }
 
-/// A Parquet decimal (big-endian two's complement unscaled value) as text.
+/// `YYYY-MM-DD` of a day counted from 1970-01-01. A day beyond the
+/// calendar prints as a year no date reader accepts, so the row is a bad
+/// row naming the value (never an overflow).
+fn unix_day_text(days: i64) -> String {
+    let day = days.saturating_add(719_163).clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+    crate::dates::iso(day as i32)
+}
+
+/// A Parquet decimal (big-endian two's complement unscaled value) as text,
+/// exactly: the amount reader then applies its limits (a value beyond
+/// them is "amount too large", never a wrapped number).
 fn decimal_text(d: &parquet::data_type::Decimal) -> String {
     let bytes = d.data();
     let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    // Leading bytes that only repeat the sign carry no digits.
+    let fill = if negative { 0xFF } else { 0 };
+    let skip = bytes.iter().take_while(|&&b| b == fill).count().min(bytes.len().saturating_sub(16));
+    let bytes = &bytes[skip..];
+    if bytes.len() > 16 {
+        // At least 2^127 in magnitude: far past any limit.
+        return format!("{}{}", if negative { "-" } else { "" }, "9".repeat(40));
+    }
     let unscaled = bytes.iter().fold(if negative { -1i128 } else { 0 }, |acc, b| (acc << 8) | *b as i128);
-    rust_decimal::Decimal::try_from_i128_with_scale(unscaled, d.scale().max(0) as u32)
-        .map(|v| v.to_string())
-        .unwrap_or_default()
+    let digits = unscaled.unsigned_abs().to_string();
+    let scale = usize::try_from(d.scale().max(0)).unwrap_or(0);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{int}.{frac}")
 }
 
 #[cfg(test)]
@@ -594,6 +655,27 @@ mod tests {
     }
 
     #[test]
+    fn parquet_decimals_print_exactly() {
+        use parquet::data_type::Decimal as Pq;
+        let text = |bytes: &[u8], scale: i32| decimal_text(&Pq::from_bytes(bytes.to_vec().into(), 38, scale));
+        assert_eq!(text(&[0x30, 0x39], 2), "123.45");
+        assert_eq!(text(&[0xCF, 0xC7], 2), "-123.45");
+        assert_eq!(text(&[0x05], 3), "0.005");
+        assert_eq!(text(&[0xFF, 0xFB], 3), "-0.005");
+        assert_eq!(text(&[0x00], 0), "0");
+        // 2^120 with scale 2: 31 digits, which the amount reader calls too large.
+        let mut big = vec![0x01];
+        big.extend([0u8; 15]);
+        assert_eq!(text(&big, 2), "13292279957849158729038070602803445.76");
+        let mut huge = vec![0x01];
+        huge.extend([0u8; 20]);
+        assert!(text(&huge, 0).len() >= 40);
+        let mut sign_extended = vec![0xFF; 20];
+        sign_extended.push(0x85);
+        assert_eq!(text(&sign_extended, 0), "-123");
+    }
+
+    #[test]
     fn detects_the_header_delimiter() {
         assert_eq!(detect_delimiter(b"a;b;c\n1,5;2;3"), b';');
         assert_eq!(detect_delimiter(b"a,b,c\n"), b',');
@@ -613,6 +695,64 @@ mod tests {
         assert_eq!(last_record_end(b"5\" disk,1\nz", b','), Some(10));
         // Only the file's delimiter starts a cell: here `,"` is inside one.
         assert_eq!(last_record_end(b"a,\"b;c\nd", b';'), Some(7));
+    }
+
+    #[test]
+    fn line_ends_are_lf_crlf_or_a_lone_cr() {
+        let count = |text: &[u8]| count_line_ends(text, 0..text.len());
+        assert_eq!(count(b"a\nb\r\nc\rd\r"), 4);
+        assert_eq!(count(b"\r\n\r\n"), 2);
+        assert_eq!(count(b"\r\r\n\n"), 3);
+        assert_eq!(count(b"no line end"), 0);
+        // A range looks one byte past its end: this "\r" is half of a "\r\n".
+        assert_eq!(count_line_ends(b"a\r\nb", 0..2), 0);
+        assert_eq!(count_line_ends(b"a\rb", 0..2), 1);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_record_but_not_at_the_end_of_the_text() {
+        assert_eq!(last_record_end(b"a,b\rc,d\re", b','), Some(8));
+        assert_eq!(last_record_end(b"a,b\rc,d\r", b','), Some(4));
+        assert_eq!(last_record_end(b"a,b\nc,d\rx", b','), Some(8));
+        assert_eq!(last_record_end(b"a,b\r\nc", b','), Some(5));
+        assert_eq!(last_record_end(b"\"a\rb\",c\rd", b','), Some(8));
+        assert_eq!(last_record_end(b"\"a\rb\",c\r", b','), None);
+    }
+
+    /// Every kind of line end, several blocks long, quoted or not: each
+    /// record's line is its real line (a file with "\r" alone used to be
+    /// all line 1).
+    #[test]
+    fn line_numbers_hold_for_every_line_end() {
+        for end in ["\r", "\r\n", "\n"] {
+            for quoted in [false, true] {
+                let mut text = format!("id,note{end}");
+                for i in 0..150_000 {
+                    let note = if quoted { "\"a note\"" } else { "a longer note" };
+                    text.push_str(&format!("{i},{note}{end}"));
+                    if i % 1000 == 0 {
+                        text.push_str(end); // a blank line: skipped, but it is a line
+                    }
+                }
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("t.csv");
+                std::fs::write(&path, &text).unwrap();
+                let source = Source::open(path.to_str().unwrap(), None).unwrap();
+                let (mut rows, mut blocks) = (0u64, 0);
+                for block in source.blocks() {
+                    blocks += 1;
+                    block.unwrap().for_each_record(|line, _, record| {
+                        // Row i is on line 2 + i, plus the blank lines before it.
+                        let expected = 2 + rows + rows.div_ceil(1000);
+                        assert_eq!(line, expected, "{end:?} quoted {quoted}: row {rows}");
+                        assert_eq!(record.bytes(0).unwrap(), rows.to_string().as_bytes());
+                        rows += 1;
+                    });
+                }
+                assert_eq!(rows, 150_000, "{end:?} quoted {quoted}");
+                assert!(blocks > 1, "{end:?} quoted {quoted}: the file is larger than one block");
+            }
+        }
     }
 
     /// Blocks cut at record ends, line numbers carried across them.

@@ -3,9 +3,9 @@
 //! line per series (group and currency). Written atomically like reports.
 //! `roll --chart` draws one panel the same way.
 
-use super::output::AtomicFile;
 use crate::dates::{iso, Day};
-use anyhow::{anyhow, Result};
+use crate::files::AtomicFile;
+use anyhow::{anyhow, Context, Result};
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -34,6 +34,11 @@ const COLORS: [RGBColor; 6] = [
 ];
 
 pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
+    save(&svg(chart)?, path)
+}
+
+/// The chart as SVG text (plotters escapes every label it draws).
+pub fn svg(chart: &Chart) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (960, 640)).into_drawing_area();
@@ -43,7 +48,7 @@ pub fn write_svg(chart: &Chart, path: &str) -> Result<()> {
         panel(&bottom, "DSO (days)", &chart.periods, &chart.dso)?;
         root.present().map_err(plot_error)?;
     }
-    save(&svg, path)
+    Ok(svg)
 }
 
 /// One panel of lines over the periods (`roll --chart`: each bucket's roll
@@ -60,7 +65,7 @@ pub fn write_lines_svg(title: &str, periods: &[Day], series: &[Series], path: &s
 }
 
 fn save(svg: &str, path: &str) -> Result<()> {
-    let mut file = AtomicFile::create(path)?;
+    let mut file = AtomicFile::create(path).with_context(|| format!("--chart {path}"))?;
     file.write_all(svg.as_bytes())?;
     file.commit()
 }

@@ -2,8 +2,11 @@
 //! `--totals` (their first column reads `TOTAL`), and only when they have
 //! the rows' columns (`plan schedule`'s totals are in JSON and the table). Text cells that a
 //! spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
-//! get a leading `'`; numeric cells are never altered.
+//! get a leading `'`; numeric cells are never altered (with
+//! `--out-decimal-comma` their decimal mark is `,`, never a thousands
+//! separator).
 
+use super::number::{cell_text, NumberStyle};
 use super::{Cell, OutputOptions, Report};
 use anyhow::Result;
 use std::io::Write;
@@ -13,13 +16,14 @@ pub fn write(report: &Report, options: &OutputOptions, out: &mut dyn Write) -> R
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let mut writer = csv::WriterBuilder::new().delimiter(options.out_delimiter).from_writer(out);
+    let style = options.number_style(false);
     writer.write_record(&report.columns)?;
     for row in &report.rows {
-        writer.write_record(row.iter().map(csv_cell))?;
+        writer.write_record(row.iter().map(|c| csv_cell(c, style)))?;
     }
     if options.totals && report.totals_columns.is_none() {
         for row in &report.totals {
-            writer.write_record(total_row(row).iter().map(csv_cell))?;
+            writer.write_record(total_row(row).iter().map(|c| csv_cell(c, style)))?;
         }
     }
     writer.flush()?;
@@ -35,8 +39,8 @@ pub fn total_row(row: &[Cell]) -> Vec<Cell> {
     row
 }
 
-fn csv_cell(cell: &Cell) -> String {
-    let text = cell.display();
+fn csv_cell(cell: &Cell, style: NumberStyle) -> String {
+    let text = cell_text(cell, style);
     match cell {
         Cell::Text(_) | Cell::List(_) => guard_formula(text),
         _ => text,

@@ -10,8 +10,10 @@
 //! (dunning's `invoices`) are arrays.
 
 use super::{Cell, Report};
-use crate::dates::iso;
+use crate::dates::{iso, Day};
 use anyhow::Result;
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 use std::io::Write;
 use std::str::FromStr;
@@ -60,4 +62,48 @@ pub fn cell_value(cell: &Cell) -> Value {
 /// A JSON number with exactly these digits.
 pub fn exact_number(text: &str) -> Value {
     Number::from_str(text).map(Value::Number).unwrap_or(Value::Null)
+}
+
+/// A command's parameters (a `Serialize` struct naming each one) as the
+/// JSON `params` object.
+pub fn params(value: &impl Serialize) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `#[serde(serialize_with)]` for a decimal parameter: an exact JSON
+/// number with no trailing zeros (`12`, `0.5`).
+pub fn exact_decimal<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    exact_number(&value.normalize().to_string()).serialize(serializer)
+}
+
+/// `#[serde(serialize_with)]` for a date parameter: `YYYY-MM-DD`.
+pub fn iso_date<S: Serializer>(day: &Day, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&iso(*day))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Example {
+        #[serde(serialize_with = "exact_decimal")]
+        amount: Decimal,
+        #[serde(serialize_with = "iso_date")]
+        start: Day,
+        every: Option<&'static str>,
+    }
+
+    #[test]
+    fn params_structs_become_the_params_object() {
+        let value = Example { amount: Decimal::new(12_500, 3), start: 739_000, every: None };
+        let map = params(&value);
+        assert_eq!(
+            Value::Object(map).to_string(),
+            format!(r#"{{"amount":12.5,"start":"{}","every":null}}"#, iso(739_000))
+        );
+    }
 }

@@ -4,12 +4,11 @@
 //! characters of the customer id plus a hash of it, so no id can climb out
 //! of the folder or collide with another.
 
-use super::output::AtomicFile;
+use crate::files::{self, Staged};
 use anyhow::{Context, Result};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Fills `{name}` placeholders from `value`; `{{`/`}}` are literal braces.
 pub fn fill(template: &str, value: &dyn Fn(&str) -> String) -> String {
@@ -36,6 +35,12 @@ pub fn fill(template: &str, value: &dyn Fn(&str) -> String) -> String {
 /// `SAFE-ID_CUR_L2_HASH.txt`: letters, digits, `-` and `_` of the id (at
 /// most 40), the currency, the level and a hash of the raw id.
 pub fn file_name(customer: &str, currency: &str, level: usize) -> String {
+    tagged_file_name(customer, currency, &format!("L{level}"))
+}
+
+/// `SAFE-ID_CUR_TAG_HASH.txt`, as [`file_name`] with `tag` (made of safe
+/// characters by the caller) in place of the level.
+pub fn tagged_file_name(customer: &str, currency: &str, tag: &str) -> String {
     let safe: String = customer
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
@@ -44,16 +49,69 @@ pub fn file_name(customer: &str, currency: &str, level: usize) -> String {
     let currency: String = currency.chars().filter(|c| c.is_ascii_alphanumeric()).take(3).collect();
     let mut hasher = DefaultHasher::new();
     customer.hash(&mut hasher);
-    format!("{safe}_{currency}_L{level}_{:08x}.txt", hasher.finish() as u32)
+    format!("{safe}_{currency}_{tag}_{:08x}.txt", hasher.finish() as u32)
 }
 
-/// Writes one letter atomically into `dir`.
-pub fn write_letter(dir: &Path, name: &str, text: &str) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create --render folder {}", dir.display()))?;
-    let mut file = AtomicFile::create(dir.join(name))?;
-    file.write_all(text.as_bytes())?;
-    file.commit()
+/// Checks that every `{name}` of a template is in `known` (`{{` and `}}`
+/// are literal braces); `Err` gives the byte offset of the first bad one
+/// and what is wrong.
+pub fn check_placeholders(template: &str, known: &[&str]) -> Result<(), (usize, String)> {
+    let mut at = 0;
+    while let Some(open) = template[at..].find('{').map(|o| at + o) {
+        if template[open..].starts_with("{{") {
+            at = open + 2;
+            continue;
+        }
+        let Some(close) = template[open..].find('}').map(|c| open + c) else {
+            return Err((open, "a '{' is never closed".into()));
+        };
+        let name = &template[open + 1..close];
+        if !known.contains(&name) {
+            return Err((
+                open,
+                format!("unknown placeholder {{{name}}}; placeholders are {}", known.join(", ")),
+            ));
+        }
+        at = close + 1;
+    }
+    Ok(())
+}
+
+/// The `--render` folder, created when missing. A folder this run created
+/// is removed again (if still empty) unless [`LetterFolder::keep`] is
+/// called, so a run that fails before its letters are in place leaves
+/// nothing behind.
+pub struct LetterFolder {
+    dir: PathBuf,
+    created: bool,
+    kept: bool,
+}
+
+impl LetterFolder {
+    pub fn create(dir: &Path) -> Result<LetterFolder> {
+        let created = !dir.exists();
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create --render folder {}", dir.display()))?;
+        Ok(LetterFolder { dir: dir.to_path_buf(), created, kept: false })
+    }
+
+    /// One letter, complete but not yet in place (commit it).
+    pub fn stage(&self, name: &str, text: &str) -> Result<Staged> {
+        files::stage(self.dir.join(name), text.as_bytes())
+    }
+
+    /// The letters are in place: the folder stays.
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for LetterFolder {
+    fn drop(&mut self) {
+        if self.created && !self.kept {
+            let _ = std::fs::remove_dir(&self.dir);
+        }
+    }
 }
 
 #[cfg(test)]

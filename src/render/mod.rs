@@ -5,10 +5,17 @@
 
 pub mod chart;
 pub mod csv;
+pub mod fields;
+pub mod forecast_chart;
+pub mod format;
+pub mod html;
 pub mod json;
 pub mod letter;
+pub mod number;
 pub mod output;
+pub mod select;
 pub mod table;
+pub mod xlsx;
 
 use crate::dates::{iso, Day};
 use crate::money;
@@ -94,6 +101,8 @@ pub enum Format {
     Csv,
     Json,
     Ndjson,
+    /// An Excel workbook (needs `-o FILE`).
+    Xlsx,
 }
 
 /// The output flags, validated.
@@ -104,14 +113,35 @@ pub struct OutputOptions {
     pub totals: bool,
     pub bom: bool,
     pub out_delimiter: u8,
+    /// CSV and table: numbers with a decimal comma (`1234,56`).
+    pub decimal_comma: bool,
+    /// `--columns`: only these fields, in this order (rows and totals).
+    pub columns: Option<Vec<String>>,
+}
+
+impl OutputOptions {
+    /// How numbers look in CSV (never grouped) and in the table.
+    pub fn number_style(&self, group_money: bool) -> number::NumberStyle {
+        number::NumberStyle { decimal_comma: self.decimal_comma, group_money }
+    }
 }
 
 /// Renders a report in the chosen format into `out`.
+/// `--columns` is applied first, so every format shows the same fields.
 pub fn render(report: &Report, options: &OutputOptions, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let selected;
+    let report = match &options.columns {
+        Some(fields) => {
+            selected = select::select(report, fields)?;
+            &selected
+        }
+        None => report,
+    };
     match options.format {
-        Format::Table => table::write(report, out),
+        Format::Table => table::write(report, options, out),
         Format::Csv => csv::write(report, options, out),
         Format::Json => json::write(report, out),
         Format::Ndjson => json::write_ndjson(report, out),
+        Format::Xlsx => xlsx::write(report, out),
     }
 }

@@ -42,8 +42,18 @@ impl Workdir {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_full(args, stdin, &[])
+    }
+
+    /// Runs with extra environment variables (e.g. `COLUMNS` for the table width).
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_full(args, None, env)
+    }
+
+    fn run_full(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cobro"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(repo_root())
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())

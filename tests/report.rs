@@ -1,0 +1,299 @@
+//! `cobro report`: the page's figures against the commands' JSON, escaping
+//! of hostile names, and the page in headless Chromium.
+
+mod common;
+
+use common::{repo_root, Workdir};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+const AS_OF: &str = "2025-06-30";
+/// The report's KPI range: twelve months back from the as-of month, so the
+/// same month a year before is in it.
+const KPI_FROM: &str = "2024-06-01";
+
+/// One `data-*` tagged figure of the page.
+#[derive(Debug)]
+struct Figure {
+    source: String,
+    key: String,
+    field: String,
+    value: Value,
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = start + tag[start..].find('"')?;
+    Some(unescape(&tag[start..end]))
+}
+
+/// Every tag of the page that carries `data-source`.
+fn figures(html: &str) -> Vec<Figure> {
+    html.split('<')
+        .filter(|tag| tag.contains(" data-source=\""))
+        .map(|tag| {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            let value = attribute(tag, "data-value").expect("data-value");
+            Figure {
+                source: attribute(tag, "data-source").unwrap(),
+                key: attribute(tag, "data-key").unwrap(),
+                field: attribute(tag, "data-field").unwrap(),
+                value: serde_json::from_str(&value).unwrap_or_else(|e| panic!("data-value {value:?}: {e}")),
+            }
+        })
+        .collect()
+}
+
+fn fixture_args() -> Vec<&'static str> {
+    vec![
+        "fixtures/invoices.csv",
+        "--payments",
+        "fixtures/payments.csv",
+        "--policy",
+        "examples/policy.toml",
+        "--plans",
+        "examples/plans.csv",
+        "--plan-payments",
+        "examples/plan_payments.csv",
+        "--as-of",
+        AS_OF,
+    ]
+}
+
+/// The JSON of one command on the fixtures.
+fn command_json(wd: &Workdir, args: &[&str]) -> Value {
+    let mut argv = args.to_vec();
+    argv.extend(["--as-of", AS_OF, "-f", "json"]);
+    wd.run(&argv).json()
+}
+
+fn find_row(rows: &Value, matches: impl Fn(&Value) -> bool) -> Option<&Value> {
+    rows.as_array().unwrap().iter().find(|r| matches(r))
+}
+
+fn decimal(value: &Value) -> Decimal {
+    Decimal::from_str(&value.to_string()).unwrap_or_else(|_| panic!("not a number: {value}"))
+}
+
+#[test]
+fn every_figure_on_the_page_equals_the_json_of_its_command() {
+    let wd = Workdir::new();
+    let page = wd.path("report.html");
+    let mut argv = fixture_args();
+    let page_arg = page.to_string_lossy().into_owned();
+    argv.extend(["-o", &page_arg]);
+    let mut full = vec!["report"];
+    full.extend(argv);
+    wd.run(&full).ok();
+    let html = std::fs::read_to_string(&page).unwrap();
+
+    let age = command_json(&wd, &["age", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv"]);
+    let kpi = command_json(
+        &wd,
+        &[
+            "kpi",
+            "fixtures/invoices.csv",
+            "--payments",
+            "fixtures/payments.csv",
+            "--every",
+            "month",
+            "--from",
+            KPI_FROM,
+            "--to",
+            AS_OF,
+        ],
+    );
+    let segment = command_json(
+        &wd,
+        &["segment", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv", "--top", "20"],
+    );
+    let dunning = command_json(
+        &wd,
+        &[
+            "dunning",
+            "fixtures/invoices.csv",
+            "--payments",
+            "fixtures/payments.csv",
+            "--policy",
+            "examples/policy.toml",
+        ],
+    );
+    let plans = command_json(
+        &wd,
+        &["plan", "check", "examples/plans.csv", "--payments", "examples/plan_payments.csv"],
+    );
+
+    let figures = figures(&html);
+    let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &figures {
+        let parts: Vec<&str> = f.key.split('/').collect();
+        match (f.source.as_str(), parts.as_slice()) {
+            ("age", ["totals", currency]) => {
+                let row = find_row(&age["totals"], |r| r["currency"] == *currency).expect("age totals row");
+                assert_eq!(row[&f.field], f.value, "age totals {currency} {}", f.field);
+            }
+            ("kpi", ["rows", start, currency]) => {
+                let row =
+                    find_row(&kpi["rows"], |r| r["period_start"] == *start && r["currency"] == *currency)
+                        .expect("kpi row");
+                assert_eq!(row[&f.field], f.value, "kpi {start} {currency} {}", f.field);
+            }
+            ("segment", ["rows", priority]) => {
+                let row = find_row(&segment["rows"], |r| r["priority"].to_string().as_str() == *priority)
+                    .expect("segment row");
+                assert_eq!(row[&f.field], f.value, "segment priority {priority} {}", f.field);
+            }
+            ("dunning", ["level", level, currency]) => {
+                let rows: Vec<&Value> = dunning["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["level"].to_string().as_str() == *level && r["currency"] == *currency)
+                    .collect();
+                match f.field.as_str() {
+                    "actions" => assert_eq!(f.value.as_u64(), Some(rows.len() as u64)),
+                    "total_due" => {
+                        let sum: Decimal = rows.iter().map(|r| decimal(&r["total_due"])).sum();
+                        assert_eq!(decimal(&f.value), sum);
+                    }
+                    field => assert_eq!(rows[0][field], f.value, "dunning {field}"),
+                }
+            }
+            ("plan check", ["status", status]) => {
+                let rows =
+                    plans["rows"].as_array().unwrap().iter().filter(|r| r["status"] == *status).count();
+                match f.field.as_str() {
+                    "plans" => assert_eq!(f.value.as_u64(), Some(rows as u64)),
+                    _ => assert_eq!(f.value, Value::String(status.to_string())),
+                }
+            }
+            other => panic!("figure from an unknown place: {other:?}"),
+        }
+        *checked.entry(f.source.as_str()).or_default() += 1;
+    }
+    // Every section is on the page: 3 standing figures and 4 measures x 3
+    // months per currency, the buckets, the worklist, dunning and plans.
+    let currencies = age["totals"].as_array().unwrap().len();
+    assert!(currencies >= 2, "the fixtures have two currencies");
+    assert_eq!(checked["kpi"], currencies * 4 * 3, "{checked:?}");
+    assert_eq!(checked["age"], currencies * (3 + 6), "{checked:?}");
+    let worklist_rows = segment["rows"].as_array().unwrap().len();
+    assert!(checked["segment"] >= worklist_rows * 7, "{checked:?}");
+    assert!(checked.contains_key("dunning") && checked.contains_key("plan check"), "{checked:?}");
+}
+
+#[test]
+fn the_page_is_self_contained() {
+    let wd = Workdir::new();
+    let page = wd.path("r.html");
+    let page_arg = page.to_string_lossy().into_owned();
+    let mut argv = vec!["report"];
+    argv.extend(fixture_args());
+    argv.extend(["-o", &page_arg]);
+    wd.run(&argv).ok();
+    let html = std::fs::read_to_string(&page).unwrap();
+    for forbidden in ["<script", " src=", " href=", "url(", "@import", "https://"] {
+        assert!(!html.contains(forbidden), "the page holds {forbidden:?}");
+    }
+    assert!(html.contains("<svg"), "the trend chart is inline SVG");
+    assert!(html.contains("As of <strong>2025-06-30</strong>"));
+}
+
+fn hostile_page(wd: &Workdir) -> String {
+    let invoices = wd.write(
+        "inv.csv",
+        "customer,customer_name,invoice,issue_date,due_date,amount\n\
+         C1,<script>window.__cobro_hostile_ran=true</script>,F1,2025-01-01,2025-02-01,100.00\n\
+         C2,\"\"\"><img src=x onerror=\"\"window.__cobro_hostile_ran=true\"\">\",F2,2025-01-01,2025-03-01,250.00\n",
+    );
+    let page = wd.path("hostile.html").to_string_lossy().into_owned();
+    wd.run(&["report", &invoices, "--as-of", AS_OF, "-o", &page]).ok();
+    page
+}
+
+#[test]
+fn hostile_customer_names_are_text_not_markup() {
+    let wd = Workdir::new();
+    let html = std::fs::read_to_string(hostile_page(&wd)).unwrap();
+    assert!(!html.contains("<script"), "a name became a script element");
+    assert!(!html.contains("<img"), "a name became an img element");
+    assert!(html.contains("&lt;script&gt;window.__cobro_hostile_ran=true&lt;/script&gt;"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror="));
+}
+
+#[test]
+fn report_usage_errors_exit_2() {
+    let wd = Workdir::new();
+    let txt = wd.path("r.txt").to_string_lossy().into_owned();
+    let run = wd.run(&["report", "fixtures/invoices.csv", "--as-of", AS_OF, "-o", &txt]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let html = wd.path("r.html").to_string_lossy().into_owned();
+    let run = wd.run(&["report", "fixtures/invoices.csv", "--as-of", AS_OF, "--months", "0", "-o", &html]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!Path::new(&html).exists());
+}
+
+/// Whether headless Chromium and the check script's node modules are here;
+/// `.ci/run` installs both and sets COBRO_REQUIRE_BROWSER=1.
+fn browser_available() -> bool {
+    let here = Path::new("/usr/bin/chromium").exists()
+        && repo_root().join("tests/browser/node_modules/playwright-core").exists()
+        && std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !here && std::env::var_os("COBRO_REQUIRE_BROWSER").is_some() {
+        panic!("COBRO_REQUIRE_BROWSER is set but Chromium, node or tests/browser/node_modules is missing");
+    }
+    if !here {
+        eprintln!("skipped: no /usr/bin/chromium or tests/browser/node_modules (see .ci/run)");
+    }
+    here
+}
+
+fn check_in_browser(wd: &Workdir, page: &str) {
+    let out = std::process::Command::new("node")
+        .arg(repo_root().join("tests/browser/check.mjs"))
+        .arg(page)
+        .arg(wd.path(""))
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("{\"problems\":[]}"), "{stdout}");
+    for width in [390, 1280] {
+        assert!(wd.path(&format!("report-{width}.png")).exists());
+    }
+}
+
+#[test]
+fn the_page_loads_in_chromium_without_errors_or_horizontal_scrollbar() {
+    if !browser_available() {
+        return;
+    }
+    let wd = Workdir::new();
+    let page = wd.path("report.html").to_string_lossy().into_owned();
+    let mut argv = vec!["report"];
+    argv.extend(fixture_args());
+    argv.extend(["-o", &page]);
+    wd.run(&argv).ok();
+    check_in_browser(&wd, &page);
+}
+
+#[test]
+fn hostile_names_run_no_script_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let wd = Workdir::new();
+    let page = hostile_page(&wd);
+    check_in_browser(&wd, &page);
+}

@@ -1,0 +1,121 @@
+//! Snapshots: the table (in a 100-column terminal), CSV and JSON of every
+//! command on the bundled fixtures, pinned in `tests/snapshots/`. The
+//! figures themselves are checked by hand in each command's tests; these
+//! catch any unintended change of layout, order, rounding or field names.
+//! After checking a diff by hand, `COBRO_UPDATE_SNAPSHOTS=1 cargo test
+//! --test snapshots` rewrites the files.
+mod common;
+use common::{repo_root, Workdir};
+
+const INV: &str = "fixtures/invoices.csv";
+const PAY: &str = "fixtures/payments.csv";
+const AS_OF: &str = "2025-06-30";
+
+fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        ("age", vec!["age", INV, "--payments", PAY, "--as-of", AS_OF]),
+        ("age_by_none", vec!["age", INV, "--payments", PAY, "--as-of", AS_OF, "--by", "none"]),
+        ("age_detail", vec!["age", INV, "--payments", PAY, "--as-of", AS_OF, "--detail"]),
+        ("kpi", vec!["kpi", INV, "--payments", PAY, "--as-of", AS_OF]),
+        (
+            "kpi_months",
+            vec!["kpi", INV, "--payments", PAY, "--as-of", AS_OF, "--from", "2025-01-01", "--every", "month"],
+        ),
+        ("segment", vec!["segment", INV, "--payments", PAY, "--as-of", AS_OF]),
+        ("segment_summary", vec!["segment", INV, "--payments", PAY, "--as-of", AS_OF, "--summary"]),
+        (
+            "dunning",
+            vec!["dunning", INV, "--payments", PAY, "--policy", "examples/policy.toml", "--as-of", AS_OF],
+        ),
+        (
+            "plan_schedule",
+            vec![
+                "plan",
+                "schedule",
+                "--amount",
+                "10000",
+                "--installments",
+                "12",
+                "--start",
+                "2025-01-31",
+                "--annual-rate",
+                "12",
+                "--down-payment",
+                "500",
+                "--as-of",
+                AS_OF,
+            ],
+        ),
+        (
+            "plan_offer",
+            vec![
+                "plan",
+                "offer",
+                "--amount",
+                "4800",
+                "--discount",
+                "15",
+                "--annual-rate",
+                "6",
+                "--as-of",
+                AS_OF,
+            ],
+        ),
+        (
+            "plan_check",
+            vec![
+                "plan",
+                "check",
+                "examples/plans.csv",
+                "--payments",
+                "examples/plan_payments.csv",
+                "--as-of",
+                AS_OF,
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn every_command_in_every_text_format() {
+    let update = std::env::var_os("COBRO_UPDATE_SNAPSHOTS").is_some();
+    let dir = repo_root().join("tests/snapshots");
+    let wd = Workdir::new();
+    let mut stale = Vec::new();
+    for (name, args) in cases() {
+        for (format, extension) in [("table", "txt"), ("csv", "csv"), ("json", "json")] {
+            let run = wd.run_with_env(&[&args[..], &["-f", format]].concat(), &[("COLUMNS", "100")]);
+            let path = dir.join(format!("{name}.{extension}"));
+            if update {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, run.ok()).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(pinned) if pinned == run.ok() => {}
+                Ok(pinned) => {
+                    stale.push(format!("{}:\n{}", path.display(), first_difference(&pinned, run.ok())))
+                }
+                Err(_) => stale.push(format!("{}: missing", path.display())),
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "output differs from the snapshots (COBRO_UPDATE_SNAPSHOTS=1 to accept):\n{}",
+        stale.join("\n")
+    );
+}
+
+fn first_difference(pinned: &str, now: &str) -> String {
+    let line = pinned.lines().zip(now.lines()).position(|(a, b)| a != b);
+    match line {
+        Some(i) => format!(
+            "  line {}:\n  - {}\n  + {}",
+            i + 1,
+            pinned.lines().nth(i).unwrap_or(""),
+            now.lines().nth(i).unwrap_or("")
+        ),
+        None => format!("  {} lines pinned, {} now", pinned.lines().count(), now.lines().count()),
+    }
+}
