@@ -354,3 +354,74 @@ fn ecl_is_rounded_to_the_currency_minor_unit() {
     let total = &doc["totals"][0];
     assert_eq!(format!("{} {} {}", total["gross"], total["ecl"], total["coverage_pct"]), "11001 4334 39.40");
 }
+
+/// `--by` names input columns: an empty name (`--by customer,`), a column given twice or
+/// `currency` (rows are already per currency) would print a field twice, so each is a
+/// usage error; `--by none` (as in `age`) is no grouping.
+#[test]
+fn by_lists_that_would_repeat_a_field_are_usage_errors() {
+    for (by, fragment) in [
+        ("customer,", "empty column name"),
+        ("", "empty column name"),
+        ("region,region", "'region' twice"),
+        ("Region, region", "'region' twice"),
+        ("currency", "already per currency"),
+    ] {
+        let r = groups(&["--by", by]);
+        assert_eq!(r.code, 2, "--by '{by}': {}", r.stderr);
+        assert!(r.stderr.contains("--by") && r.stderr.contains(fragment), "--by '{by}': {}", r.stderr);
+    }
+    // --by none: one group per currency. EUR: N-1's history (current 0 %), gross 800 + 500
+    // as in the region N rows; USD the same as region S. So the same ten rows less the
+    // region column.
+    let none = groups(&["--by", "none", "-f", "json"]).json();
+    let region = groups(&["-f", "json"]).json();
+    assert_eq!(none["params"]["by"].to_string(), "[]");
+    assert_eq!(column(&none, "ecl"), column(&region, "ecl"));
+    assert_eq!(column(&none, "region"), strings(["null"; 10]));
+}
+
+/// A due date before the issue date (docs/provision.md): the document is in no balance
+/// before it is issued, so what reached a bucket on a day before the issue date is 0.
+/// As of 2025-12-31, `--buckets 30 --default-after 10`:
+/// - B-1 100 issued 2024-03-15, due 2024-03-01 (back-dated): 40 paid 03-10 (before
+///   issue), 10 paid 03-20. Reached: current 100 (the amount); days_1_30 at due + 0 =
+///   03-01, before the issue: 0; over 30 at due + 30 = 03-31: 100 - 50 = 50. Lost: open at
+///   due + 10 = 03-11, before the issue: 0.
+/// - B-2 100 issued 2024-01-01, due 01-31, never paid: reached 100 / 100 / 100, lost 100.
+///
+/// Current: lost 0 + 100 of 200 = 50 %; days_1_30: 100 of 100 = 100 %; over 30 starts
+/// past 10 days: 100 %, lost min(0, 50) + min(100, 100) = 100 of 150. Gross: B-1's 50 and
+/// B-2's 100 are over 30 days: ECL 150.
+#[test]
+fn a_document_due_before_its_issue_date_reaches_nothing_before_it() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount\n\
+         B,B-1,2024-03-15,2024-03-01,100\n\
+         B,B-2,2024-01-01,2024-01-31,100\n",
+    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\nB-1,2024-03-10,40\nB-1,2024-03-20,10\n");
+    let doc = wd
+        .run(&[
+            "provision",
+            &inv,
+            "--payments",
+            &pay,
+            "--as-of",
+            "2025-12-31",
+            "--buckets",
+            "30",
+            "--default-after",
+            "10",
+            "-f",
+            "json",
+        ])
+        .json();
+    assert_eq!(column(&doc, "reached"), strings(["200.00", "100.00", "150.00"]));
+    assert_eq!(column(&doc, "lost"), strings(["100.00", "100.00", "100.00"]));
+    assert_eq!(column(&doc, "loss_rate_pct"), strings(["50.00", "100.00", "100.00"]));
+    assert_eq!(column(&doc, "gross"), strings(["0.00", "0.00", "150.00"]));
+    assert_eq!(doc["totals"][0]["ecl"].to_string(), "150.00");
+}
