@@ -219,3 +219,27 @@ pub fn check_days(flag: &str, value: i32, min: i32) -> Result<()> {
     }
     Ok(())
 }
+
+/// `--by COL[,COL...]` (`none`: no grouping): the input columns to group by,
+/// each once. Rows are already per currency, so `currency` is refused, as
+/// is an empty name or a column given twice (both would print a field twice).
+pub fn by_columns(text: &str) -> Result<Vec<String>> {
+    if text.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    let mut columns: Vec<String> = Vec::new();
+    for column in text.split(',').map(str::trim) {
+        let key = crate::input::headers::normalize(column);
+        if key.is_empty() {
+            return Err(usage(format!("--by '{text}': an empty column name (give COL[,COL...])")));
+        }
+        if key == "currency" {
+            return Err(usage("--by currency: the rows are already per currency (leave it out)"));
+        }
+        if columns.iter().any(|c| crate::input::headers::normalize(c) == key) {
+            return Err(usage(format!("--by '{text}': the column '{column}' twice (give each once)")));
+        }
+        columns.push(column.to_string());
+    }
+    Ok(columns)
+}

@@ -313,3 +313,17 @@ fn a_by_column_cell_that_is_not_utf8_is_a_bad_row() {
     let run = wd.run(&["age", &inv, "--as-of", "2025-04-10", "--by", "region"]);
     run.fails_with(&[":2: column \"region\"", "not valid UTF-8"]);
 }
+
+/// A `--by` list that would print a field twice (`currency`, a column
+/// given twice) or names an empty column is a usage error, in `age` and
+/// `kpi` alike.
+#[test]
+fn by_lists_that_would_repeat_a_field_are_usage_errors() {
+    let wd = Workdir::new();
+    for by in ["currency", "region,region", "region,"] {
+        for command in ["age", "kpi"] {
+            let run = wd.run(&[command, "fixtures/invoices.csv", "--as-of", "2025-06-30", "--by", by]);
+            assert_eq!(run.code, 2, "{command} --by {by}: {}", run.stderr);
+        }
+    }
+}

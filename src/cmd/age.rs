@@ -1,7 +1,7 @@
 //! `cobro age`: aging of the open balance at the as-of date.
 
 use super::side::DisputesArgs;
-use crate::cli::{check_days, InputArgs, OutputArgs};
+use crate::cli::{by_columns, check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::disputes::Disputes;
@@ -77,7 +77,7 @@ pub fn report(args: &AgeArgs) -> Result<Report> {
     let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
-    let (by_columns, grouping) = parse_by(&args.by);
+    let (by_columns, grouping) = parse_by(&args.by)?;
     let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
     let payments = args.input.payments.as_deref();
     let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
@@ -103,17 +103,16 @@ pub fn parse_buckets(text: &str) -> Result<Buckets> {
 }
 
 /// The extra columns to read, and the grouping (`--by`).
-fn parse_by(text: &str) -> (Vec<String>, Grouping) {
-    match text.trim() {
+fn parse_by(text: &str) -> Result<(Vec<String>, Grouping)> {
+    Ok(match text.trim() {
         "customer" => (Vec::new(), Grouping::Customer),
         "none" => (Vec::new(), Grouping::None),
         list => {
-            let columns: Vec<String> =
-                list.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+            let columns = by_columns(list)?;
             let grouping = Grouping::Columns((0..columns.len()).collect());
             (columns, grouping)
         }
-    }
+    })
 }
 
 /// The run's parameters, echoed in JSON `params`.

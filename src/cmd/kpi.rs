@@ -1,7 +1,7 @@
 //! `cobro kpi`: collection measures per period, group and currency.
 
 use super::side::{self, DisputesArgs, PromisesArgs};
-use crate::cli::{check_days, InputArgs, OutputArgs};
+use crate::cli::{by_columns, check_days, InputArgs, OutputArgs};
 use crate::dates::{date_of, day_of, parse_iso_flag, Day};
 use crate::domain::disputes::{DisputeSums, Disputes};
 use crate::domain::kpi::{periods, Every, Facts, KpiParams, KpiSums};
@@ -153,7 +153,7 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
             period_list.len()
         )));
     }
-    let by: Vec<String> = args.by.iter().flat_map(|b| b.split(',')).map(|c| c.trim().to_string()).collect();
+    let by = args.by.as_deref().map_or(Ok(Vec::new()), by_columns)?;
     let tolerance = args.promises.tolerance()?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),

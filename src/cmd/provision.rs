@@ -1,12 +1,11 @@
 //! `cobro provision`: expected credit loss with a provision matrix.
 
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cli::{by_columns, InputArgs, OutputArgs};
 use crate::cmd::age::parse_buckets;
 use crate::dates::{date_of, day_of, iso, parse_iso_flag, Day};
 use crate::domain::provision::{self, ProvisionParams, ProvisionRow, ProvisionTotal};
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::headers::normalize;
 use crate::input::load_ledger;
 use crate::input::rates::load_loss_rates;
 use crate::money::{minor_digits, percent};
@@ -86,7 +85,7 @@ pub fn run(args: &ProvisionArgs) -> Result<()> {
         return Err(usage("--default-after must be between 0 and 36500 days"));
     }
     let adjust = adjust(&args.adjust)?;
-    let by = parse_by(args.by.as_deref())?;
+    let by = args.by.as_deref().map_or(Ok(Vec::new()), by_columns)?;
     let names = buckets.names();
     let given =
         args.rates.as_deref().map(|p| load_loss_rates(p, &names, read_options.decimal_comma)).transpose()?;
@@ -118,32 +117,6 @@ pub fn run(args: &ProvisionArgs) -> Result<()> {
         totals: provision::totals(&rows).iter().map(total_cells).collect(),
     };
     output::emit(&report, &output_options)
-}
-
-/// `--by COL[,COL...]`: the input columns to group by (`none`, as in `age`: no
-/// grouping). Each names one field of the rows, so an empty name, a column given
-/// twice (headers match case- and accent-insensitively) or `currency` (the rows
-/// are already per currency) is a usage error.
-fn parse_by(text: Option<&str>) -> Result<Vec<String>> {
-    let Some(text) = text else { return Ok(Vec::new()) };
-    if text.trim() == "none" {
-        return Ok(Vec::new());
-    }
-    let mut columns: Vec<String> = Vec::new();
-    for column in text.split(',').map(str::trim) {
-        let key = normalize(column);
-        if key.is_empty() {
-            return Err(usage(format!("--by '{text}': an empty column name (give COL[,COL...])")));
-        }
-        if key == "currency" {
-            return Err(usage("--by currency: the rows are already per currency (leave it out)"));
-        }
-        if columns.iter().any(|c| normalize(c) == key) {
-            return Err(usage(format!("--by '{text}': the column '{column}' twice (give each once)")));
-        }
-        columns.push(column.to_string());
-    }
-    Ok(columns)
 }
 
 /// `--history-from`, or the as-of date three calendar years earlier (29
