@@ -1,5 +1,6 @@
 //! Snapshots: the table (in a 100-column terminal), CSV and JSON of every
-//! command on the bundled fixtures, pinned in `tests/snapshots/`. The
+//! command on the bundled fixtures, pinned in `tests/snapshots/` (CSV totals
+//! with `--totals` where a command's totals share its rows' columns). The
 //! figures themselves are checked by hand in each command's tests; these
 //! catch any unintended change of layout, order, rounding or field names.
 //! After checking a diff by hand, `COBRO_UPDATE_SNAPSHOTS=1 cargo test
@@ -10,6 +11,8 @@ use common::{repo_root, Workdir};
 const INV: &str = "fixtures/invoices.csv";
 const PAY: &str = "fixtures/payments.csv";
 const AS_OF: &str = "2025-06-30";
+const PROMISES: &str = "examples/promises.csv";
+const DISPUTES: &str = "examples/disputes.csv";
 
 fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
@@ -73,31 +76,89 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
                 AS_OF,
             ],
         ),
+        ("promise", vec!["promise", INV, "--payments", PAY, "--promises", PROMISES, "--as-of", AS_OF]),
+        (
+            "promise_tolerance",
+            vec![
+                "promise",
+                INV,
+                "--payments",
+                PAY,
+                "--promises",
+                PROMISES,
+                "--as-of",
+                "2025-07-20",
+                "--tolerance",
+                "10",
+            ],
+        ),
+        (
+            "kpi_promises_disputes",
+            vec![
+                "kpi",
+                INV,
+                "--payments",
+                PAY,
+                "--promises",
+                PROMISES,
+                "--disputes",
+                DISPUTES,
+                "--as-of",
+                AS_OF,
+                "--from",
+                "2025-04-01",
+                "--every",
+                "month",
+                "--totals",
+            ],
+        ),
+        (
+            "statement",
+            vec![
+                "statement",
+                INV,
+                "--payments",
+                PAY,
+                "--from",
+                "2025-05-01",
+                "--as-of",
+                AS_OF,
+                "--interest",
+                "examples/rates_es.csv",
+                "--disputes",
+                DISPUTES,
+            ],
+        ),
+        (
+            "statement_customer",
+            vec![
+                "statement",
+                INV,
+                "--payments",
+                PAY,
+                "--from",
+                "2025-04-01",
+                "--to",
+                "2025-06-15",
+                "--as-of",
+                AS_OF,
+                "--customer",
+                "C002",
+                "--buckets",
+                "15,45",
+            ],
+        ),
     ]
 }
 
 #[test]
 fn every_command_in_every_text_format() {
-    let update = std::env::var_os("COBRO_UPDATE_SNAPSHOTS").is_some();
-    let dir = repo_root().join("tests/snapshots");
     let wd = Workdir::new();
     let mut stale = Vec::new();
     for (name, args) in cases() {
         for (format, extension) in [("table", "txt"), ("csv", "csv"), ("json", "json")] {
             let run = wd.run_with_env(&[&args[..], &["-f", format]].concat(), &[("COLUMNS", "100")]);
-            let path = dir.join(format!("{name}.{extension}"));
-            if update {
-                std::fs::create_dir_all(&dir).unwrap();
-                std::fs::write(&path, run.ok()).unwrap();
-                continue;
-            }
-            match std::fs::read_to_string(&path) {
-                Ok(pinned) if pinned == run.ok() => {}
-                Ok(pinned) => {
-                    stale.push(format!("{}:\n{}", path.display(), first_difference(&pinned, run.ok())))
-                }
-                Err(_) => stale.push(format!("{}: missing", path.display())),
-            }
+            compare(&format!("{name}.{extension}"), run.ok(), &mut stale);
         }
     }
     assert!(
@@ -105,6 +166,68 @@ fn every_command_in_every_text_format() {
         "output differs from the snapshots (COBRO_UPDATE_SNAPSHOTS=1 to accept):\n{}",
         stale.join("\n")
     );
+}
+
+/// The statement letter of the bundled template for a customer with invoices,
+/// payments and a reversal in the period (every placeholder, late
+/// interest included), each file's name and text, in name order.
+#[test]
+fn statement_letters() {
+    let wd = Workdir::new();
+    let letters = wd.path("letters");
+    let args = [
+        "statement",
+        INV,
+        "--payments",
+        PAY,
+        "--from",
+        "2025-04-01",
+        "--as-of",
+        AS_OF,
+        "--interest",
+        "examples/rates_es.csv",
+        "--customer",
+        "C015",
+        "--render",
+        letters.to_str().unwrap(),
+        "--template",
+        "examples/letters/statement.txt",
+        "-f",
+        "csv",
+    ];
+    wd.run(&args).ok();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&letters).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert!(!names.is_empty(), "no letter written");
+    let text: String = names
+        .iter()
+        .map(|name| format!("== {name}\n{}", std::fs::read_to_string(letters.join(name)).unwrap()))
+        .collect();
+    let mut stale = Vec::new();
+    compare("statement_letters.txt", &text, &mut stale);
+    assert!(
+        stale.is_empty(),
+        "letters differ from the snapshot (COBRO_UPDATE_SNAPSHOTS=1 to accept):\n{}",
+        stale.join("\n")
+    );
+}
+
+/// Compares `now` with the pinned file `name` (or, with
+/// `COBRO_UPDATE_SNAPSHOTS`, pins it), noting a difference in `stale`.
+fn compare(name: &str, now: &str, stale: &mut Vec<String>) {
+    let dir = repo_root().join("tests/snapshots");
+    let path = dir.join(name);
+    if std::env::var_os("COBRO_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(&path, now).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(pinned) if pinned == now => {}
+        Ok(pinned) => stale.push(format!("{}:\n{}", path.display(), first_difference(&pinned, now))),
+        Err(_) => stale.push(format!("{}: missing", path.display())),
+    }
 }
 
 fn first_difference(pinned: &str, now: &str) -> String {

@@ -193,10 +193,10 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     columns.push("currency".into());
     columns.extend(fields::names(MEASURES));
     if book.is_some() {
-        columns.extend(side::KPI_PROMISE_FIELDS.map(String::from));
+        columns.extend(fields::names(side::KPI_PROMISES));
     }
     if disputes.is_some() {
-        columns.extend(side::KPI_DISPUTE_FIELDS.map(String::from));
+        columns.extend(fields::names(side::KPI_DISPUTES));
     }
     let mut rows = Vec::new();
     let group_order = groups.order(&ledger);
@@ -204,12 +204,9 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         for &g in &group_order {
             let currency = groups.currency(&ledger, g);
             let mut cells = row_cells(s, e, groups.key_cells(&ledger, g), &currency, &sums[p][g]);
-            if let Some(promises) = &promise_sums {
-                cells.extend(side::kpi_promise_cells(&promises[p][g], minor_digits(&currency)));
-            }
-            if let Some(d) = &dispute_sums {
-                cells.extend(side::kpi_dispute_cells(&d[p][g], sums[p][g].ar_end, minor_digits(&currency)));
-            }
+            let promises = promise_sums.as_ref().map(|sums| &sums[p][g]);
+            let disputed = dispute_sums.as_ref().map(|sums| &sums[p][g]);
+            cells.extend(side_cells(promises, disputed, sums[p][g].ar_end, &currency));
             rows.push(cells);
         }
     }
@@ -220,12 +217,9 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
             let keys = vec![Cell::Null; by.len()];
             let currency = currencies.currency(&ledger, g);
             let mut cells = row_cells(from, to, keys, &currency, &totals[0][g]);
-            if let Some(promises) = &promise_totals {
-                cells.extend(side::kpi_promise_cells(&promises[0][g], minor_digits(&currency)));
-            }
-            if let Some(d) = &dispute_totals {
-                cells.extend(side::kpi_dispute_cells(&d[0][g], totals[0][g].ar_end, minor_digits(&currency)));
-            }
+            let promises = promise_totals.as_ref().map(|sums| &sums[0][g]);
+            let disputed = dispute_totals.as_ref().map(|sums| &sums[0][g]);
+            cells.extend(side_cells(promises, disputed, totals[0][g].ar_end, &currency));
             cells
         })
         .collect();
@@ -314,6 +308,26 @@ fn row_cells(s: Day, e: Day, keys: Vec<Cell>, currency: &str, k: &KpiSums) -> Ve
     cells.push(Cell::text(currency));
     let measured = Measured { sums: k.clone(), digits: minor_digits(currency) };
     cells.extend(fields::cells(MEASURES, &measured));
+    cells
+}
+
+/// The [`side::KPI_PROMISES`] and [`side::KPI_DISPUTES`] cells of one row,
+/// each group only when its file is given; `ar_end` is the row's total open at E.
+fn side_cells(
+    promises: Option<&PromiseSums>,
+    disputes: Option<&DisputeSums>,
+    ar_end: Decimal,
+    currency: &str,
+) -> Vec<Cell> {
+    let digits = minor_digits(currency);
+    let mut cells = Vec::new();
+    if let Some(sums) = promises {
+        cells.extend(fields::cells(side::KPI_PROMISES, &side::KpiPromises { sums: sums.clone(), digits }));
+    }
+    if let Some(sums) = disputes {
+        let measured = side::KpiDisputes { sums: sums.clone(), ar_end, digits };
+        cells.extend(fields::cells(side::KPI_DISPUTES, &measured));
+    }
     cells
 }
 

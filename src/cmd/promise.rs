@@ -2,17 +2,19 @@
 
 use super::side::PromisesArgs;
 use crate::cli::{InputArgs, OutputArgs};
+use crate::dates::Day;
 use crate::domain::ledger::Ledger;
 use crate::domain::promise::{Book, Promise, PromiseParams, Status, Valued};
 use crate::error::usage;
 use crate::files::paths::Paths;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{self, minor_digits};
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use clap::Args;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
 /// Promises to pay: kept, partially kept, broken or still open.
 ///
@@ -46,27 +48,6 @@ pub struct PromiseArgs {
     pub output: OutputArgs,
 }
 
-const COLUMNS: [&str; 15] = [
-    "promise_id",
-    "customer",
-    "customer_name",
-    "currency",
-    "created",
-    "promised_date",
-    "deadline",
-    "amount",
-    "paid",
-    "status",
-    "kept_date",
-    "days_late",
-    "broken_before",
-    "invoices",
-    "note",
-];
-
-const TOTALS: [&str; 8] =
-    ["currency", "promises", "amount", "paid", "kept", "partially_kept", "broken", "open"];
-
 pub fn run(args: &PromiseArgs) -> Result<()> {
     let output_options = args.output.options()?;
     Paths::new()
@@ -97,45 +78,145 @@ pub fn report(args: &PromiseArgs) -> Result<Report> {
         (p.promised, ledger.customers.get(p.customer), ledger.currencies.get(p.currency), p.id.clone())
     });
     let names = ledger.customer_names();
-    let rows = order.iter().map(|&i| row(&ledger, &names, &book.promises[i], &book.values[i])).collect();
+    let rows = order.iter().map(|&i| PromiseRow::new(&ledger, &names, &book.promises[i], &book.values[i]));
     Ok(Report {
         command: "promise".into(),
         as_of,
-        params: json!({"promises": path, "tolerance": tolerance}).as_object().cloned().unwrap_or_default(),
-        columns: COLUMNS.map(String::from).to_vec(),
-        rows,
-        totals_columns: Some(TOTALS.map(String::from).to_vec()),
-        totals: totals(&ledger, &book),
+        params: json::params(&PromiseParamsJson { promises: path, tolerance }),
+        columns: fields::names(ROW).collect(),
+        rows: rows.map(|r| fields::cells(ROW, &r).collect()).collect(),
+        totals_columns: Some(fields::names(TOTALS).collect()),
+        totals: totals(&ledger, &book).iter().map(|t| fields::cells(TOTALS, t).collect()).collect(),
     })
 }
 
-fn row(ledger: &Ledger, names: &[u32], p: &Promise, v: &Valued) -> Vec<Cell> {
-    let currency = ledger.currencies.get(p.currency);
-    let digits = minor_digits(currency);
-    let text_or_null = |t: &str| if t.is_empty() { Cell::Null } else { Cell::text(t) };
-    let name = names.get(p.customer as usize).map_or("", |&n| ledger.texts.get(n));
-    vec![
-        Cell::text(&p.id),
-        Cell::text(ledger.customers.get(p.customer)),
-        text_or_null(name),
-        Cell::text(currency),
-        Cell::Date(p.created),
-        Cell::Date(p.promised),
-        Cell::Date(v.deadline),
-        Cell::Money(p.amount, digits),
-        Cell::Money(v.paid, digits),
-        Cell::text(v.status.name()),
-        Cell::opt_date(v.kept_date),
-        v.days_late.map_or(Cell::Null, |d| Cell::Int(d as i64)),
-        Cell::Int(v.broken_before as i64),
-        Cell::List(p.invoices.iter().map(|&h| ledger.ids.get(h).to_string()).collect()),
-        text_or_null(&p.note),
-    ]
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct PromiseParamsJson<'a> {
+    promises: &'a str,
+    tolerance: i32,
 }
 
-/// Per currency (alphabetical): how many promises, their amounts, what
-/// they hold, and how many are in each status.
-fn totals(ledger: &Ledger, book: &Book) -> Vec<Vec<Cell>> {
+/// One promise as reported, its texts resolved from the ledger.
+struct PromiseRow {
+    promise_id: String,
+    customer: String,
+    customer_name: String,
+    currency: String,
+    created: Day,
+    promised_date: Day,
+    deadline: Day,
+    amount: Decimal,
+    paid: Decimal,
+    status: &'static str,
+    kept_date: Option<Day>,
+    days_late: Option<i32>,
+    broken_before: u64,
+    invoices: Vec<String>,
+    note: String,
+    digits: u32,
+}
+
+impl PromiseRow {
+    fn new(ledger: &Ledger, names: &[u32], p: &Promise, v: &Valued) -> PromiseRow {
+        let currency = ledger.currencies.get(p.currency);
+        PromiseRow {
+            promise_id: p.id.clone(),
+            customer: ledger.customers.get(p.customer).to_string(),
+            customer_name: names.get(p.customer as usize).map_or("", |&n| ledger.texts.get(n)).to_string(),
+            currency: currency.to_string(),
+            created: p.created,
+            promised_date: p.promised,
+            deadline: v.deadline,
+            amount: p.amount,
+            paid: v.paid,
+            status: v.status.name(),
+            kept_date: v.kept_date,
+            days_late: v.days_late,
+            broken_before: v.broken_before,
+            invoices: p.invoices.iter().map(|&h| ledger.ids.get(h).to_string()).collect(),
+            note: p.note.clone(),
+            digits: minor_digits(currency),
+        }
+    }
+}
+
+fn text_or_null(text: &str) -> Cell {
+    if text.is_empty() {
+        Cell::Null
+    } else {
+        Cell::text(text)
+    }
+}
+
+fn count(n: u64) -> Cell {
+    Cell::Int(n as i64)
+}
+
+/// The fields of a promise row, in output order, each with its value and kind.
+const ROW: &[Field<PromiseRow>] = &[
+    Field::new("promise_id", |r| Cell::text(&r.promise_id)),
+    Field::new("customer", |r| Cell::text(&r.customer)),
+    Field::new("customer_name", |r| text_or_null(&r.customer_name)),
+    Field::new("currency", |r| Cell::text(&r.currency)),
+    Field::new("created", |r| Cell::Date(r.created)),
+    Field::new("promised_date", |r| Cell::Date(r.promised_date)),
+    Field::new("deadline", |r| Cell::Date(r.deadline)),
+    Field::new("amount", |r| Cell::Money(r.amount, r.digits)),
+    Field::new("paid", |r| Cell::Money(r.paid, r.digits)),
+    Field::new("status", |r| Cell::text(r.status)),
+    Field::new("kept_date", |r| Cell::opt_date(r.kept_date)),
+    Field::new("days_late", |r| r.days_late.map_or(Cell::Null, |d| Cell::Int(d as i64))),
+    Field::new("broken_before", |r| count(r.broken_before)),
+    Field::new("invoices", |r| Cell::List(r.invoices.clone())),
+    Field::new("note", |r| text_or_null(&r.note)),
+];
+
+/// One currency's promises: how many, their amounts, what they hold, and
+/// how many are in each status.
+struct PromiseTotal {
+    currency: String,
+    promises: u64,
+    amount: Decimal,
+    paid: Decimal,
+    kept: u64,
+    partially_kept: u64,
+    broken: u64,
+    open: u64,
+    digits: u32,
+}
+
+impl PromiseTotal {
+    fn new(code: &str, of_currency: &[(&Promise, &Valued)]) -> PromiseTotal {
+        let count = |status: Status| of_currency.iter().filter(|(_, v)| v.status == status).count() as u64;
+        PromiseTotal {
+            currency: code.to_string(),
+            promises: of_currency.len() as u64,
+            amount: money::sum(of_currency.iter().map(|(p, _)| p.amount)),
+            paid: money::sum(of_currency.iter().map(|(_, v)| v.paid)),
+            kept: count(Status::Kept),
+            partially_kept: count(Status::PartiallyKept),
+            broken: count(Status::Broken),
+            open: count(Status::Open),
+            digits: minor_digits(code),
+        }
+    }
+}
+
+/// The fields of a totals row, in output order.
+const TOTALS: &[Field<PromiseTotal>] = &[
+    Field::new("currency", |t| Cell::text(&t.currency)),
+    Field::new("promises", |t| count(t.promises)),
+    Field::new("amount", |t| Cell::Money(t.amount, t.digits)),
+    Field::new("paid", |t| Cell::Money(t.paid, t.digits)),
+    Field::new("kept", |t| count(t.kept)),
+    Field::new("partially_kept", |t| count(t.partially_kept)),
+    Field::new("broken", |t| count(t.broken)),
+    Field::new("open", |t| count(t.open)),
+];
+
+/// Per currency (alphabetical), the totals of its promises.
+fn totals(ledger: &Ledger, book: &Book) -> Vec<PromiseTotal> {
     let mut currencies: Vec<&str> = book.promises.iter().map(|p| ledger.currencies.get(p.currency)).collect();
     currencies.sort_unstable();
     currencies.dedup();
@@ -144,22 +225,7 @@ fn totals(ledger: &Ledger, book: &Book) -> Vec<Vec<Cell>> {
         .map(|code| {
             let of_currency: Vec<(&Promise, &Valued)> =
                 book.iter().filter(|(p, _)| ledger.currencies.get(p.currency) == code).collect();
-            let digits = minor_digits(code);
-            let count = |status: Status| {
-                Cell::Int(of_currency.iter().filter(|(_, v)| v.status == status).count() as i64)
-            };
-            let amount: Decimal = money::sum(of_currency.iter().map(|(p, _)| p.amount));
-            let paid: Decimal = money::sum(of_currency.iter().map(|(_, v)| v.paid));
-            vec![
-                Cell::text(code),
-                Cell::Int(of_currency.len() as i64),
-                Cell::Money(amount, digits),
-                Cell::Money(paid, digits),
-                count(Status::Kept),
-                count(Status::PartiallyKept),
-                count(Status::Broken),
-                count(Status::Open),
-            ]
+            PromiseTotal::new(code, &of_currency)
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 use crate::domain::disputes::DisputeSums;
 use crate::domain::promise::PromiseSums;
 use crate::money::percent;
+use crate::render::fields::Field;
 use crate::render::Cell;
 use anyhow::Result;
 use clap::Args;
@@ -39,48 +40,44 @@ pub struct DisputesArgs {
     pub disputes: Option<String>,
 }
 
-/// The fields `kpi --disputes` adds to each row, in order.
-pub const KPI_DISPUTE_FIELDS: [&str; 6] = [
-    "disputes_opened",
-    "disputes_resolved",
-    "avg_days_to_resolve",
-    "disputes_open_end",
-    "disputed_open_end",
-    "disputed_pct",
-];
-
-/// The cells of [`KPI_DISPUTE_FIELDS`]; `ar_end` is the row's total open at E.
-pub fn kpi_dispute_cells(d: &DisputeSums, ar_end: Decimal, digits: u32) -> Vec<Cell> {
-    vec![
-        Cell::Int(d.opened as i64),
-        Cell::Int(d.resolved as i64),
-        Cell::fixed2(d.avg_days_to_resolve()),
-        Cell::Int(d.open_end as i64),
-        Cell::Money(d.disputed_open_end, digits),
-        Cell::fixed2(percent(d.disputed_open_end, ar_end)),
-    ]
+/// One kpi row's dispute measures, with the row's total open at E
+/// (`ar_end`, the base of `disputed_pct`) and its currency's minor digits.
+pub struct KpiDisputes {
+    pub sums: DisputeSums,
+    pub ar_end: Decimal,
+    pub digits: u32,
 }
 
-/// The fields `kpi --promises` adds to each row, in order.
-pub const KPI_PROMISE_FIELDS: [&str; 6] = [
-    "promises_due",
-    "promises_kept",
-    "promise_kept_rate_pct",
-    "promised_amount",
-    "promised_paid",
-    "promise_amount_kept_pct",
+/// The fields `kpi --disputes` adds to each row, in order, each with its
+/// value and kind.
+pub const KPI_DISPUTES: &[Field<KpiDisputes>] = &[
+    Field::new("disputes_opened", |d| count(d.sums.opened)),
+    Field::new("disputes_resolved", |d| count(d.sums.resolved)),
+    Field::new("avg_days_to_resolve", |d| Cell::fixed2(d.sums.avg_days_to_resolve())),
+    Field::new("disputes_open_end", |d| count(d.sums.open_end)),
+    Field::new("disputed_open_end", |d| Cell::Money(d.sums.disputed_open_end, d.digits)),
+    Field::new("disputed_pct", |d| Cell::fixed2(percent(d.sums.disputed_open_end, d.ar_end))),
 ];
 
-/// The cells of [`KPI_PROMISE_FIELDS`].
-pub fn kpi_promise_cells(p: &PromiseSums, digits: u32) -> Vec<Cell> {
-    vec![
-        Cell::Int(p.due as i64),
-        Cell::Int(p.kept as i64),
-        Cell::fixed2(p.kept_rate_pct()),
-        Cell::Money(p.amount, digits),
-        Cell::Money(p.paid, digits),
-        Cell::fixed2(p.amount_kept_pct()),
-    ]
+/// One kpi row's promise measures, with its currency's minor digits.
+pub struct KpiPromises {
+    pub sums: PromiseSums,
+    pub digits: u32,
+}
+
+/// The fields `kpi --promises` adds to each row, in order, each with its
+/// value and kind.
+pub const KPI_PROMISES: &[Field<KpiPromises>] = &[
+    Field::new("promises_due", |p| count(p.sums.due)),
+    Field::new("promises_kept", |p| count(p.sums.kept)),
+    Field::new("promise_kept_rate_pct", |p| Cell::fixed2(p.sums.kept_rate_pct())),
+    Field::new("promised_amount", |p| Cell::Money(p.sums.amount, p.digits)),
+    Field::new("promised_paid", |p| Cell::Money(p.sums.paid, p.digits)),
+    Field::new("promise_amount_kept_pct", |p| Cell::fixed2(p.sums.amount_kept_pct())),
+];
+
+fn count(n: u64) -> Cell {
+    Cell::Int(n as i64)
 }
 
 /// Adds `promises`, `tolerance` and `disputes` to a report's JSON params

@@ -13,11 +13,13 @@ use crate::files::paths::Paths;
 use crate::input::rate_calendar::load_calendar;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::{minor_digits, round};
+use crate::render::fields::{self, Field};
 use crate::render::letter::{check_placeholders, fill, tagged_file_name, LetterFolder};
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 use std::path::Path;
 
 /// Statements of account: what each customer owed, what happened, what it owes now.
@@ -82,20 +84,6 @@ pub struct StatementArgs {
     pub output: OutputArgs,
 }
 
-/// Row fields, in order.
-const COLUMNS: [&str; 10] = [
-    "customer",
-    "customer_name",
-    "currency",
-    "date",
-    "type",
-    "document",
-    "due_date",
-    "debit",
-    "credit",
-    "balance",
-];
-
 /// Placeholders of a statement letter.
 pub const PLACEHOLDERS: [&str; 12] = [
     "customer",
@@ -136,38 +124,87 @@ pub fn run(args: &StatementArgs) -> Result<()> {
     let params = StatementParams { from, to, customer: args.customer.clone(), buckets, rates, disputes };
     let statements = statement::statements(&ledger, &params)?;
     let names = ledger.customer_names();
+    let accounts: Vec<Account> = statements.iter().map(|s| Account::new(&ledger, &names, s)).collect();
     let bucket_names = params.buckets.names();
     if let (Some(dir), Some(template)) = (&args.render, &template) {
-        // Every letter is staged before any appears: a failure leaves none.
-        let folder = LetterFolder::create(Path::new(dir))?;
-        let mut staged = Vec::new();
-        for s in &statements {
-            let (name, text) = letter(&ledger, &names, s, &bucket_names, template, &params, as_of);
-            staged.push(folder.stage(&name, &text)?);
-        }
-        for letter in staged {
-            letter.commit()?;
-        }
-        folder.keep();
+        let letters = statements
+            .iter()
+            .zip(&accounts)
+            .map(|(s, &account)| letter(&ledger, account, s, &bucket_names, template, &params, as_of));
+        write_letters(dir, letters)?;
     }
-    let mut totals_columns: Vec<String> =
-        ["customer", "customer_name", "currency", "opening", "debits", "credits", "closing"]
-            .map(String::from)
-            .to_vec();
-    totals_columns.extend(bucket_names.iter().cloned());
-    if params.rates.is_some() {
-        totals_columns.push("interest".into());
-    }
+    let (columns, rows) = line_table(&ledger, &statements, &accounts);
+    let (totals_columns, totals) =
+        totals_table(&statements, &accounts, &bucket_names, params.rates.is_some());
     let report = Report {
         command: "statement".into(),
         as_of,
         params: params_json(args, &params),
-        columns: COLUMNS.map(String::from).to_vec(),
-        rows: statements.iter().flat_map(|s| row_cells(&ledger, &names, s)).collect(),
+        columns,
+        rows,
         totals_columns: Some(totals_columns),
-        totals: statements.iter().map(|s| total_cells(&ledger, &names, s)).collect(),
+        totals,
     };
     output::emit(&report, &output_options)
+}
+
+/// Writes every letter into `dir`, all staged before any appears: a
+/// failure leaves none.
+fn write_letters(dir: &str, letters: impl Iterator<Item = (String, String)>) -> Result<()> {
+    let folder = LetterFolder::create(Path::new(dir))?;
+    let mut staged = Vec::new();
+    for (name, text) in letters {
+        staged.push(folder.stage(&name, &text)?);
+    }
+    for letter in staged {
+        letter.commit()?;
+    }
+    folder.keep();
+    Ok(())
+}
+
+/// The report's columns and rows: every statement's lines.
+fn line_table(
+    ledger: &Ledger,
+    statements: &[Statement],
+    accounts: &[Account],
+) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let fields = line_fields();
+    let rows = statements
+        .iter()
+        .zip(accounts)
+        .flat_map(|(s, &account)| line_rows(ledger, account, s))
+        .map(|row| fields::cells(&fields, &row).collect())
+        .collect();
+    (fields::names(&fields).collect(), rows)
+}
+
+/// The report's totals columns and rows: every statement's balances, its
+/// aging buckets at `to` (named after them) and, with --interest, its late
+/// interest.
+fn totals_table(
+    statements: &[Statement],
+    accounts: &[Account],
+    bucket_names: &[String],
+    with_interest: bool,
+) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let balances = balance_fields();
+    let interest = with_interest.then(interest_field);
+    let mut columns: Vec<String> = fields::names(&balances).collect();
+    columns.extend(bucket_names.iter().cloned());
+    columns.extend(fields::names(interest.as_slice()));
+    let totals = statements
+        .iter()
+        .zip(accounts)
+        .map(|(s, &account)| {
+            let total = TotalRow::new(account, s);
+            let mut cells: Vec<Cell> = fields::cells(&balances, &total).collect();
+            cells.extend(total.buckets.iter().map(|b| Cell::Money(*b, account.digits)));
+            cells.extend(fields::cells(interest.as_slice(), &total));
+            cells
+        })
+        .collect();
+    (columns, totals)
 }
 
 /// `--from` and `--to` (default the as-of date): `from <= to <= as_of`, else a usage error.
@@ -202,15 +239,26 @@ fn load_template(path: &str) -> Result<String> {
     Ok(text)
 }
 
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct StatementParamsJson<'a> {
+    #[serde(serialize_with = "json::iso_date")]
+    from: Day,
+    #[serde(serialize_with = "json::iso_date")]
+    to: Day,
+    customer: Option<&'a str>,
+    interest: Option<&'a str>,
+    buckets: Vec<i64>,
+}
+
 fn params_json(args: &StatementArgs, params: &StatementParams) -> serde_json::Map<String, serde_json::Value> {
-    let value = json!({
-        "from": iso(params.from),
-        "to": iso(params.to),
-        "customer": args.customer,
-        "interest": args.interest,
-        "buckets": args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect::<Vec<_>>(),
-    });
-    value.as_object().cloned().unwrap_or_default()
+    json::params(&StatementParamsJson {
+        from: params.from,
+        to: params.to,
+        customer: args.customer.as_deref(),
+        interest: args.interest.as_deref(),
+        buckets: args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect(),
+    })
 }
 
 fn text_or_null(text: &str) -> Cell {
@@ -221,126 +269,193 @@ fn text_or_null(text: &str) -> Cell {
     }
 }
 
-/// The name of a statement's customer, empty when none was given.
-fn name_of<'a>(ledger: &'a Ledger, names: &[u32], s: &Statement) -> &'a str {
-    ledger.texts.get(names[s.customer as usize])
+/// Whose statement it is: the texts each of its rows repeats, borrowed
+/// from the ledger.
+#[derive(Clone, Copy)]
+struct Account<'a> {
+    customer: &'a str,
+    /// Empty when none was given.
+    customer_name: &'a str,
+    currency: &'a str,
+    digits: u32,
 }
 
-fn row_cells(ledger: &Ledger, names: &[u32], s: &Statement) -> Vec<Vec<Cell>> {
-    let currency = ledger.currencies.get(s.currency);
-    let digits = minor_digits(currency);
-    let money = |v: Option<rust_decimal::Decimal>| v.map_or(Cell::Null, |v| Cell::Money(v, digits));
-    s.lines
-        .iter()
-        .map(|line| {
-            vec![
-                Cell::text(ledger.customers.get(s.customer)),
-                text_or_null(name_of(ledger, names, s)),
-                Cell::text(currency),
-                Cell::Date(line.date),
-                Cell::text(line.kind.name()),
-                line.document.map_or(Cell::Null, |i| Cell::text(ledger.id(i))),
-                due_cell(ledger, line),
-                money(line.debit),
-                money(line.credit),
-                Cell::Money(line.balance, digits),
-            ]
-        })
-        .collect()
+impl<'a> Account<'a> {
+    fn new(ledger: &'a Ledger, names: &[u32], s: &Statement) -> Account<'a> {
+        let currency = ledger.currencies.get(s.currency);
+        Account {
+            customer: ledger.customers.get(s.customer),
+            customer_name: ledger.texts.get(names[s.customer as usize]),
+            currency,
+            digits: minor_digits(currency),
+        }
+    }
 }
 
-/// A document line's due date; null on payment, opening and closing lines.
-fn due_cell(ledger: &Ledger, line: &Line) -> Cell {
+/// One line of a statement (opening, movement or closing), as reported.
+struct LineRow<'a> {
+    account: Account<'a>,
+    date: Day,
+    kind: &'static str,
+    /// The document the line is about (none on opening and closing lines).
+    document: Option<&'a str>,
+    /// A document line's due date; none on payment, opening and closing lines.
+    due_date: Option<Day>,
+    debit: Option<Decimal>,
+    credit: Option<Decimal>,
+    balance: Decimal,
+}
+
+/// The lines of one statement as rows.
+fn line_rows<'a>(
+    ledger: &'a Ledger,
+    account: Account<'a>,
+    s: &'a Statement,
+) -> impl Iterator<Item = LineRow<'a>> {
+    s.lines.iter().map(move |line| LineRow {
+        account,
+        date: line.date,
+        kind: line.kind.name(),
+        document: line.document.map(|i| ledger.id(i)),
+        due_date: due_date(ledger, line),
+        debit: line.debit,
+        credit: line.credit,
+        balance: line.balance,
+    })
+}
+
+/// A document line's due date; none on payment, opening and closing lines.
+fn due_date(ledger: &Ledger, line: &Line) -> Option<Day> {
     use crate::domain::statement::Kind;
     match (line.kind, line.document) {
-        (Kind::Invoice | Kind::CreditNote, Some(i)) => Cell::Date(ledger.invoices[i].due),
-        _ => Cell::Null,
+        (Kind::Invoice | Kind::CreditNote, Some(i)) => Some(ledger.invoices[i].due),
+        _ => None,
     }
 }
 
-fn total_cells(ledger: &Ledger, names: &[u32], s: &Statement) -> Vec<Cell> {
-    let currency = ledger.currencies.get(s.currency);
-    let digits = minor_digits(currency);
-    let mut cells = vec![
-        Cell::text(ledger.customers.get(s.customer)),
-        text_or_null(name_of(ledger, names, s)),
-        Cell::text(currency),
-        Cell::Money(s.opening, digits),
-        Cell::Money(s.debits, digits),
-        Cell::Money(s.credits, digits),
-        Cell::Money(s.closing, digits),
-    ];
-    cells.extend(s.buckets.iter().map(|b| Cell::Money(*b, digits)));
-    if let Some(interest) = s.interest {
-        cells.push(Cell::Money(interest, digits));
-    }
-    cells
+fn money(value: Option<Decimal>, digits: u32) -> Cell {
+    value.map_or(Cell::Null, |v| Cell::Money(v, digits))
 }
 
-/// One letter per statement: `SAFEID_CUR_statement_HASH.txt`, values inserted as text.
-/// One statement letter: its file name and its text.
+/// The fields of a statement line, in output order, each with its value
+/// and kind (a function, not a constant, so the rows can borrow).
+fn line_fields<'a>() -> [Field<LineRow<'a>>; 10] {
+    [
+        Field::new("customer", |r| Cell::text(r.account.customer)),
+        Field::new("customer_name", |r| text_or_null(r.account.customer_name)),
+        Field::new("currency", |r| Cell::text(r.account.currency)),
+        Field::new("date", |r| Cell::Date(r.date)),
+        Field::new("type", |r| Cell::text(r.kind)),
+        Field::new("document", |r| r.document.map_or(Cell::Null, Cell::text)),
+        Field::new("due_date", |r| Cell::opt_date(r.due_date)),
+        Field::new("debit", |r| money(r.debit, r.account.digits)),
+        Field::new("credit", |r| money(r.credit, r.account.digits)),
+        Field::new("balance", |r| Cell::Money(r.balance, r.account.digits)),
+    ]
+}
+
+/// One statement's totals row (JSON totals, `--totals`) and its letter's values.
+struct TotalRow<'a> {
+    account: Account<'a>,
+    opening: Decimal,
+    debits: Decimal,
+    credits: Decimal,
+    closing: Decimal,
+    /// The aging buckets at `to`.
+    buckets: &'a [Decimal],
+    /// Late interest at `to` (with --interest).
+    interest: Option<Decimal>,
+}
+
+impl<'a> TotalRow<'a> {
+    fn new(account: Account<'a>, s: &'a Statement) -> TotalRow<'a> {
+        TotalRow {
+            account,
+            opening: s.opening,
+            debits: s.debits,
+            credits: s.credits,
+            closing: s.closing,
+            buckets: &s.buckets,
+            interest: s.interest,
+        }
+    }
+}
+
+/// The totals fields before the buckets, in output order.
+fn balance_fields<'a>() -> [Field<TotalRow<'a>>; 7] {
+    [
+        Field::new("customer", |t| Cell::text(t.account.customer)),
+        Field::new("customer_name", |t| text_or_null(t.account.customer_name)),
+        Field::new("currency", |t| Cell::text(t.account.currency)),
+        Field::new("opening", |t| Cell::Money(t.opening, t.account.digits)),
+        Field::new("debits", |t| Cell::Money(t.debits, t.account.digits)),
+        Field::new("credits", |t| Cell::Money(t.credits, t.account.digits)),
+        Field::new("closing", |t| Cell::Money(t.closing, t.account.digits)),
+    ]
+}
+
+/// The totals field after the buckets, with --interest.
+fn interest_field<'a>() -> Field<TotalRow<'a>> {
+    Field::new("interest", |t| money(t.interest, t.account.digits))
+}
+
+/// One statement letter: its file name (`SAFEID_CUR_statement_HASH.txt`)
+/// and its text, values inserted as text; placeholders named after a
+/// totals field take that field's value.
 fn letter(
     ledger: &Ledger,
-    names: &[u32],
+    account: Account,
     s: &Statement,
     bucket_names: &[String],
     template: &str,
     params: &StatementParams,
     as_of: Day,
 ) -> (String, String) {
-    let customer = ledger.customers.get(s.customer);
-    let currency = ledger.currencies.get(s.currency);
-    let digits = minor_digits(currency);
-    let amount = |v: rust_decimal::Decimal| round(v, digits).to_string();
+    let total = TotalRow::new(account, s);
+    let (balances, interest) = (balance_fields(), [interest_field()]);
     let value = |name: &str| -> String {
         match name {
-            "customer" => customer.to_string(),
-            "customer_name" => name_of(ledger, names, s).to_string(),
             "email" => ledger.email(s.customer).to_string(),
-            "currency" => currency.to_string(),
             "from" => iso(params.from),
             "to" => iso(params.to),
-            "opening" => amount(s.opening),
-            "closing" => amount(s.closing),
-            "statement_table" => statement_table(ledger, s, digits),
-            "aging_table" => aging_table(bucket_names, &s.buckets, digits),
-            "interest" => s.interest.map(amount).unwrap_or_default(),
+            "statement_table" => statement_table(ledger, account, s),
+            "aging_table" => aging_table(bucket_names, &s.buckets, account.digits),
             "as_of" => iso(as_of),
-            _ => String::new(),
+            field => fields::value_of(&balances, &total, field)
+                .or_else(|| fields::value_of(&interest, &total, field))
+                .map(|c| c.display())
+                .unwrap_or_default(),
         }
     };
-    (tagged_file_name(customer, currency, "statement"), fill(template, &value))
+    (tagged_file_name(account.customer, account.currency, "statement"), fill(template, &value))
 }
 
-/// The statement's lines as fixed-width text.
-fn statement_table(ledger: &Ledger, s: &Statement, digits: u32) -> String {
-    let amount =
-        |v: Option<rust_decimal::Decimal>| v.map(|v| round(v, digits).to_string()).unwrap_or_default();
+/// The statement's lines as fixed-width text, their values those of the
+/// report's line fields.
+fn statement_table(ledger: &Ledger, account: Account, s: &Statement) -> String {
+    let fields = line_fields();
     let mut out = format!(
         "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}\n",
         "date", "type", "document", "due", "debit", "credit", "balance"
     );
-    for line in &s.lines {
-        let due = match due_cell(ledger, line) {
-            Cell::Date(d) => iso(d),
-            _ => String::new(),
-        };
+    for row in line_rows(ledger, account, s) {
+        let v = |name: &str| fields::value_of(&fields, &row, name).map(|c| c.display()).unwrap_or_default();
         out.push_str(&format!(
             "  {:<10}  {:<14}  {:<20}  {:<10}  {:>14}  {:>14}  {:>14}\n",
-            iso(line.date),
-            line.kind.name(),
-            line.document.map_or("", |i| ledger.id(i)),
-            due,
-            amount(line.debit),
-            amount(line.credit),
-            round(line.balance, digits)
+            v("date"),
+            v("type"),
+            v("document"),
+            v("due_date"),
+            v("debit"),
+            v("credit"),
+            v("balance")
         ));
     }
     out
 }
 
 /// The aging buckets at `to`, one per line.
-fn aging_table(names: &[String], buckets: &[rust_decimal::Decimal], digits: u32) -> String {
+fn aging_table(names: &[String], buckets: &[Decimal], digits: u32) -> String {
     names
         .iter()
         .zip(buckets)
@@ -351,6 +466,20 @@ fn aging_table(names: &[String], buckets: &[rust_decimal::Decimal], digits: u32)
 /// The statement domain on the bundled fixtures, read as the command reads them.
 #[cfg(test)]
 mod tests {
+    /// A letter placeholder is a totals field (its value read by name) or
+    /// one of the letter's own values.
+    #[test]
+    fn placeholders_are_totals_fields_or_the_letters_own() {
+        let own = ["email", "from", "to", "statement_table", "aging_table", "as_of"];
+        let fields: Vec<&str> =
+            super::balance_fields().iter().map(|f| f.name).chain([super::interest_field().name]).collect();
+        for name in super::PLACEHOLDERS {
+            assert!(fields.contains(&name) != own.contains(&name), "{name}");
+        }
+        // customer, customer_name, currency, opening, closing, interest
+        assert_eq!(fields.iter().filter(|f| super::PLACEHOLDERS.contains(f)).count(), 6, "{fields:?}");
+    }
+
     use crate::dates::ymd;
     use crate::domain::aging::{self, AgingParams, Basis, Buckets, Grouping};
     use crate::domain::statement::{statements, StatementParams};
