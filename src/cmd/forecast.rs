@@ -357,3 +357,21 @@ fn panels(ledger: &Ledger, weekly: &Weekly) -> Vec<Panel> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without --backtest the totals go out under the rows' columns (CSV
+    /// `--totals` appends them), so both lists must name the same fields.
+    #[test]
+    fn totals_share_the_rows_fields_but_the_scores() {
+        assert_eq!(names(&kept(TOTAL, false)), names(&kept(WEEK, false)));
+        let mut scored = names(&kept(WEEK, true));
+        assert_eq!(scored[7..], ["actual", "naive"]);
+        scored.extend(["wape_pct", "naive_wape_pct"].map(String::from));
+        assert_eq!(names(&kept(TOTAL, true)), scored);
+        assert_eq!(names(&kept(DETAIL, true)).last().map(String::as_str), Some("actual"));
+        assert_eq!(names(&kept(DETAIL, false)).len(), 13);
+    }
+}
