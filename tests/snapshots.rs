@@ -153,9 +153,15 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
 
 #[test]
 fn every_command_in_every_text_format() {
+    check(cases());
+}
+
+/// Runs each case in every text format and compares (or, with
+/// `COBRO_UPDATE_SNAPSHOTS`, writes) its snapshot files.
+fn check(cases: Vec<(&'static str, Vec<&'static str>)>) {
     let wd = Workdir::new();
     let mut stale = Vec::new();
-    for (name, args) in cases() {
+    for (name, args) in cases {
         for (format, extension) in [("table", "txt"), ("csv", "csv"), ("json", "json")] {
             let run = wd.run_with_env(&[&args[..], &["-f", format]].concat(), &[("COLUMNS", "100")]);
             compare(&format!("{name}.{extension}"), run.ok(), &mut stale);
@@ -241,4 +247,83 @@ fn first_difference(pinned: &str, now: &str) -> String {
         ),
         None => format!("  {} lines pinned, {} now", pinned.lines().count(), now.lines().count()),
     }
+}
+
+// ---- forecast, roll and provision (typed rows, issue #13) ----
+
+const ROLL_INV: &str = "fixtures/roll/invoices.csv";
+const ROLL_PAY: &str = "fixtures/roll/payments.csv";
+const PROV_INV: &str = "fixtures/provision/invoices.csv";
+const PROV_PAY: &str = "fixtures/provision/payments.csv";
+
+/// Each row type of the three commands, with and without the flags that
+/// add fields (`--backtest`) or columns (`--buckets`, `--by`); `--totals`
+/// puts the totals in the CSV where they share the rows' columns.
+fn typed_row_cases() -> Vec<(&'static str, Vec<&'static str>)> {
+    let backtest = ["--as-of", "2025-03-31", "--backtest"];
+    vec![
+        ("forecast", vec!["forecast", INV, "--payments", PAY, "--as-of", AS_OF, "--totals"]),
+        ("forecast_detail", vec!["forecast", INV, "--payments", PAY, "--as-of", AS_OF, "--detail"]),
+        ("forecast_backtest", [&["forecast", INV, "--payments", PAY][..], &backtest].concat()),
+        (
+            "forecast_detail_backtest",
+            [&["forecast", INV, "--payments", PAY, "--detail"][..], &backtest].concat(),
+        ),
+        (
+            "roll",
+            vec![
+                "roll",
+                ROLL_INV,
+                "--payments",
+                ROLL_PAY,
+                "--from",
+                "2025-01-31",
+                "--to",
+                "2025-04-15",
+                "--as-of",
+                "2025-04-30",
+                "--buckets",
+                "30,60",
+                "--totals",
+            ],
+        ),
+        (
+            "roll_default_buckets",
+            vec!["roll", INV, "--payments", PAY, "--from", "2025-01-01", "--to", AS_OF, "--as-of", AS_OF],
+        ),
+        (
+            "provision",
+            vec![
+                "provision",
+                PROV_INV,
+                "--payments",
+                PROV_PAY,
+                "--as-of",
+                "2025-12-31",
+                "--buckets",
+                "30,60,90",
+            ],
+        ),
+        (
+            "provision_rates",
+            vec![
+                "provision",
+                "fixtures/provision/aging.csv",
+                "--rates",
+                "examples/provision_rates.csv",
+                "--as-of",
+                "2025-12-31",
+                "--buckets",
+                "30,60,90",
+                "--adjust",
+                "10",
+            ],
+        ),
+        ("provision_by", vec!["provision", INV, "--payments", PAY, "--as-of", AS_OF, "--by", "region"]),
+    ]
+}
+
+#[test]
+fn forecast_roll_and_provision_in_every_text_format() {
+    check(typed_row_cases());
 }

@@ -5,19 +5,22 @@ use super::side::DisputesArgs;
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
 use crate::domain::disputes::Disputes;
-use crate::domain::forecast::{After, DetailRow, ForecastParams, Forecaster, Period, WeekRow, Weekly};
+use crate::domain::forecast::{
+    After, DetailRow, ForecastParams, Forecaster, Period, Totals, WeekRow, Weekly,
+};
 use crate::domain::history::History;
 use crate::domain::ledger::{LaterPayments, Ledger};
 use crate::error::usage;
 use crate::files::paths::Paths;
 use crate::input::{load_ledger_and_later, load_ledger_with, SideFiles};
 use crate::money::minor_digits;
+use crate::render::fields::Field;
 use crate::render::forecast_chart::{self, Panel};
-use crate::render::{output, Cell, Report};
+use crate::render::{json, output, Cell, Report};
 use anyhow::{bail, Result};
 use clap::Args;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
 /// Cash forecast: when the open invoices will be paid, week by week.
 ///
@@ -120,15 +123,25 @@ pub fn run(args: &ForecastArgs) -> Result<()> {
         _ => detail_report(&ledger, &forecaster.detail(), args.backtest),
     };
     report.as_of = params.as_of;
-    report.params = json!({
-        "weeks": args.weeks, "lookback": args.lookback, "min_history": args.min_history,
-        "detail": args.detail, "backtest": args.backtest,
-    })
-    .as_object()
-    .cloned()
-    .unwrap_or_default();
+    report.params = json::params(&ForecastParamsJson {
+        weeks: args.weeks,
+        lookback: args.lookback,
+        min_history: args.min_history,
+        detail: args.detail,
+        backtest: args.backtest,
+    });
     super::side::add_params(&mut report.params, None, &args.disputes);
     output::emit(&report, &output_options)
+}
+
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct ForecastParamsJson {
+    weeks: u32,
+    lookback: i32,
+    min_history: usize,
+    detail: bool,
+    backtest: bool,
 }
 
 fn params(args: &ForecastArgs) -> Result<ForecastParams> {
@@ -158,43 +171,94 @@ fn check_later(later: &LaterPayments, file: &str, as_of: Day) -> Result<()> {
     Ok(())
 }
 
-fn weekly_report(ledger: &Ledger, weekly: &Weekly, backtest: bool) -> Report {
-    let mut columns: Vec<String> =
-        ["period", "week_start", "week_end", "currency", "expected", "cumulative", "invoices"]
-            .map(String::from)
-            .to_vec();
-    if backtest {
-        columns.extend(["actual", "naive"].map(String::from));
+/// The fields that exist only with `--backtest`: `actual` and `naive` in
+/// the rows and totals, the WAPEs in the totals.
+const BACKTEST_FIELDS: &[&str] = &["actual", "naive", "wape_pct", "naive_wape_pct"];
+
+/// `fields` less the backtest's unless `backtest`.
+fn kept<T>(fields: &[Field<T>], backtest: bool) -> Vec<&Field<T>> {
+    fields.iter().filter(|f| backtest || !BACKTEST_FIELDS.contains(&f.name)).collect()
+}
+
+fn names<T>(fields: &[&Field<T>]) -> Vec<String> {
+    fields.iter().map(|f| f.name.to_string()).collect()
+}
+
+fn cells<T>(fields: &[&Field<T>], row: &T) -> Vec<Cell> {
+    fields.iter().map(|f| (f.value)(row)).collect()
+}
+
+/// A domain row with its currency resolved against the ledger: the code
+/// and the minor-unit digits.
+struct InCurrency<T> {
+    row: T,
+    currency: String,
+    digits: u32,
+}
+
+impl<T: Clone> InCurrency<T> {
+    fn new(ledger: &Ledger, row: &T, currency: u32) -> Self {
+        let currency = ledger.currencies.get(currency);
+        InCurrency { row: row.clone(), currency: currency.to_string(), digits: minor_digits(currency) }
     }
-    let rows = weekly.rows.iter().map(|r| week_cells(ledger, r)).collect();
-    let totals = weekly
-        .totals
-        .iter()
-        .map(|t| {
-            let currency = ledger.currencies.get(t.currency);
-            let money = |v| Cell::Money(v, minor_digits(currency));
-            let mut cells = vec![Cell::Null, Cell::Null, Cell::Null, Cell::text(currency)];
-            cells.extend([money(t.expected), Cell::Null, Cell::Int(t.invoices as i64)]);
-            if let Some(s) = &t.score {
-                cells.extend([money(s.actual), money(s.naive)]);
-                cells.extend([Cell::fixed2(s.wape_pct), Cell::fixed2(s.naive_wape_pct)]);
-            }
-            cells
-        })
-        .collect();
-    let totals_columns = backtest.then(|| {
-        let mut names = columns.clone();
-        names.extend(["wape_pct", "naive_wape_pct"].map(String::from));
-        names
-    });
+
+    fn money(&self, value: Decimal) -> Cell {
+        Cell::Money(value, self.digits)
+    }
+
+    fn opt_money(&self, value: Option<Decimal>) -> Cell {
+        value.map_or(Cell::Null, |v| self.money(v))
+    }
+}
+
+/// One weekly row: a week (`W01`..), `later` or `disputed` in one currency.
+type WeekLine = InCurrency<WeekRow>;
+
+/// The weekly rows' fields; `actual` and `naive` only with `--backtest`.
+const WEEK: &[Field<WeekLine>] = &[
+    Field::new("period", |w| Cell::text(period_name(w.row.period))),
+    Field::new("week_start", |w| Cell::opt_date(w.row.week.map(|w| w.0))),
+    Field::new("week_end", |w| Cell::opt_date(w.row.week.map(|w| w.1))),
+    Field::new("currency", |w| Cell::text(&w.currency)),
+    Field::new("expected", |w| w.money(w.row.expected)),
+    Field::new("cumulative", |w| w.opt_money(w.row.cumulative)),
+    Field::new("invoices", |w| Cell::Int(w.row.invoices as i64)),
+    Field::new("actual", |w| w.opt_money(w.row.actual)),
+    Field::new("naive", |w| w.opt_money(w.row.naive)),
+];
+
+/// One currency's totals row.
+type TotalLine = InCurrency<Totals>;
+
+/// The totals' fields: the weekly rows' (the period, week and cumulative
+/// null), and with `--backtest` the scores.
+const TOTAL: &[Field<TotalLine>] = &[
+    Field::new("period", |_| Cell::Null),
+    Field::new("week_start", |_| Cell::Null),
+    Field::new("week_end", |_| Cell::Null),
+    Field::new("currency", |t| Cell::text(&t.currency)),
+    Field::new("expected", |t| t.money(t.row.expected)),
+    Field::new("cumulative", |_| Cell::Null),
+    Field::new("invoices", |t| Cell::Int(t.row.invoices as i64)),
+    Field::new("actual", |t| t.opt_money(t.row.score.as_ref().map(|s| s.actual))),
+    Field::new("naive", |t| t.opt_money(t.row.score.as_ref().map(|s| s.naive))),
+    Field::new("wape_pct", |t| Cell::fixed2(t.row.score.as_ref().and_then(|s| s.wape_pct))),
+    Field::new("naive_wape_pct", |t| Cell::fixed2(t.row.score.as_ref().and_then(|s| s.naive_wape_pct))),
+];
+
+fn weekly_report(ledger: &Ledger, weekly: &Weekly, backtest: bool) -> Report {
+    let (week, total) = (kept(WEEK, backtest), kept(TOTAL, backtest));
+    let rows = weekly.rows.iter().map(|r| cells(&week, &WeekLine::new(ledger, r, r.currency)));
+    let totals = weekly.totals.iter().map(|t| cells(&total, &TotalLine::new(ledger, t, t.currency)));
     Report {
         command: "forecast".into(),
         as_of: 0,
         params: Default::default(),
-        columns,
-        rows,
-        totals_columns,
-        totals,
+        columns: names(&week),
+        rows: rows.collect(),
+        // The totals differ from the rows only by the backtest's scores.
+        totals_columns: backtest.then(|| names(&total)),
+        totals: totals.collect(),
     }
 }
 
@@ -206,76 +270,67 @@ fn period_name(period: Period) -> String {
     }
 }
 
-fn week_cells(ledger: &Ledger, row: &WeekRow) -> Vec<Cell> {
-    let currency = ledger.currencies.get(row.currency);
-    let money = |v: Decimal| Cell::Money(v, minor_digits(currency));
-    let mut cells = vec![
-        Cell::text(period_name(row.period)),
-        Cell::opt_date(row.week.map(|w| w.0)),
-        Cell::opt_date(row.week.map(|w| w.1)),
-        Cell::text(currency),
-        money(row.expected),
-        row.cumulative.map_or(Cell::Null, money),
-        Cell::Int(row.invoices as i64),
-    ];
-    cells.extend(row.actual.map(money));
-    cells.extend(row.naive.map(money));
-    cells
+/// One `--detail` row: a forecast or disputed invoice with its texts.
+struct DetailLine {
+    row: DetailRow,
+    customer: String,
+    customer_name: String,
+    invoice: String,
+    currency: String,
+    due_date: Day,
+    digits: u32,
 }
 
-fn detail_report(ledger: &Ledger, rows: &[DetailRow], backtest: bool) -> Report {
-    let mut columns: Vec<String> = [
-        "customer",
-        "customer_name",
-        "invoice",
-        "currency",
-        "due_date",
-        "open",
-        "days_past_due",
-        "basis",
-        "sample_size",
-        "expected_date",
-        "p10_date",
-        "p90_date",
-        "in_horizon_pct",
-    ]
-    .map(String::from)
-    .to_vec();
-    if backtest {
-        columns.push("actual".into());
+impl DetailLine {
+    fn new(ledger: &Ledger, row: &DetailRow) -> Self {
+        let invoice = &ledger.invoices[row.index];
+        DetailLine {
+            row: row.clone(),
+            customer: ledger.customer(invoice).to_string(),
+            customer_name: ledger.texts.get(invoice.name).to_string(),
+            invoice: ledger.id(row.index).to_string(),
+            currency: ledger.currency(invoice).to_string(),
+            due_date: invoice.due,
+            digits: minor_digits(ledger.currency(invoice)),
+        }
     }
+}
+
+/// The `--detail` rows' fields; `actual` only with `--backtest`.
+const DETAIL: &[Field<DetailLine>] = &[
+    Field::new("customer", |d| Cell::text(&d.customer)),
+    Field::new("customer_name", |d| {
+        if d.customer_name.is_empty() {
+            Cell::Null
+        } else {
+            Cell::text(&d.customer_name)
+        }
+    }),
+    Field::new("invoice", |d| Cell::text(&d.invoice)),
+    Field::new("currency", |d| Cell::text(&d.currency)),
+    Field::new("due_date", |d| Cell::Date(d.due_date)),
+    Field::new("open", |d| Cell::Money(d.row.open, d.digits)),
+    Field::new("days_past_due", |d| Cell::Int(d.row.days_past_due as i64)),
+    Field::new("basis", |d| Cell::text(d.row.basis.name())),
+    Field::new("sample_size", |d| Cell::Int(d.row.sample_size as i64)),
+    Field::new("expected_date", |d| Cell::opt_date(d.row.expected_date)),
+    Field::new("p10_date", |d| Cell::opt_date(d.row.p10_date)),
+    Field::new("p90_date", |d| Cell::opt_date(d.row.p90_date)),
+    Field::new("in_horizon_pct", |d| Cell::fixed2(d.row.in_horizon_pct)),
+    Field::new("actual", |d| d.row.actual.map_or(Cell::Null, |a| Cell::Money(a, d.digits))),
+];
+
+fn detail_report(ledger: &Ledger, rows: &[DetailRow], backtest: bool) -> Report {
+    let fields = kept(DETAIL, backtest);
     Report {
         command: "forecast".into(),
         as_of: 0,
         params: Default::default(),
-        columns,
-        rows: rows.iter().map(|r| detail_cells(ledger, r)).collect(),
+        columns: names(&fields),
+        rows: rows.iter().map(|r| cells(&fields, &DetailLine::new(ledger, r))).collect(),
         totals_columns: None,
         totals: Vec::new(),
     }
-}
-
-fn detail_cells(ledger: &Ledger, row: &DetailRow) -> Vec<Cell> {
-    let invoice = &ledger.invoices[row.index];
-    let digits = minor_digits(ledger.currency(invoice));
-    let name = ledger.texts.get(invoice.name);
-    let mut cells = vec![
-        Cell::text(ledger.customer(invoice)),
-        if name.is_empty() { Cell::Null } else { Cell::text(name) },
-        Cell::text(ledger.id(row.index)),
-        Cell::text(ledger.currency(invoice)),
-        Cell::Date(invoice.due),
-        Cell::Money(row.open, digits),
-        Cell::Int(row.days_past_due as i64),
-        Cell::text(row.basis.name()),
-        Cell::Int(row.sample_size as i64),
-        Cell::opt_date(row.expected_date),
-        Cell::opt_date(row.p10_date),
-        Cell::opt_date(row.p90_date),
-        Cell::fixed2(row.in_horizon_pct),
-    ];
-    cells.extend(row.actual.map(|a| Cell::Money(a, digits)));
-    cells
 }
 
 /// One chart panel per currency: expected (and actual) per week.
@@ -301,4 +356,22 @@ fn panels(ledger: &Ledger, weekly: &Weekly) -> Vec<Panel> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without --backtest the totals go out under the rows' columns (CSV
+    /// `--totals` appends them), so both lists must name the same fields.
+    #[test]
+    fn totals_share_the_rows_fields_but_the_scores() {
+        assert_eq!(names(&kept(TOTAL, false)), names(&kept(WEEK, false)));
+        let mut scored = names(&kept(WEEK, true));
+        assert_eq!(scored[7..], ["actual", "naive"]);
+        scored.extend(["wape_pct", "naive_wape_pct"].map(String::from));
+        assert_eq!(names(&kept(TOTAL, true)), scored);
+        assert_eq!(names(&kept(DETAIL, true)).last().map(String::as_str), Some("actual"));
+        assert_eq!(names(&kept(DETAIL, false)).len(), 13);
+    }
 }

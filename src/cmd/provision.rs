@@ -9,12 +9,13 @@ use crate::files::paths::Paths;
 use crate::input::load_ledger;
 use crate::input::rates::load_loss_rates;
 use crate::money::{minor_digits, percent};
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{self, column_cells, column_names, Column, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use chrono::Months;
 use clap::Args;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 use std::str::FromStr;
 
 /// Provision: the expected credit loss of the open receivables (IFRS 9 provision matrix).
@@ -102,19 +103,16 @@ pub fn run(args: &ProvisionArgs) -> Result<()> {
     let rows = provision::provision(&ledger, &params);
     drop(ledger);
     warn_about_missing_rates(&rows, &by, &names);
-    let mut columns = by.clone();
-    columns.extend(
-        ["currency", "bucket", "gross", "reached", "lost", "loss_rate_pct", "applied_rate_pct", "ecl"]
-            .map(String::from),
-    );
+    let columns = columns(&by);
+    let totals = provision::totals(&rows).into_iter().map(TotalLine::new);
     let report = Report {
         command: "provision".into(),
         as_of,
         params: params_json(args, &params, &by),
-        columns,
-        rows: rows.iter().map(|r| row_cells(r, &names)).collect(),
-        totals_columns: Some(["currency", "gross", "ecl", "coverage_pct"].map(String::from).into()),
-        totals: provision::totals(&rows).iter().map(total_cells).collect(),
+        columns: column_names(&columns),
+        rows: rows.iter().map(|r| column_cells(&columns, &BucketLine::new(r, &names))).collect(),
+        totals_columns: Some(fields::names(TOTAL).collect()),
+        totals: totals.map(|t| fields::cells(TOTAL, &t).collect()).collect(),
     };
     output::emit(&report, &output_options)
 }
@@ -151,46 +149,91 @@ fn warn_about_missing_rates(rows: &[ProvisionRow], by: &[String], names: &[Strin
     }
 }
 
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct ProvisionParamsJson<'a> {
+    buckets: Vec<i64>,
+    history_from: String,
+    default_after: i32,
+    #[serde(serialize_with = "json::exact_decimal")]
+    adjust: Decimal,
+    rates: Option<&'a str>,
+    by: &'a [String],
+}
+
 fn params_json(
     args: &ProvisionArgs,
     params: &ProvisionParams,
     by: &[String],
 ) -> serde_json::Map<String, serde_json::Value> {
-    let buckets: Vec<i64> = args.buckets.split(',').filter_map(|b| b.trim().parse().ok()).collect();
-    let value = json!({
-        "buckets": buckets,
-        "history_from": iso(params.history_from),
-        "default_after": params.default_after,
-        "adjust": crate::render::json::exact_number(&params.adjust.normalize().to_string()),
-        "rates": args.rates,
-        "by": by,
-    });
-    value.as_object().cloned().unwrap_or_default()
+    json::params(&ProvisionParamsJson {
+        buckets: args.buckets.split(',').filter_map(|b| b.trim().parse().ok()).collect(),
+        history_from: iso(params.history_from),
+        default_after: params.default_after,
+        adjust: params.adjust,
+        rates: args.rates.as_deref(),
+        by,
+    })
 }
 
-fn row_cells(row: &ProvisionRow, names: &[String]) -> Vec<Cell> {
-    let digits = minor_digits(&row.currency);
-    let money = |v: Option<Decimal>| v.map_or(Cell::Null, |v| Cell::Money(v, digits));
-    let mut cells: Vec<Cell> = row.keys.iter().map(Cell::text).collect();
-    cells.extend([
-        Cell::text(&row.currency),
-        Cell::text(&names[row.bucket]),
-        Cell::Money(row.gross, digits),
-        money(row.reached),
-        money(row.lost),
-        Cell::fixed2(row.loss_rate.map(|r| r.pct())),
-        Cell::fixed2(row.applied.map(|r| r.pct())),
-        money(row.ecl),
-    ]);
-    cells
+/// One row: a bucket of one group and currency, with the bucket's name and
+/// the currency's minor-unit digits.
+struct BucketLine {
+    row: ProvisionRow,
+    bucket: String,
+    digits: u32,
 }
 
-fn total_cells(total: &ProvisionTotal) -> Vec<Cell> {
-    let digits = minor_digits(&total.currency);
-    vec![
-        Cell::text(&total.currency),
-        Cell::Money(total.gross, digits),
-        Cell::Money(total.ecl, digits),
-        Cell::fixed2(percent(total.ecl, total.gross)),
-    ]
+impl BucketLine {
+    fn new(row: &ProvisionRow, names: &[String]) -> BucketLine {
+        let digits = minor_digits(&row.currency);
+        BucketLine { row: row.clone(), bucket: names[row.bucket].clone(), digits }
+    }
+
+    fn money(&self, value: Option<Decimal>) -> Cell {
+        value.map_or(Cell::Null, |v| Cell::Money(v, self.digits))
+    }
 }
+
+/// The rows' fields after the `--by` columns.
+const BUCKET: &[Field<BucketLine>] = &[
+    Field::new("currency", |r| Cell::text(&r.row.currency)),
+    Field::new("bucket", |r| Cell::text(&r.bucket)),
+    Field::new("gross", |r| r.money(Some(r.row.gross))),
+    Field::new("reached", |r| r.money(r.row.reached)),
+    Field::new("lost", |r| r.money(r.row.lost)),
+    Field::new("loss_rate_pct", |r| Cell::fixed2(r.row.loss_rate.map(|r| r.pct()))),
+    Field::new("applied_rate_pct", |r| Cell::fixed2(r.row.applied.map(|r| r.pct()))),
+    Field::new("ecl", |r| r.money(r.row.ecl)),
+];
+
+/// The rows' columns: one per `--by` column (its value in the group), then
+/// [`BUCKET`]. The `--by` columns are the user's, so the list is built at
+/// run time.
+fn columns(by: &[String]) -> Vec<Column<BucketLine>> {
+    let keys = by
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Column::new(name.as_str(), move |r: &BucketLine| Cell::text(&r.row.keys[i])));
+    keys.chain(Column::of(BUCKET)).collect()
+}
+
+/// One currency's totals row.
+struct TotalLine {
+    total: ProvisionTotal,
+    digits: u32,
+}
+
+impl TotalLine {
+    fn new(total: ProvisionTotal) -> TotalLine {
+        TotalLine { digits: minor_digits(&total.currency), total }
+    }
+}
+
+/// The totals' fields: `coverage_pct` is 100 x ECL / gross.
+const TOTAL: &[Field<TotalLine>] = &[
+    Field::new("currency", |t| Cell::text(&t.total.currency)),
+    Field::new("gross", |t| Cell::Money(t.total.gross, t.digits)),
+    Field::new("ecl", |t| Cell::Money(t.total.ecl, t.digits)),
+    Field::new("coverage_pct", |t| Cell::fixed2(percent(t.total.ecl, t.total.gross))),
+];

@@ -9,10 +9,12 @@ use crate::files::paths::Paths;
 use crate::input::load_ledger;
 use crate::money::minor_digits;
 use crate::render::chart::{self, Series};
-use crate::render::{output, Cell, Report};
+use crate::render::fields::{column_cells, column_names, Column, Field};
+use crate::render::{json, output, Cell, Report};
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// Roll rates: how each aging bucket's balance moves from one month end to the next.
 ///
@@ -79,18 +81,16 @@ pub fn run(args: &RollArgs) -> Result<()> {
         let starts = &params.snapshots[..params.snapshots.len() - 1];
         chart::write_lines_svg("Roll rates (%)", starts, &roll_rate_lines(&rows, &names), path)?;
     }
-    let mut columns: Vec<String> =
-        ["from_date", "to_date", "currency", "bucket", "balance"].map(String::from).into();
-    columns.extend(names.iter().map(|n| format!("to_{n}")));
-    columns.extend(["to_paid", "roll_pct", "cure_pct"].map(String::from));
+    let columns = columns(&names);
+    let cells = |r: &RollRow| column_cells(&columns, &RollLine::new(r, &names));
     let report = Report {
         command: "roll".into(),
         as_of,
         params: params_json(args, &params),
-        columns,
-        rows: rows.iter().map(|r| row_cells(r, &names)).collect(),
+        columns: column_names(&columns),
+        rows: rows.iter().map(cells).collect(),
         totals_columns: None,
-        totals: roll::totals(&rows).iter().map(|r| row_cells(r, &names)).collect(),
+        totals: roll::totals(&rows).iter().map(cells).collect(),
     };
     output::emit(&report, &output_options)
 }
@@ -124,26 +124,68 @@ fn snapshots(args: &RollArgs, as_of: Day) -> Result<Vec<Day>> {
     Ok(ends)
 }
 
-fn params_json(args: &RollArgs, params: &RollParams) -> serde_json::Map<String, serde_json::Value> {
-    let snapshots: Vec<String> = params.snapshots.iter().map(|&d| iso(d)).collect();
-    let buckets: Vec<i64> = args.buckets.split(',').filter_map(|b| b.trim().parse().ok()).collect();
-    let value = json!({ "from": args.from, "to": args.to, "buckets": buckets, "snapshots": snapshots });
-    value.as_object().cloned().unwrap_or_default()
+/// The run's parameters, echoed in JSON `params`.
+#[derive(Serialize)]
+struct RollParamsJson<'a> {
+    from: &'a str,
+    to: &'a str,
+    buckets: Vec<i64>,
+    snapshots: Vec<String>,
 }
 
-fn row_cells(row: &RollRow, names: &[String]) -> Vec<Cell> {
-    let digits = minor_digits(&row.currency);
-    let mut cells = vec![
-        Cell::Date(row.from),
-        Cell::Date(row.to),
-        Cell::text(&row.currency),
-        Cell::text(&names[row.bucket]),
-        Cell::Money(row.balance, digits),
-    ];
-    cells.extend(row.flows.iter().map(|f| Cell::Money(*f, digits)));
-    cells.push(Cell::fixed2(row.roll_pct()));
-    cells.push(Cell::fixed2(row.cure_pct()));
-    cells
+fn params_json(args: &RollArgs, params: &RollParams) -> serde_json::Map<String, serde_json::Value> {
+    json::params(&RollParamsJson {
+        from: &args.from,
+        to: &args.to,
+        buckets: args.buckets.split(',').filter_map(|b| b.trim().parse().ok()).collect(),
+        snapshots: params.snapshots.iter().map(|&d| iso(d)).collect(),
+    })
+}
+
+/// One roll row (a bucket between two month ends, or a total over every
+/// pair) with its bucket's name and its currency's minor-unit digits.
+struct RollLine {
+    row: RollRow,
+    bucket: String,
+    digits: u32,
+}
+
+impl RollLine {
+    fn new(row: &RollRow, names: &[String]) -> RollLine {
+        let digits = minor_digits(&row.currency);
+        RollLine { row: row.clone(), bucket: names[row.bucket].clone(), digits }
+    }
+
+    fn money(&self, value: Decimal) -> Cell {
+        Cell::Money(value, self.digits)
+    }
+}
+
+/// The fields before the destination buckets' columns.
+const HEAD: &[Field<RollLine>] = &[
+    Field::new("from_date", |r| Cell::Date(r.row.from)),
+    Field::new("to_date", |r| Cell::Date(r.row.to)),
+    Field::new("currency", |r| Cell::text(&r.row.currency)),
+    Field::new("bucket", |r| Cell::text(&r.bucket)),
+    Field::new("balance", |r| r.money(r.row.balance)),
+];
+
+/// The fields after them.
+const TAIL: &[Field<RollLine>] = &[
+    Field::new("to_paid", |r| r.money(r.row.paid())),
+    Field::new("roll_pct", |r| Cell::fixed2(r.row.roll_pct())),
+    Field::new("cure_pct", |r| Cell::fixed2(r.row.cure_pct())),
+];
+
+/// The rows' (and totals') columns: [`HEAD`], then `to_<bucket>` (the money
+/// gone to that bucket) for each bucket of --buckets, then [`TAIL`]. The
+/// destination columns depend on --buckets, so the list is built at run time.
+fn columns(names: &[String]) -> Vec<Column<RollLine>> {
+    let to = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Column::new(format!("to_{name}"), move |r: &RollLine| r.money(r.row.flows[i])));
+    Column::of(HEAD).chain(to).chain(Column::of(TAIL)).collect()
 }
 
 /// One line per (currency, bucket) that can roll (all but the last): its

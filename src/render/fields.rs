@@ -34,6 +34,37 @@ pub fn value_of<T>(fields: &[Field<T>], row: &T, name: &str) -> Option<Cell> {
     fields.iter().find(|f| f.name == name).map(|f| (f.value)(row))
 }
 
+/// A field whose name is known only at run time (a column per aging
+/// bucket, per `--by` column): the name owned, the value a closure. A row
+/// type with such columns keeps its other fields in constant [`Field`]
+/// lists and builds its `Vec<Column<T>>` from them and the run-time part,
+/// so names and cells still come from one list.
+pub struct Column<T> {
+    pub name: String,
+    pub value: Box<dyn Fn(&T) -> Cell>,
+}
+
+impl<T: 'static> Column<T> {
+    pub fn new(name: impl Into<String>, value: impl Fn(&T) -> Cell + 'static) -> Column<T> {
+        Column { name: name.into(), value: Box::new(value) }
+    }
+
+    /// Constant fields as columns.
+    pub fn of(fields: &[Field<T>]) -> impl Iterator<Item = Column<T>> + '_ {
+        fields.iter().map(|f| Column::new(f.name, f.value))
+    }
+}
+
+/// The columns' names, in order.
+pub fn column_names<T>(columns: &[Column<T>]) -> Vec<String> {
+    columns.iter().map(|c| c.name.clone()).collect()
+}
+
+/// One row's cells, in the columns' order.
+pub fn column_cells<T>(columns: &[Column<T>], row: &T) -> Vec<Cell> {
+    columns.iter().map(|c| (c.value)(row)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +83,14 @@ mod tests {
         assert_eq!(cells(PAIR, &row).collect::<Vec<_>>(), [Cell::Int(7), Cell::text("x")]);
         assert_eq!(value_of(PAIR, &row, "b"), Some(Cell::text("x")));
         assert_eq!(value_of(PAIR, &row, "c"), None);
+    }
+
+    #[test]
+    fn run_time_columns_pair_names_and_values_too() {
+        let mut columns: Vec<Column<Pair>> = Column::of(&PAIR[..1]).collect();
+        columns.push(Column::new(format!("b_{}", 2), |p: &Pair| Cell::text(p.b.repeat(2))));
+        let row = Pair { a: 7, b: "x" };
+        assert_eq!(column_names(&columns), ["a", "b_2"]);
+        assert_eq!(column_cells(&columns, &row), [Cell::Int(7), Cell::text("xx")]);
     }
 }
