@@ -38,7 +38,7 @@ from decimal import Decimal
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import refcommon as rc  # noqa: E402
 import side_files as ref  # noqa: E402
-from diff_pf import rand_amount, fmt, write_csv, gen_customers  # noqa: E402
+from diff_pf import rand_amount, fmt, write_csv, gen_customers, single_file_columns  # noqa: E402
 
 D = dt.timedelta
 PAY_H = ["invoice", "date", "amount"]
@@ -51,10 +51,12 @@ def gen(r, d):
     as_of = r.choice([dt.date(2025, 6, 30), dt.date(2025, 3, 31), dt.date(2025, 5, 31),
                       dt.date(2025, 6, 30) + D(days=r.randint(-60, 40))])
     span = r.choice([30, 60, 120, 200])
-    tol = r.choice([0, 0, 1, 3, 3, 5, 10])
+    tol = r.choice([0, 0, 1, 3, 3, 5, 10, 30])
     custs = gen_customers(r, r.randint(1, 4))
     region = {c: r.choice(["N", "S"]) for c in custs}
     with_col = r.random() < 0.6
+    default_cur = r.choice(["EUR", "EUR", "EUR", "USD", "JPY"])  # --currency
+    late_customer = r.choice(list(custs)) if len(custs) > 1 and r.random() < 0.2 else None
     invoices = []
     n = 0
     for c, (curs, name) in custs.items():
@@ -62,6 +64,8 @@ def gen(r, d):
             for _ in range(r.randint(1, 5)):
                 n += 1
                 issue = as_of - D(days=r.randint(-3, span))
+                if late_customer == c:  # every document issued after the as-of date
+                    issue = as_of + D(days=r.randint(1, 5))
                 due = issue + D(days=r.choice([0, 10, 30, 45]))
                 amt = rand_amount(r, cur, 10, 900)
                 if r.random() < 0.15:
@@ -69,16 +73,18 @@ def gen(r, d):
                 invoices.append({
                     "customer": c, "customer_name": name, "invoice": "F%d" % n,
                     "issue_date": "" if r.random() < 0.1 else issue.isoformat(),
-                    "due_date": due.isoformat(), "amount": fmt(amt), "currency": cur,
-                    "disputed": r.choice(["", "", "", "yes", "no", "X", "1"]),
-                    "region": region[c], "_issue": issue, "_due": due, "_amt": amt})
+                    "due_date": due.isoformat(), "amount": fmt(amt),
+                    "currency": "" if cur == default_cur and r.random() < 0.5 else cur,
+                    "disputed": r.choice(["", "", "", "yes", "no", "X", "1", "sí", "TRUE",
+                                          "0", "false", "Yes"]),
+                    "region": region[c], "_cur": cur, "_issue": issue, "_due": due, "_amt": amt})
     # promises
     promises = []
     used = set()
     for line in range(2, 2 + r.choice([0, 1, 2, 3, 5, 8])):
         inv0 = r.choice(invoices)
-        c, cur = inv0["customer"], inv0["currency"]
-        mine = [i for i in invoices if i["customer"] == c and i["currency"] == cur]
+        c, cur = inv0["customer"], inv0["_cur"]
+        mine = [i for i in invoices if i["customer"] == c and i["_cur"] == cur]
         pos = [i for i in mine if i["_amt"] > 0]
         scope = ""
         if pos and r.random() < 0.5:
@@ -92,11 +98,14 @@ def gen(r, d):
         if pid in used or pid == "":
             pid = "" if ("P%d" % line) not in used and r.random() < 0.5 else "Q%d" % line
         used.add(pid if pid else "P%d" % line)
-        pcur = cur if (scope and r.random() < 0.4) or (not scope and cur != "EUR") \
+        pcur = cur if (scope and r.random() < 0.4) or (not scope and cur != default_cur) \
             or r.random() < 0.5 else ""
+        amt = rand_amount(r, cur, 20, 700)
+        if r.random() < 0.05:
+            amt += Decimal(5).scaleb(-rc.minor(cur) - 1)  # a digit more than the currency
         promises.append({"promise_id": pid, "customer": c, "created": created.isoformat(),
                          "promised_date": promised.isoformat(),
-                         "amount": fmt(rand_amount(r, cur, 20, 700)), "currency": pcur,
+                         "amount": fmt(amt), "currency": pcur,
                          "invoice": scope, "_created": created, "_promised": promised,
                          "_cur": cur})
     # payments around the key days
@@ -105,14 +114,14 @@ def gen(r, d):
         keys = [inv["_issue"], inv["_due"], inv["_due"] + D(days=1), as_of,
                 as_of + D(days=1), ref.month_end(inv["_due"])]
         for p in promises:
-            if p["customer"] == inv["customer"] and p["_cur"] == inv["currency"]:
+            if p["customer"] == inv["customer"] and p["_cur"] == inv["_cur"]:
                 dl = p["_promised"] + D(days=tol)
                 keys += [p["_created"], p["_promised"], dl, dl + D(days=1)]
         amt = inv["_amt"]
         for _ in range(r.randint(0, 3)):
             day = r.choice(keys) + D(days=r.choice([0, 0, 0, 1, -1, 3]))
             x = r.random()
-            a = amt if x < 0.35 else rand_amount(r, inv["currency"], 1, 400) * (
+            a = amt if x < 0.35 else rand_amount(r, inv["_cur"], 1, 400) * (
                 1 if amt > 0 else -1) * (1 if x < 0.85 else -1)
             payments.append({"invoice": inv["invoice"], "date": day.isoformat(),
                              "amount": fmt(a)})
@@ -124,13 +133,15 @@ def gen(r, d):
         if r.random() < 0.5:
             ids = p["invoice"].split()
             pool = [i for i in invoices if i["customer"] == p["customer"]
-                    and i["currency"] == p["_cur"] and i["_amt"] > 0
+                    and i["_cur"] == p["_cur"] and i["_amt"] > 0
                     and (not ids or i["invoice"] in ids)]
             if pool:
                 dl = p["_promised"] + D(days=tol)
                 day = r.choice([p["_created"], p["_promised"], dl, dl + D(days=1)])
                 payments.append({"invoice": r.choice(pool)["invoice"],
-                                 "date": day.isoformat(), "amount": p["amount"]})
+                                 "date": day.isoformat(), "amount": fmt(Decimal(
+                                     p["amount"]).quantize(Decimal(1).scaleb(
+                                         -rc.minor(p["_cur"])), rounding="ROUND_DOWN"))})
     r.shuffle(payments)
     # disputes
     disputes = []
@@ -157,12 +168,13 @@ def gen(r, d):
     if not with_col:
         for inv in invoices:
             inv["disputed"] = ""
+    inv_h += single_file_columns(r, invoices, as_of)
     write_csv(os.path.join(d, "invoices.csv"), inv_h, invoices)
     write_csv(os.path.join(d, "payments.csv"), PAY_H, payments)
     write_csv(os.path.join(d, "promises.csv"), PRO_H, promises)
     write_csv(os.path.join(d, "disputes.csv"), DIS_H, disputes)
     # flags
-    prm = {"as_of": as_of, "tolerance": tol,
+    prm = {"as_of": as_of, "tolerance": tol, "currency": default_cur,
            "promises": r.random() < 0.8, "disputes": r.random() < 0.8}
     every = r.choice([None, "month", "month", "quarter", "year"])
     frm = to = None
@@ -190,7 +202,7 @@ def gen(r, d):
 
 
 def side_args(d, prm):
-    a = []
+    a = [] if prm["currency"] == "EUR" else ["--currency", prm["currency"]]
     if prm["promises"]:
         a += ["--promises", os.path.join(d, "promises.csv")]
         if prm["tolerance"] != 3 or random.random() < 0.5:
@@ -285,6 +297,8 @@ def check_age(binary, d, prm, data):
     args = [binary, "age", os.path.join(d, "invoices.csv"), "--payments",
             os.path.join(d, "payments.csv"), "--as-of", prm["as_of"].isoformat(),
             "--detail", "-f", "json"]
+    if prm["currency"] != "EUR":
+        args += ["--currency", prm["currency"]]
     if prm["disputes"]:
         args += ["--disputes", os.path.join(d, "disputes.csv")]
     want = ref.age_detail(data)
@@ -312,7 +326,7 @@ def run_case(seed, binary, keep, only):
                         prm["as_of"],
                         os.path.join(d, "promises.csv") if prm["promises"] else None,
                         os.path.join(d, "disputes.csv") if prm["disputes"] else None,
-                        prm["tolerance"])
+                        prm["tolerance"], prm["currency"])
         for name in only:
             args, problem = CHECKS[name](binary, d, prm, data)
             if problem:
