@@ -493,8 +493,23 @@ P-L,L,2025-04-20,2025-04-25,300.00,
     let columns = "period_start,currency,promises_due,promises_kept,promise_kept_rate_pct,promised_amount,promised_paid,promise_amount_kept_pct";
     let kpi = |extra: &[&str]| {
         let mut args = vec![
-            "kpi", &inv, "--payments", &pay, "--promises", &pro, "--as-of", "2025-06-30", "--from", "2025-04-01",
-            "--to", "2025-04-30", "-f", "csv", "--totals", "--columns", columns,
+            "kpi",
+            &inv,
+            "--payments",
+            &pay,
+            "--promises",
+            &pro,
+            "--as-of",
+            "2025-06-30",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-04-30",
+            "-f",
+            "csv",
+            "--totals",
+            "--columns",
+            columns,
         ];
         args.extend_from_slice(extra);
         w.run(&args).ok().to_string()
