@@ -146,7 +146,7 @@ def gen(r, d):
     # disputes
     disputes = []
     for inv in invoices:
-        if inv["_issue"] > as_of or r.random() > 0.35:
+        if r.random() > (0.1 if inv["_issue"] > as_of else 0.35):
             continue
         day = r.choice([inv["_issue"], inv["_issue"] + D(days=r.randint(0, 40)),
                         as_of - D(days=r.randint(0, 40)), as_of, as_of + D(days=1),

@@ -199,7 +199,11 @@ def kpi(data, frm, to, every, by=()):
         pr = [p for p in data.promises if p.currency == cur
               and (not with_group or not by
                    or ((p.customer, cur) in pairs and key(p.customer) == g))]
+        # docs/promise.md: a dispute of a document issued after the as-of date is
+        # ignored with its document (one issued later than the dispute's opening day
+        # but by the as-of date counts)
         dsp = [r for r in data.disputes.rows if r[0] in data.invs
+               and data.invs[r[0]].exists(data.as_of)
                and data.invs[r[0]].currency == cur
                and (not with_group or key(data.invs[r[0]].customer) == g)]
         return docs, pr, dsp
