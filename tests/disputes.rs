@@ -214,3 +214,54 @@ fn dispute_headers_by_alias_and_by_map() {
     let x1 = w.run(&mapped).csv_rows().into_iter().find(|r| r["invoice"] == "X-1").unwrap();
     assert_eq!(x1["disputed"], "true");
 }
+
+/// A dispute of a document issued after the as-of date (L-1, issued 07-01,
+/// disputed from 06-10) is ignored with its document; one opened before its
+/// document's issue date (B-1 issued 06-15, disputed 06-12, open) counts as a
+/// dispute but B-1 is in no balance on 06-14. As of 06-30, June: A-1's
+/// dispute 06-01..06-20 (19 days) and B-1's opened: disputes_opened 2,
+/// resolved 1, avg 19.00; open at 06-30: B-1's: 1; disputed_open_end = B-1's
+/// 200.00 of ar_end 600.00 (A-1 1000 - 400) + 200.00 = 800.00: 25.00 %.
+/// With --to 06-14 (06-01..06-14): A-1's and B-1's disputes opened (2), none
+/// resolved (avg null), both open at E (2); B-1 is not issued yet, so only
+/// A-1's 1000.00 (paid 06-25) is disputed, of ar_end 1000.00: 100.00 %.
+#[test]
+fn kpi_ignores_disputes_of_documents_issued_after_the_as_of_date() {
+    let w = Workdir::new();
+    let inv = w.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount
+A,A-1,2025-03-01,2025-03-31,1000.00
+B,B-1,2025-06-15,2025-07-15,200.00
+L,L-1,2025-07-01,2025-07-31,300.00
+",
+    );
+    let pay = w.write("pay.csv", "invoice,date,amount\nA-1,2025-06-25,400.00\n");
+    let dis = w.write(
+        "dis.csv",
+        "invoice,opened,closed\nL-1,2025-06-10,\nA-1,2025-06-01,2025-06-20\nB-1,2025-06-12,\n",
+    );
+    let columns = "period_end,ar_end,disputes_opened,disputes_resolved,avg_days_to_resolve,disputes_open_end,disputed_open_end,disputed_pct";
+    let kpi = |to: &str| {
+        w.run(&[
+            "kpi",
+            &inv,
+            "--payments",
+            &pay,
+            "--disputes",
+            &dis,
+            "--as-of",
+            "2025-06-30",
+            "--to",
+            to,
+            "-f",
+            "csv",
+            "--columns",
+            columns,
+        ])
+        .ok()
+        .to_string()
+    };
+    assert_eq!(kpi("2025-06-30"), format!("{columns}\n2025-06-30,800.00,2,1,19.00,1,200.00,25.00\n"));
+    assert_eq!(kpi("2025-06-14"), format!("{columns}\n2025-06-14,1000.00,2,0,,2,1000.00,100.00\n"));
+}

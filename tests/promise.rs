@@ -463,3 +463,63 @@ fn the_examples_have_every_status_and_the_rules_use_them() {
     let flags = ["F25-0043", "F25-0051", "F25-0127", "F25-0108"].map(disputed);
     assert_eq!(flags, ["true", "false", "true", "false"].map(String::from));
 }
+
+/// A promise of a customer whose only document is issued after the as-of
+/// date (L-1, 07-01) still counts in kpi, as `cobro promise` lists it:
+/// nothing of the SPEC's kpi bullet leaves it out. As of 06-30, tolerance 3:
+/// P-A (400.00 on A-1, deadline 04-13) kept by the 04-10 payment; P-L (300.00
+/// on L's account, deadline 04-28) nothing paid: broken. April EUR: 2 due, 1
+/// kept = 50.00 %; 700.00 promised, 400.00 paid = 57.14 %. With --by region,
+/// L has no document at the as-of date, so no group: the `north` row has P-A
+/// only (1 due, 400.00, 100.00 %), while the currency's totals row has both.
+#[test]
+fn kpi_counts_a_promise_of_a_customer_without_documents_yet() {
+    let w = Workdir::new();
+    let inv = w.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount,currency,region
+A,A-1,2025-03-01,2025-03-31,1000.00,EUR,north
+L,L-1,2025-07-01,2025-07-31,300.00,EUR,south
+",
+    );
+    let pay = w.write("pay.csv", "invoice,date,amount\nA-1,2025-04-10,400.00\n");
+    let pro = w.write(
+        "pro.csv",
+        "promise_id,customer,created,promised_date,amount,invoice
+P-A,A,2025-04-01,2025-04-10,400.00,A-1
+P-L,L,2025-04-20,2025-04-25,300.00,
+",
+    );
+    let columns = "period_start,currency,promises_due,promises_kept,promise_kept_rate_pct,promised_amount,promised_paid,promise_amount_kept_pct";
+    let kpi = |extra: &[&str]| {
+        let mut args = vec![
+            "kpi",
+            &inv,
+            "--payments",
+            &pay,
+            "--promises",
+            &pro,
+            "--as-of",
+            "2025-06-30",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2025-04-30",
+            "-f",
+            "csv",
+            "--totals",
+            "--columns",
+            columns,
+        ];
+        args.extend_from_slice(extra);
+        w.run(&args).ok().to_string()
+    };
+    assert_eq!(
+        kpi(&[]),
+        format!("{columns}\n2025-04-01,EUR,2,1,50.00,700.00,400.00,57.14\n2025-04-01,EUR,2,1,50.00,700.00,400.00,57.14\n")
+    );
+    assert_eq!(
+        kpi(&["--by", "region"]),
+        format!("{columns}\n2025-04-01,EUR,1,1,100.00,400.00,400.00,100.00\n2025-04-01,EUR,2,1,50.00,700.00,400.00,57.14\n")
+    );
+}

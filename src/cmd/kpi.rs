@@ -181,9 +181,9 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         .promises
         .is_some()
         .then(|| Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }));
-    let first_invoice = if book.is_some() { first_invoice_of_pairs(&ledger) } else { HashMap::new() };
+    let first = if book.is_some() { FirstInvoices::new(&ledger) } else { FirstInvoices::default() };
     let measure_promises = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<PromiseSums>>> {
-        let of = |c: u32, k: u32| first_invoice.get(&(c, k)).map(|&i| groups.of_invoice[i]);
+        let of = |c: u32, k: u32| first.of_promise(c, k, groups.by).map(|i| groups.of_invoice[i]);
         book.as_ref().map(|b| b.measure(periods, groups.keys.len(), of))
     };
     let (promise_sums, promise_totals) =
@@ -247,13 +247,32 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     Ok(report)
 }
 
-/// The first invoice of every (customer, currency): a promise's group is its customer's.
-fn first_invoice_of_pairs(ledger: &Ledger) -> HashMap<(u32, u32), usize> {
-    let mut first = HashMap::new();
-    for (i, inv) in ledger.invoices.iter().enumerate() {
-        first.entry((inv.customer, inv.currency)).or_insert(i);
+/// Where a promise's kpi row is: the group of its customer's first document
+/// in its currency. A customer with no document at the as-of date (all its
+/// documents issued later) still counts in its currency's row when the rows
+/// are per currency only (no `--by`, and always in the totals); with `--by`
+/// its group is unknown, so it is left out of the group rows.
+#[derive(Default)]
+struct FirstInvoices {
+    of_pair: HashMap<(u32, u32), usize>,
+    of_currency: HashMap<u32, usize>,
+}
+
+impl FirstInvoices {
+    fn new(ledger: &Ledger) -> FirstInvoices {
+        let mut first = FirstInvoices::default();
+        for (i, inv) in ledger.invoices.iter().enumerate() {
+            first.of_pair.entry((inv.customer, inv.currency)).or_insert(i);
+            first.of_currency.entry(inv.currency).or_insert(i);
+        }
+        first
     }
-    first
+
+    /// An invoice in the group of (customer, currency), grouping by `by` columns.
+    fn of_promise(&self, customer: u32, currency: u32, by: usize) -> Option<usize> {
+        let own = self.of_pair.get(&(customer, currency));
+        own.or_else(|| if by == 0 { self.of_currency.get(&currency) } else { None }).copied()
+    }
 }
 
 /// The run's parameters, echoed in JSON `params`.
@@ -362,6 +381,8 @@ struct Groups {
     /// (extra values..., currency handle) of each group.
     keys: Vec<Vec<u32>>,
     of_invoice: Vec<usize>,
+    /// How many `--by` columns make the key (0: per currency only).
+    by: usize,
 }
 
 impl Groups {
@@ -381,7 +402,7 @@ impl Groups {
             });
             of_invoice.push(g);
         }
-        Ok(Groups { keys, of_invoice })
+        Ok(Groups { keys, of_invoice, by })
     }
 
     /// Group indexes sorted by key text, then currency.

@@ -60,6 +60,16 @@ class Promise:
 def compute(invoices_path, payments_path, promises_path, as_of, tolerance=3,
             default_currency="EUR"):
     inv_list, invs, pays = rc.load(invoices_path, payments_path, default_currency)
+    promises, by_cust, names = evaluate(inv_list, invs, pays, promises_path, as_of,
+                                        tolerance, default_currency)
+    return report(promises, by_cust, names)
+
+
+def evaluate(inv_list, invs, pays, promises_path, as_of, tolerance=3,
+             default_currency="EUR"):
+    """Every promise created up to as_of, valued at as_of: each gets `deadline`, `paid`,
+    `kept_date` and `status`. Returns (promises, promises by (customer, currency) in fill
+    order, customer names). tests/reference/side_files.py uses it for kpi/segment/dunning."""
     # customer_name as the documents existing at the as-of date carry it (cobro's reading:
     # documents issued later are ignored, their names too)
     names = rc.customer_names([i for i in inv_list if i.exists(as_of)])
@@ -129,6 +139,10 @@ def compute(invoices_path, payments_path, promises_path, as_of, tolerance=3,
             p.status = "partially_kept"
         else:
             p.status = "broken"
+    return promises, by_cust, names
+
+
+def report(promises, by_cust, names):
     rows = []
     for p in promises:
         bb = sum(1 for q in by_cust[(p.customer, p.currency)]
