@@ -236,3 +236,20 @@ fn help_has_an_example() {
     assert!(r.ok().contains("Example:"));
     assert!(r.stdout.contains("--buckets"));
 }
+
+/// A single-file export's `open_amount` becomes an undated payment: it
+/// counts on every day, and roll and provision say so on stderr (as kpi does).
+#[test]
+fn undated_payments_are_warned_about() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount,open_amount\nA,1,2025-01-01,2025-01-31,100.00,40.00\n",
+    );
+    let roll = wd.run(&["roll", &inv, "--from", "2025-01-31", "--to", "2025-03-31", "--as-of", "2025-03-31"]);
+    roll.ok();
+    assert!(roll.stderr.contains("1 undated payment(s)"), "{}", roll.stderr);
+    let provision = wd.run(&["provision", &inv, "--as-of", "2025-03-31"]);
+    provision.ok();
+    assert!(provision.stderr.contains("1 undated payment(s)"), "{}", provision.stderr);
+}

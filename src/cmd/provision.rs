@@ -91,6 +91,12 @@ pub fn run(args: &ProvisionArgs) -> Result<()> {
     let given =
         args.rates.as_deref().map(|p| load_loss_rates(p, &names, read_options.decimal_comma)).transpose()?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &by, as_of)?;
+    if ledger.undated_payments() > 0 {
+        eprintln!(
+            "cobro: warning: {} undated payment(s) (from open_amount) count as paid on every day: the loss history sees them as paid on time",
+            ledger.undated_payments()
+        );
+    }
     let params = ProvisionParams {
         as_of,
         buckets,

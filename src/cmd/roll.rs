@@ -73,6 +73,12 @@ pub fn run(args: &RollArgs) -> Result<()> {
     let buckets = parse_buckets(&args.buckets)?;
     let snapshots = snapshots(args, as_of)?;
     let ledger = load_ledger(&args.invoices, args.input.payments.as_deref(), &read_options, &[], as_of)?;
+    if ledger.undated_payments() > 0 {
+        eprintln!(
+            "cobro: warning: {} undated payment(s) (from open_amount) count as paid before every month end",
+            ledger.undated_payments()
+        );
+    }
     let params = RollParams { snapshots, buckets };
     let rows = roll::roll(&ledger, &params);
     drop(ledger);

@@ -181,6 +181,12 @@ impl Ledger {
             .collect()
     }
 
+    /// Payments without a date (a single-file export's `open_amount`): they
+    /// count for every balance, on every day.
+    pub fn undated_payments(&self) -> usize {
+        self.payments.iter().filter(|p| p.date().is_none()).count()
+    }
+
     /// Whether the document exists at the end of day `d`.
     pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
         invoice.issue().is_none_or(|issue| issue <= d)
