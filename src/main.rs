@@ -2,7 +2,8 @@
 //! dispatches to one subcommand and maps the outcome to an exit code
 //! (0 success, 1 data or runtime error, 2 usage error). Nothing else.
 
-mod cache;
+#![forbid(unsafe_code)]
+
 mod cli;
 mod cmd;
 mod config;

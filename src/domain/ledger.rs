@@ -97,11 +97,6 @@ pub struct Folded {
 }
 
 impl Folded {
-    /// Starts loading the balance a payment of `invoice` will change.
-    pub fn prefetch(&self, invoice: u32) {
-        crate::cache::prefetch(&self.open, invoice as usize);
-    }
-
     /// Takes a payment off its invoice's open amount, or drops it if it is
     /// dated after the as-of date; `false` (nothing done) when payments are
     /// not being folded. Only for payments whose date is settled.

@@ -2,7 +2,6 @@
 //! that repeat (customers, currencies, names) and a unique-key index for
 //! invoice ids. Both hand out `u32` handles.
 
-use crate::cache::{prefetch, use_huge_pages};
 use hashbrown::DefaultHashBuilder;
 use std::hash::BuildHasher;
 
@@ -47,11 +46,6 @@ impl Interner {
         self.values.hasher.clone()
     }
 
-    /// See [`KeyIndex::warm`].
-    pub fn warm(&self, hash: u64, step: Warm) {
-        self.values.warm(hash, step);
-    }
-
     pub fn get(&self, id: u32) -> &str {
         self.values.get(id)
     }
@@ -84,15 +78,6 @@ impl KeyHasher {
     pub fn hash(&self, key: &str) -> u64 {
         self.0.hash_one(key.as_bytes())
     }
-}
-
-/// The steps of [`KeyIndex::warm`], in the order they must run.
-#[derive(Clone, Copy)]
-pub enum Warm {
-    /// Load the key's slot.
-    Slot,
-    /// Read the slot (loaded by now); load the key's record.
-    Record,
 }
 
 /// Unique keys (invoice ids), with an open-addressing hash index built for
@@ -158,22 +143,18 @@ impl KeyIndex {
 
     /// [`KeyIndex::find`] for many keys, into `found` (cleared first). On
     /// a large index most of a lookup is waiting for memory, so each step
-    /// (slot, key record) is started for a group of keys before any is
-    /// finished, letting their reads overlap.
+    /// (slot, key record) is done for a group of keys before the next,
+    /// independent loads the processor can overlap.
     pub fn find_each(&self, keys: &[&str], found: &mut Vec<Option<u32>>) {
         found.clear();
         for group in keys.chunks(GROUP) {
             let mut hashes = [0u64; GROUP];
             for (hash, key) in hashes.iter_mut().zip(group) {
                 *hash = self.hasher.hash(key);
-                prefetch(&self.slots, self.home(*hash));
             }
             let mut candidates = [None; GROUP];
             for (candidate, &hash) in candidates.iter_mut().zip(&hashes) {
                 *candidate = self.first_tag_match(hash);
-                if let Some(id) = *candidate {
-                    prefetch(&self.records, id as usize);
-                }
             }
             for ((key, candidate), &hash) in group.iter().zip(candidates).zip(&hashes) {
                 let key = key.as_bytes();
@@ -189,22 +170,6 @@ impl KeyIndex {
     /// What hashes keys for [`KeyIndex::insert_hashed`], for other threads.
     pub fn hasher(&self) -> KeyHasher {
         self.hasher.clone()
-    }
-
-    /// One step of loading into the processor's cache what a lookup of
-    /// the key with this hash will read, so that it does not wait for
-    /// memory. Run [`Warm::Record`] a few keys after [`Warm::Slot`]: it
-    /// reads the slot that one loaded. A new key needs only the slot; a key
-    /// already there (an interned value) needs both.
-    pub fn warm(&self, hash: u64, step: Warm) {
-        match step {
-            Warm::Slot => prefetch(&self.slots, self.home(hash)),
-            Warm::Record => {
-                if let Some(id) = self.first_tag_match(hash) {
-                    prefetch(&self.records, id as usize);
-                }
-            }
-        }
     }
 
     /// Adds a key; `Err(existing)` if it is already there.
@@ -278,11 +243,6 @@ impl KeyIndex {
     fn resize(&mut self, index_bits: u32) {
         self.index_bits = index_bits;
         self.slots = vec![0; 1 << index_bits];
-        // Every insert and lookup lands on a random slot: with 4 KiB pages
-        // each one also missed the address-translation cache. (Measured:
-        // the other large tables gain less than the kernel then spends
-        // clearing 2 MiB pages, so they keep the usual pages.)
-        use_huge_pages(&self.slots);
         let mask = self.slots.len() - 1;
         for id in 0..self.records.len() as u32 {
             let hash = self.hasher.0.hash_one(self.key(id));

@@ -12,10 +12,9 @@ use super::source::{Block, Source};
 use super::{
     bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
 };
-use crate::cache::ROWS_AHEAD;
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
-use crate::domain::text::{KeyHasher, Warm};
+use crate::domain::text::KeyHasher;
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -184,8 +183,7 @@ pub fn read(
         |mut batch| {
             let rows = std::mem::take(&mut batch.rows);
             rows_seen += rows.len();
-            for (i, (line, at, parsed)) in rows.iter().enumerate() {
-                warm_ahead(&rows, i, ledger);
+            for (line, at, parsed) in &rows {
                 let stored = match parsed {
                     Ok(row) => reader.store(row, &batch, ledger, &mut fixups),
                     Err(problem) => Err(problem.clone()),
@@ -201,24 +199,6 @@ pub fn read(
         bail!("{name}: the file has a header row but no data rows");
     }
     Ok(fixups)
-}
-
-/// Starts loading, some rows ahead, what storing those rows will read:
-/// the id's slot, and the customer's slot then record (see
-/// [`crate::domain::text::KeyIndex::warm`]). On ten million rows most of storing one is
-/// otherwise waiting for memory.
-fn warm_ahead(rows: &[(u64, u32, Result<Row, BadRow>)], i: usize, ledger: &Ledger) {
-    let row = |ahead: usize| match rows.get(i + ahead * ROWS_AHEAD) {
-        Some((_, _, Ok(row))) => Some(row),
-        _ => None,
-    };
-    if let Some(row) = row(2) {
-        ledger.customers.warm(row.customer_hash, Warm::Slot);
-    }
-    if let Some(row) = row(1) {
-        ledger.ids.warm(row.id_hash, Warm::Slot);
-        ledger.customers.warm(row.customer_hash, Warm::Record);
-    }
 }
 
 fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> {

@@ -11,7 +11,6 @@ use super::record::Record;
 use super::rejects::{BadRow, Rejects};
 use super::source::{Block, Source};
 use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
-use crate::cache::ROWS_AHEAD;
 use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
 use crate::money::minor_digits;
@@ -48,10 +47,7 @@ pub fn read(
         source.blocks(),
         |block| reader.parse_block(block),
         |(block, texts, rows)| {
-            for (i, (line, at, parsed)) in rows.iter().enumerate() {
-                if let Some((_, _, Ok((ahead, _, _)))) = rows.get(i + ROWS_AHEAD) {
-                    folded.prefetch(ahead.invoice);
-                }
+            for (line, at, parsed) in rows.iter() {
                 let parsed = parsed.clone();
                 let settled = parsed.and_then(|(payment, date, raw)| {
                     if date.is_final() {
