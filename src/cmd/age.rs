@@ -62,17 +62,17 @@ pub struct AgeArgs {
 
 pub fn run(args: &AgeArgs) -> Result<()> {
     let output_options = args.output.options()?;
-    output::emit(&report(args)?, &output_options)
-}
-
-/// The aging as `run` prints it (`cobro report` composes it too).
-pub fn report(args: &AgeArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
         .input("--disputes", args.disputes.disputes.as_deref())
         .input_args(&args.input)
         .output_args(&args.output)
         .check()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The aging as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &AgeArgs) -> Result<Report> {
     // Aging needs only each invoice's balance at the as-of date.
     let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
     let as_of = args.input.as_of()?;

@@ -125,12 +125,6 @@ const MAX_PERIODS: usize = 1200;
 
 pub fn run(args: &KpiArgs) -> Result<()> {
     let output_options = args.output.options()?;
-    output::emit(&report(args)?, &output_options)
-}
-
-/// The measures as `run` prints them, writing `--chart` on the way
-/// (`cobro report` composes them too).
-pub fn report(args: &KpiArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
         .input("--disputes", args.disputes.disputes.as_deref())
@@ -139,6 +133,12 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         .output_args(&args.output)
         .output("--chart", args.chart.as_deref())
         .check()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The measures as `run` prints them, writing `--chart` on the way
+/// (`cobro report` composes them too).
+pub fn report(args: &KpiArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let (from, to) = range(args, as_of)?;

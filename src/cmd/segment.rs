@@ -134,11 +134,6 @@ struct SegmentParamsJson<'a> {
 
 pub fn run(args: &SegmentArgs) -> Result<()> {
     let output_options = args.output.options()?;
-    output::emit(&report(args)?, &output_options)
-}
-
-/// The worklist (or `--summary`) as `run` prints it (`cobro report` composes it too).
-pub fn report(args: &SegmentArgs) -> Result<Report> {
     Paths::new()
         .input("INVOICES", Some(&args.invoices))
         .input("--disputes", args.disputes.disputes.as_deref())
@@ -147,6 +142,11 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
         .input_args(&args.input)
         .output_args(&args.output)
         .check()?;
+    output::emit(&report(args)?, &output_options)
+}
+
+/// The worklist (or `--summary`) as `run` prints it (`cobro report` composes it too).
+pub fn report(args: &SegmentArgs) -> Result<Report> {
     let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     check_days("lookback", args.lookback, 1)?;
