@@ -129,7 +129,7 @@ impl InputArgs {
             skip_bad_rows: self.skip_bad_rows,
             rejects: self.rejects.clone(),
             fx: self.fx.clone().zip(self.base.as_ref().map(|b| b.trim().to_uppercase())),
-            fold_payments: false,
+            ..ReadOptions::default()
         })
     }
 

@@ -41,7 +41,7 @@ pub fn read(
         ids: HashSet::new(),
         spans: HashMap::new(),
     };
-    let mut rows = source.rows();
+    let mut rows = source.rows()?;
     let mut record = ByteRecord::new();
     let mut disputes = Vec::new();
     while rows.next_row(&mut record)? {

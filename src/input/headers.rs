@@ -252,6 +252,15 @@ impl Layout {
         self.positions.contains_key(field)
     }
 
+    /// The positions of every column found (fields and extras), in file
+    /// order: the columns a reader needs.
+    pub fn positions(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = self.positions.values().chain(&self.extras).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
     /// The header text of a field's column, for error messages.
     pub fn header_of<'a>(&'a self, field: &'a str) -> &'a str {
         self.get(field).map(|i| self.headers[i].as_str()).unwrap_or(field)

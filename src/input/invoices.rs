@@ -5,10 +5,10 @@
 
 use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
-use super::parallel::{map_blocks, Span, Texts};
-use super::record::Record;
+use super::batch::{Part, Span, Texts};
+use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
-use super::source::{Block, Source};
+use super::source::{BadRows, Source};
 use super::{
     bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
 };
@@ -64,7 +64,7 @@ impl Fixups {
 }
 
 /// One invoice row, parsed on a worker thread but not yet stored; its
-/// texts are in the batch's [`Texts`].
+/// texts are in the part's [`Texts`].
 struct Row {
     id: Span,
     customer: Span,
@@ -83,16 +83,15 @@ struct Row {
     settlement: Option<(Option<DateValue>, Decimal)>,
     /// The date cells' texts, when they may be needed (see [`keep_date_text`]).
     raw_dates: [Span; 3],
-    /// Where this row's `--by` values start in [`Batch::extras`].
+    /// Where this row's `--by` values start in [`Parsed::extras`].
     extras: usize,
 }
 
-/// The rows of one block: each parsed, or why not.
-struct Batch {
-    block: Block,
+/// The rows of one part of a batch, by row number: each parsed, or why not.
+struct Parsed {
     texts: Texts,
     extras: Vec<Span>,
-    rows: Vec<(u64, u32, Result<Row, BadRow>)>,
+    rows: Vec<(u64, Result<Row, BadRow>)>,
 }
 
 /// The invoice file's columns, resolved once.
@@ -175,28 +174,26 @@ pub fn read(
     };
     ledger.ids.reserve(source.estimated_rows());
     ledger.invoices.reserve_exact(source.estimated_rows());
-    let name = source.name.clone();
+    let mut bad = BadRows::new(options.skip_bad_rows);
     let mut rows_seen = 0usize;
-    map_blocks(
-        source.blocks(),
-        |block| reader.parse_block(block),
-        |mut batch| {
-            let rows = std::mem::take(&mut batch.rows);
-            rows_seen += rows.len();
-            for (line, at, parsed) in &rows {
-                let stored = match parsed {
-                    Ok(row) => reader.store(row, &batch, ledger, &mut fixups),
+    source.read_batches(&reader.layout.positions(), options.framing, |batch| {
+        rows_seen += batch.len();
+        for parsed in batch.map_parts(|part| reader.parse_part(part)) {
+            for (row, result) in &parsed.rows {
+                let stored = match result {
+                    Ok(invoice) => reader.store(invoice, &parsed, ledger, &mut fixups),
                     Err(problem) => Err(problem.clone()),
                 };
                 if let Err(problem) = stored {
-                    rejects.reject(batch.block.place(&name, *line), &batch.block.record_at(*at), problem)?;
+                    bad.push(*row, problem);
                 }
             }
-            Ok(())
-        },
-    )?;
+        }
+        Ok(())
+    })?;
+    source.report(bad, rejects)?;
     if rows_seen == 0 {
-        bail!("{name}: the file has a header row but no data rows");
+        bail!("{}: the file has a header row but no data rows", source.name);
     }
     Ok(fixups)
 }
@@ -215,25 +212,25 @@ fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> 
 }
 
 impl Reader<'_> {
-    /// Worker side: parses every record of the block.
-    fn parse_block(&self, block: Block) -> Batch {
+    /// Worker side: parses every row of the part.
+    fn parse_part(&self, part: Part) -> Parsed {
         let mut texts = Texts::default();
-        let mut extras = Vec::with_capacity(block.max_records() * self.layout.extras.len());
-        let mut rows = Vec::with_capacity(block.max_records());
+        let mut extras = Vec::with_capacity(part.len() * self.layout.extras.len());
+        let mut rows = Vec::with_capacity(part.len());
         let mut last = LastCurrency::default();
-        block.for_each_record(|line, at, record| {
-            rows.push((line, at, self.parse(record, &mut texts, &mut extras, &mut last)));
+        part.for_each(|row, record| {
+            rows.push((row, self.parse(record, &mut texts, &mut extras, &mut last)));
         });
-        Batch { block, texts, extras, rows }
+        Parsed { texts, extras, rows }
     }
 
-    fn text<'r>(&self, record: &'r Record, col: &Col) -> Result<&'r str, BadRow> {
+    fn text<'r>(&self, record: &'r dyn Cells, col: &Col) -> Result<&'r str, BadRow> {
         cell(record, col.index, &col.header)
     }
 
     fn parse(
         &self,
-        record: &Record,
+        record: &dyn Cells,
         texts: &mut Texts,
         extras: &mut Vec<Span>,
         last: &mut LastCurrency,
@@ -294,7 +291,7 @@ impl Reader<'_> {
     }
 
     /// The currency as stored: upper case; the `--currency` default when empty.
-    fn currency<'r>(&'r self, record: &'r Record) -> Result<Cow<'r, str>, BadRow> {
+    fn currency<'r>(&'r self, record: &'r dyn Cells) -> Result<Cow<'r, str>, BadRow> {
         Ok(match self.text(record, &self.cols.currency)? {
             "" => Cow::Borrowed(self.options.currency.as_str()),
             code if code.chars().any(char::is_lowercase) => Cow::Owned(code.to_uppercase()),
@@ -302,7 +299,7 @@ impl Reader<'_> {
         })
     }
 
-    fn required<'r>(&self, record: &'r Record, col: &Col, field: &str) -> Result<&'r str, BadRow> {
+    fn required<'r>(&self, record: &'r dyn Cells, col: &Col, field: &str) -> Result<&'r str, BadRow> {
         let value = self.text(record, col)?;
         if value.is_empty() {
             return Err(bad(&col.header, value, format!("the {field} is missing")));
@@ -325,7 +322,7 @@ impl Reader<'_> {
     /// `paid_date` makes unused (`open_amount`).
     fn settlement(
         &self,
-        record: &Record,
+        record: &dyn Cells,
         amount: Decimal,
         unit: MinorUnit,
         paid_text: &str,
@@ -348,7 +345,7 @@ impl Reader<'_> {
     /// the row's currency.
     fn optional_amount(
         &self,
-        record: &Record,
+        record: &dyn Cells,
         col: &Col,
         unit: MinorUnit,
     ) -> Result<Option<Decimal>, BadRow> {
@@ -366,11 +363,11 @@ impl Reader<'_> {
     fn store(
         &self,
         row: &Row,
-        batch: &Batch,
+        parsed: &Parsed,
         ledger: &mut Ledger,
         fixups: &mut Fixups,
     ) -> Result<(), BadRow> {
-        let texts = &batch.texts;
+        let texts = &parsed.texts;
         let c = &self.cols;
         let settle = |column: &DateColumn, value: &Option<DateValue>, raw: Span, col: &Col| match value {
             Some(v) if !v.is_final() => column
@@ -423,7 +420,7 @@ impl Reader<'_> {
             }
             ledger.payments.push(Payment { invoice: index, date: date.map(|d| d.day).into(), amount });
         }
-        let values = &batch.extras[row.extras..row.extras + ledger.extras.len()];
+        let values = &parsed.extras[row.extras..row.extras + ledger.extras.len()];
         for (column, &span) in ledger.extras.iter_mut().zip(values) {
             column.values.push(ledger.texts.intern(texts.get(span)));
         }

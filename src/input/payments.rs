@@ -6,10 +6,10 @@
 use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
 use super::invoices::Fixups;
-use super::parallel::{map_blocks, Span, Texts};
-use super::record::Record;
+use super::batch::{Part, Span, Texts};
+use super::record::Cells as RowCells;
 use super::rejects::{BadRow, Rejects};
-use super::source::{Block, Source};
+use super::source::{BadRows, Source};
 use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
 use crate::domain::ledger::{Invoice, Ledger, Payment};
 use crate::domain::text::{Interner, KeyIndex};
@@ -42,23 +42,16 @@ pub fn read(
         dates: DateColumn::new(options.date_format.clone()),
         known: Known { ids, invoices, customers, currencies },
     };
-    let name = source.name.clone();
-    map_blocks(
-        source.blocks(),
-        |block| reader.parse_block(block),
-        |(block, texts, rows)| {
-            for (line, at, parsed) in rows.iter() {
-                let parsed = parsed.clone();
+    let mut bad_rows = BadRows::new(options.skip_bad_rows);
+    source.read_batches(&layout.positions(), options.framing, |batch| {
+        for (texts, rows) in batch.map_parts(|part| reader.parse_part(part)) {
+            for (row, parsed) in rows {
                 let settled = parsed.and_then(|(payment, date, raw)| {
                     if date.is_final() {
                         return Ok((payment, date, raw));
                     }
                     let date = fixups.payment_date.reconcile(date).map_err(|why| {
-                        bad(
-                            &reader.cols.date.header,
-                            texts.get(raw),
-                            format!("cannot read it as a date: {why}"),
-                        )
+                        bad(&reader.cols.date.header, texts.get(raw), format!("cannot read it as a date: {why}"))
                     })?;
                     Ok((Payment { date: Some(date.day).into(), ..payment }, date, raw))
                 });
@@ -69,14 +62,13 @@ pub fn read(
                             payments.push(payment);
                         }
                     }
-                    Err(problem) => {
-                        rejects.reject(block.place(&name, *line), &block.record_at(*at), *problem)?
-                    }
+                    Err(problem) => bad_rows.push(row, *problem),
                 }
             }
-            Ok(())
-        },
-    )
+        }
+        Ok(())
+    })?;
+    source.report(bad_rows, rejects)
 }
 
 /// The invoices already read, for the worker threads to match payments to.
@@ -138,26 +130,27 @@ struct Cells {
 }
 
 impl Reader<'_> {
-    fn parse_block(&self, block: Block) -> (Block, Texts, Vec<(u64, u32, Parsed)>) {
+    /// Worker side: reads every row of the part and finds its invoice.
+    fn parse_part(&self, part: Part) -> (Texts, Vec<(u64, Parsed)>) {
         let mut texts = Texts::default();
-        let mut read = Vec::with_capacity(block.max_records());
-        block.for_each_record(|line, at, record| read.push((line, at, self.read_cells(record, &mut texts))));
+        let mut read = Vec::with_capacity(part.len());
+        part.for_each(|row, record| read.push((row, self.read_cells(record, &mut texts))));
         let ids: Vec<&str> =
-            read.iter().flat_map(|(_, _, cells)| cells.as_ref().ok()).map(|c| texts.get(c.id)).collect();
+            read.iter().flat_map(|(_, cells)| cells.as_ref().ok()).map(|c| texts.get(c.id)).collect();
         let mut found = Vec::with_capacity(ids.len());
         self.known.ids.find_each(&ids, &mut found);
         let mut found = found.into_iter();
         let rows = read
             .into_iter()
-            .map(|(line, at, cells)| {
+            .map(|(row, cells)| {
                 let parsed = cells.and_then(|cells| self.check(cells, found.next().flatten(), &texts));
-                (line, at, parsed)
+                (row, parsed)
             })
             .collect();
-        (block, texts, rows)
+        (texts, rows)
     }
 
-    fn read_cells(&self, record: &Record, texts: &mut Texts) -> Result<Cells, Box<BadRow>> {
+    fn read_cells(&self, record: &dyn RowCells, texts: &mut Texts) -> Result<Cells, Box<BadRow>> {
         let cols = &self.cols;
         check_shape(record, self.width)?;
         let text = |col: &Col| cell(record, col.index, &col.header);
@@ -177,7 +170,7 @@ impl Reader<'_> {
 
     fn read_date_and_amount(
         &self,
-        record: &Record,
+        record: &dyn RowCells,
         texts: &mut Texts,
     ) -> Result<(DateValue, Decimal, Span), BadRow> {
         let cols = &self.cols;

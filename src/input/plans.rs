@@ -51,7 +51,7 @@ fn open(path: &str, kind: FileKind, required: &[&str], options: &ReadOptions) ->
 fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Result<Vec<Plan>> {
     let required = ["plan_id", "customer", "n", "due_date", "installment"];
     let (source, layout) = open(path, FileKind::Plans, &required, options)?;
-    let mut rows = source.rows();
+    let mut rows = source.rows()?;
     let cols: Vec<Col> = required.iter().map(|f| layout.column(f)).collect();
     let mut dates = DateColumn::new(options.date_format.clone());
     let mut plans: Vec<Plan> = Vec::new();
@@ -148,7 +148,7 @@ fn read_payments(
     let targets = Targets::new(plans);
     let mut payments = Vec::new();
     let mut record = ByteRecord::new();
-    let mut rows = source.rows();
+    let mut rows = source.rows()?;
     while rows.next_row(&mut record)? {
         match parse_payment(&cols, layout.headers.len(), &record, &mut dates, options, &targets) {
             Ok(payment) => payments.push(payment),

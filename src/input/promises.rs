@@ -44,7 +44,7 @@ pub fn read(
         promised: DateColumn::new(options.date_format.clone()),
         ids: HashSet::new(),
     };
-    let mut rows = source.rows();
+    let mut rows = source.rows()?;
     let mut record = ByteRecord::new();
     let mut promises = Vec::new();
     while rows.next_row(&mut record)? {

@@ -1,0 +1,209 @@
+//! Polars, the reading engine: scans a CSV or Parquet file for only the
+//! columns a command needs, on every core, and hands the rows over as
+//! batches of text columns in file order, a few at a time (the streaming
+//! engine: memory stays at the batches in flight, whatever the file's
+//! size). The cells' meaning (dates, amounts, flags) is read by cobro's
+//! own cell readers, so every format gives the same values and messages.
+
+use anyhow::{anyhow, Result};
+use polars::prelude::*;
+use std::num::NonZeroUsize;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread::JoinHandle;
+
+/// Rows per batch: large enough to keep every core busy, small enough
+/// that the batches in flight cost little memory.
+const BATCH_ROWS: usize = 1 << 17;
+
+/// How a CSV file is to be read.
+pub struct CsvScan<'a> {
+    pub path: &'a str,
+    pub delimiter: u8,
+    /// `\n` (which also ends `\r\n` lines) or `\r` (old Mac files).
+    pub eol: u8,
+    /// Cells in the header row.
+    pub width: usize,
+}
+
+/// The name polars knows column `i` by (the file's own names may repeat
+/// or be empty; cobro resolves them itself).
+fn column_name(i: usize) -> PlSmallStr {
+    PlSmallStr::from(format!("c{i}"))
+}
+
+/// A lazy scan of the CSV file giving the columns at `positions`, as text:
+/// cells are not typed by polars, and an empty cell is an empty text.
+/// Rows with too few or too many cells are not polars' to judge (it pads
+/// and cuts them): [`super::framing::shape`] checks them.
+pub fn scan_csv(scan: &CsvScan, positions: &[usize]) -> Result<LazyFrame> {
+    let schema: Schema = (0..scan.width).map(|i| Field::new(column_name(i), DataType::String)).collect();
+    let frame = LazyCsvReader::new(PlRefPath::new(scan.path))
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .with_separator(scan.delimiter)
+        .with_eol_char(scan.eol)
+        .with_quote_char(Some(b'"'))
+        .with_missing_is_null(false)
+        .with_truncate_ragged_lines(true)
+        .with_raise_if_empty(false)
+        .finish()
+        .map_err(|e| anyhow!("{}: {e}", scan.path))?;
+    Ok(frame.select(positions.iter().map(|&i| col(column_name(i))).collect::<Vec<_>>()))
+}
+
+/// The names of a Parquet file's columns, in order.
+pub fn parquet_columns(path: &str) -> Result<Vec<String>> {
+    let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())?;
+    let schema = frame.collect_schema()?;
+    Ok(schema.iter_names().map(|name| name.to_string()).collect())
+}
+
+/// A lazy scan of the Parquet file giving the columns at `positions`, as
+/// the text a CSV export would hold: dates as `YYYY-MM-DD` (a timestamp
+/// gives its day), decimals with all their digits, missing values empty.
+pub fn scan_parquet(path: &str, positions: &[usize]) -> Result<LazyFrame> {
+    let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())?;
+    let schema = frame.collect_schema()?;
+    let mut columns = Vec::with_capacity(positions.len());
+    for &i in positions {
+        let (name, dtype) = schema.get_at_index(i).ok_or_else(|| anyhow!("no column {i}"))?;
+        let value = col(name.clone());
+        let value = match dtype {
+            DataType::Datetime(_, _) => value.cast(DataType::Date),
+            _ => value,
+        };
+        columns.push(value.cast(DataType::String).alias(column_name(i)));
+    }
+    Ok(frame.select(columns))
+}
+
+/// Runs a (small) scan at once: all its rows in one batch.
+pub fn collect_text(frame: LazyFrame) -> Result<TextBatch> {
+    TextBatch::of(frame.collect()?)
+}
+
+/// Runs a scan on polars' streaming engine and hands its batches over in
+/// file order. Dropping it stops the scan.
+pub struct Batches {
+    receiver: Receiver<PolarsResult<DataFrame>>,
+    runner: Option<JoinHandle<()>>,
+}
+
+impl Batches {
+    pub fn start(frame: LazyFrame) -> Result<Batches> {
+        let (sender, receiver) = sync_channel::<PolarsResult<DataFrame>>(2);
+        let failure = sender.clone();
+        let callback = PlanCallback::new(move |batch: DataFrame| {
+            // `true` stops the scan: nobody takes the batches any more.
+            Ok(sender.send(Ok(batch)).is_err())
+        });
+        let sink = frame.sink_batches(callback, true, NonZeroUsize::new(BATCH_ROWS))?;
+        let runner = std::thread::spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sink.collect_with_engine(Engine::Streaming).map(|_| ())
+            }));
+            let error = match outcome {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => e,
+                Err(_) => PolarsError::ComputeError("the reader stopped on a damaged file".into()),
+            };
+            let _ = failure.send(Err(error));
+        });
+        Ok(Batches { receiver, runner: Some(runner) })
+    }
+}
+
+impl Iterator for Batches {
+    type Item = Result<TextBatch>;
+
+    fn next(&mut self) -> Option<Result<TextBatch>> {
+        let batch = self.receiver.recv().ok()?;
+        Some(batch.map_err(|e| anyhow!("{e}")).and_then(TextBatch::of))
+    }
+}
+
+impl Drop for Batches {
+    fn drop(&mut self) {
+        // Closing the channel makes the callback stop the scan.
+        let (_, closed) = sync_channel(0);
+        drop(std::mem::replace(&mut self.receiver, closed));
+        if let Some(runner) = self.runner.take() {
+            let _ = runner.join();
+        }
+    }
+}
+
+/// One batch of rows: the needed columns as text, each in one piece.
+pub struct TextBatch {
+    columns: Vec<StringChunked>,
+    /// For each file position, its column in `columns`, if scanned.
+    slots: Vec<Option<usize>>,
+    rows: usize,
+}
+
+impl TextBatch {
+    fn of(frame: DataFrame) -> Result<TextBatch> {
+        let rows = frame.height();
+        let (mut columns, mut slots) = (Vec::with_capacity(frame.width()), Vec::new());
+        for column in frame.columns() {
+            let position = column.name().trim_start_matches('c').parse::<usize>()?;
+            if slots.len() <= position {
+                slots.resize(position + 1, None);
+            }
+            slots[position] = Some(columns.len());
+            columns.push(column.rechunk().str()?.clone());
+        }
+        Ok(TextBatch { columns, slots, rows })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Row `row`'s cells as a record (the columns not scanned empty).
+    pub fn record(&self, row: usize, width: usize) -> csv::ByteRecord {
+        let cells = self.row(row, width);
+        (0..width).map(|i| cells.cell(i).unwrap_or("")).collect()
+    }
+
+    /// The cells of row `row`, for a file `width` cells wide.
+    pub fn row(&self, row: usize, width: usize) -> FrameRow<'_> {
+        FrameRow { batch: self, row, width }
+    }
+}
+
+/// One row of a [`TextBatch`], by file position: the columns not scanned
+/// read as empty.
+pub struct FrameRow<'a> {
+    batch: &'a TextBatch,
+    row: usize,
+    width: usize,
+}
+
+impl FrameRow<'_> {
+    fn cell(&self, i: usize) -> Option<&str> {
+        if i >= self.width {
+            return None;
+        }
+        let slot = self.batch.slots.get(i).copied().flatten();
+        Some(slot.map_or("", |s| self.batch.columns[s].downcast_as_array().value(self.row)))
+    }
+}
+
+impl super::record::Cells for FrameRow<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn bytes(&self, i: usize) -> Option<&[u8]> {
+        self.cell(i).map(str::as_bytes)
+    }
+
+    fn total_bytes(&self) -> usize {
+        self.batch.columns.iter().map(|values| values.downcast_as_array().value(self.row).len()).sum()
+    }
+
+    fn text(&self, i: usize) -> Option<Result<&str, &[u8]>> {
+        self.cell(i).map(Ok)
+    }
+}
