@@ -1,6 +1,6 @@
 //! Compact storage for the text of ten million rows: an interner for values
 //! that repeat (customers, currencies, names) and a unique-key index for
-//! invoice ids. Both hand out `u32` handles.
+//! invoice ids, both on hashbrown's table. Both hand out `u32` handles.
 
 use hashbrown::DefaultHashBuilder;
 use std::hash::BuildHasher;
@@ -80,91 +80,49 @@ impl KeyHasher {
     }
 }
 
-/// Unique keys (invoice ids), with an open-addressing hash index built for
-/// ten million keys: each slot is one `u32` holding the key's handle in its
-/// low bits and a few bits of its hash above them (the table has more
-/// slots than keys, so a handle never needs all 32 bits). A probe touches
-/// one slot, then, only when the hash bits match, the key's [`KeyRecord`]:
-/// one cache line for the usual short key.
+/// Unique keys (invoice ids), each with a `u32` handle in insertion
+/// order: their text in one arena, and a hashbrown table of handles.
 pub struct KeyIndex {
-    /// One record per key, by handle.
-    records: Vec<KeyRecord>,
-    /// The text of keys too long for their record.
-    long: Vec<u8>,
-    /// 0 = empty; else `hash bits << index_bits | (handle + 1)`.
-    slots: Vec<u32>,
-    /// log2 of `slots.len()`.
-    index_bits: u32,
+    /// The keys' text, one after the other.
+    text: String,
+    /// Where each key ends in `text`, by handle.
+    ends: Vec<u64>,
+    table: hashbrown::HashTable<u32>,
     hasher: KeyHasher,
 }
 
 impl Default for KeyIndex {
     fn default() -> Self {
         KeyIndex {
-            records: Vec::new(),
-            long: Vec::new(),
-            slots: vec![0; 1 << MIN_INDEX_BITS],
-            index_bits: MIN_INDEX_BITS,
+            text: String::new(),
+            ends: Vec::new(),
+            table: hashbrown::HashTable::new(),
             hasher: KeyHasher(DefaultHashBuilder::default()),
         }
     }
 }
 
-/// A key's text in 16 aligned bytes (so never across two cache lines): a
-/// key of up to 15 bytes is the record itself, its length in the last
-/// byte; a longer one is in `KeyIndex::long`, the record holding its
-/// offset (bytes 0-7) and length (8-11) and [`LONG`] in the last byte.
-#[derive(Clone, Copy)]
-#[repr(C, align(16))]
-struct KeyRecord([u8; 16]);
-
-/// The longest key kept in its [`KeyRecord`].
-const INLINE: usize = 15;
-/// The last byte of a record whose key is in `KeyIndex::long`.
-const LONG: u8 = 0xFF;
-
-const MIN_INDEX_BITS: u32 = 4;
-/// Keys looked up together by [`KeyIndex::find_each`].
-const GROUP: usize = 16;
-
 impl KeyIndex {
     pub fn get(&self, id: u32) -> &str {
-        // Keys are only inserted from &str, so the slice is valid UTF-8.
-        std::str::from_utf8(self.key(id)).unwrap_or_default()
+        key_of(&self.text, &self.ends, id)
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.ends.len()
     }
 
     pub fn find(&self, key: &str) -> Option<u32> {
-        self.probe(key.as_bytes(), self.hasher.hash(key)).ok()
+        self.find_hashed(key, self.hasher.hash(key))
     }
 
-    /// [`KeyIndex::find`] for many keys, into `found` (cleared first). On
-    /// a large index most of a lookup is waiting for memory, so each step
-    /// (slot, key record) is done for a group of keys before the next,
-    /// independent loads the processor can overlap.
+    fn find_hashed(&self, key: &str, hash: u64) -> Option<u32> {
+        self.table.find(hash, |&id| self.get(id) == key).copied()
+    }
+
+    /// [`KeyIndex::find`] for many keys, into `found` (cleared first).
     pub fn find_each(&self, keys: &[&str], found: &mut Vec<Option<u32>>) {
         found.clear();
-        for group in keys.chunks(GROUP) {
-            let mut hashes = [0u64; GROUP];
-            for (hash, key) in hashes.iter_mut().zip(group) {
-                *hash = self.hasher.hash(key);
-            }
-            let mut candidates = [None; GROUP];
-            for (candidate, &hash) in candidates.iter_mut().zip(&hashes) {
-                *candidate = self.first_tag_match(hash);
-            }
-            for ((key, candidate), &hash) in group.iter().zip(candidates).zip(&hashes) {
-                let key = key.as_bytes();
-                found.push(match candidate {
-                    Some(id) if self.key(id) == key => Some(id),
-                    None => None,
-                    Some(_) => self.probe(key, hash).ok(), // another key with the same hash bits
-                });
-            }
-        }
+        found.extend(keys.iter().map(|key| self.find(key)));
     }
 
     /// What hashes keys for [`KeyIndex::insert_hashed`], for other threads.
@@ -179,126 +137,33 @@ impl KeyIndex {
 
     /// [`KeyIndex::insert`] with the key's hash by [`KeyIndex::hasher`].
     pub fn insert_hashed(&mut self, key: &str, hash: u64) -> Result<u32, u32> {
-        let key = key.as_bytes();
-        let slot = match self.probe(key, hash) {
-            Ok(existing) => return Err(existing),
-            Err(free_slot) => free_slot,
-        };
-        let id = self.records.len() as u32;
-        let record = self.record_of(key);
-        self.records.push(record);
-        if (self.records.len() + 1) * 4 > self.slots.len() * 3 {
-            self.resize(self.index_bits + 1); // re-places every key, this one too
-        } else {
-            self.slots[slot] = self.entry(hash, id);
+        let KeyIndex { text, ends, table, hasher } = self;
+        let rehash = |&id: &u32| hasher.hash(key_of(text, ends, id));
+        match table.entry(hash, |&id| key_of(text, ends, id) == key, rehash) {
+            hashbrown::hash_table::Entry::Occupied(existing) => Err(*existing.get()),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                let id = ends.len() as u32;
+                slot.insert(id);
+                text.push_str(key);
+                ends.push(text.len() as u64);
+                Ok(id)
+            }
         }
-        Ok(id)
     }
 
     /// Makes room for `additional` more keys at once.
     pub fn reserve(&mut self, additional: usize) {
-        let wanted = (self.records.len() + additional + 1) * 4 / 3 + 1;
-        let bits = wanted.next_power_of_two().trailing_zeros().max(MIN_INDEX_BITS);
-        if bits > self.index_bits {
-            self.resize(bits);
-        }
-        self.records.reserve(additional);
+        let KeyIndex { text, ends, table, hasher } = self;
+        table.reserve(additional, |&id| hasher.hash(key_of(text, ends, id)));
+        ends.reserve(additional);
     }
+}
 
-    /// `Ok(handle)` of `key`, or `Err(empty slot)` where it would go.
-    fn probe(&self, key: &[u8], hash: u64) -> Result<u32, usize> {
-        let (mask, tag) = (self.slots.len() - 1, self.tag(hash));
-        let mut slot = self.home(hash);
-        loop {
-            let entry = self.slots[slot];
-            if entry == 0 {
-                return Err(slot);
-            }
-            if entry >> self.index_bits == tag {
-                let id = self.handle(entry);
-                if self.key(id) == key {
-                    return Ok(id);
-                }
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
-
-    /// The handle in the first slot of `hash`'s run whose hash bits match.
-    fn first_tag_match(&self, hash: u64) -> Option<u32> {
-        let (mask, tag) = (self.slots.len() - 1, self.tag(hash));
-        let mut slot = self.home(hash);
-        loop {
-            let entry = self.slots[slot];
-            if entry == 0 {
-                return None;
-            }
-            if entry >> self.index_bits == tag {
-                return Some(self.handle(entry));
-            }
-            slot = (slot + 1) & mask;
-        }
-    }
-
-    fn resize(&mut self, index_bits: u32) {
-        self.index_bits = index_bits;
-        self.slots = vec![0; 1 << index_bits];
-        let mask = self.slots.len() - 1;
-        for id in 0..self.records.len() as u32 {
-            let hash = self.hasher.0.hash_one(self.key(id));
-            let mut slot = self.home(hash);
-            while self.slots[slot] != 0 {
-                slot = (slot + 1) & mask;
-            }
-            self.slots[slot] = self.entry(hash, id);
-        }
-    }
-
-    fn home(&self, hash: u64) -> usize {
-        hash as usize & (self.slots.len() - 1)
-    }
-
-    /// The hash bits kept in a slot: from the hash's upper half, so they
-    /// are independent of the slot position (its lower bits).
-    fn tag(&self, hash: u64) -> u32 {
-        ((hash >> 32) >> self.index_bits) as u32
-    }
-
-    fn entry(&self, hash: u64, id: u32) -> u32 {
-        ((u64::from(self.tag(hash)) << self.index_bits) | (u64::from(id) + 1)) as u32
-    }
-
-    fn handle(&self, entry: u32) -> u32 {
-        (u64::from(entry) & ((1u64 << self.index_bits) - 1)) as u32 - 1
-    }
-
-    /// The record of a new key, its text stored in `long` if it does not fit.
-    fn record_of(&mut self, key: &[u8]) -> KeyRecord {
-        let mut record = [0u8; 16];
-        if key.len() <= INLINE {
-            record[..key.len()].copy_from_slice(key);
-            record[INLINE] = key.len() as u8;
-        } else {
-            record[..8].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
-            record[8..12].copy_from_slice(&(key.len() as u32).to_le_bytes());
-            record[INLINE] = LONG;
-            self.long.extend_from_slice(key);
-        }
-        KeyRecord(record)
-    }
-
-    fn key(&self, id: u32) -> &[u8] {
-        let record = &self.records[id as usize].0;
-        match record[INLINE] {
-            LONG => {
-                let (offset, length) = record.split_at(8);
-                let offset = u64::from_le_bytes(offset.try_into().unwrap_or_default()) as usize;
-                let length = u32::from_le_bytes(length[..4].try_into().unwrap_or_default()) as usize;
-                &self.long[offset..offset + length]
-            }
-            length => &record[..length as usize],
-        }
-    }
+/// Key `id` of a [`KeyIndex`]'s arena.
+fn key_of<'a>(text: &'a str, ends: &[u64], id: u32) -> &'a str {
+    let id = id as usize;
+    let start = if id == 0 { 0 } else { ends[id - 1] as usize };
+    &text[start..ends[id] as usize]
 }
 
 #[cfg(test)]
@@ -338,8 +203,8 @@ mod tests {
         assert_eq!(keys.get(99_999), "INV000099999");
     }
 
-    /// Keys of every length around the 15 bytes kept in a record, the
-    /// empty one and non-ASCII ones included, found again and told apart.
+    /// Keys of many lengths, the empty one and non-ASCII ones included,
+    /// found again and told apart.
     #[test]
     fn short_and_long_keys_round_trip() {
         let mut keys = KeyIndex::default();

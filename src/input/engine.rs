@@ -1,9 +1,9 @@
-//! Polars, the reading engine: scans a CSV or Parquet file for only the
-//! columns a command needs, on every core, and hands the rows over as
-//! batches of text columns in file order, a few at a time (the streaming
-//! engine: memory stays at the batches in flight, whatever the file's
-//! size). The cells' meaning (dates, amounts, flags) is read by cobro's
-//! own cell readers, so every format gives the same values and messages.
+//! Polars, the reading engine: parses CSV blocks and scans Parquet files
+//! for only the columns a command needs, on every core, and hands the
+//! rows over as batches of text columns in file order, a few at a time
+//! (memory stays at the batches in flight, whatever the file's size). The
+//! cells' meaning (dates, amounts, flags) is read by cobro's own cell
+//! readers, so every format gives the same values and messages.
 
 use anyhow::{anyhow, Result};
 use polars::prelude::*;
@@ -15,9 +15,8 @@ use std::thread::JoinHandle;
 /// that the batches in flight cost little memory.
 const BATCH_ROWS: usize = 1 << 17;
 
-/// How a CSV file is to be read.
-pub struct CsvScan<'a> {
-    pub path: &'a str,
+/// How a CSV file's records are written.
+pub struct CsvFormat {
     pub delimiter: u8,
     /// `\n` (which also ends `\r\n` lines) or `\r` (old Mac files).
     pub eol: u8,
@@ -31,24 +30,29 @@ fn column_name(i: usize) -> PlSmallStr {
     PlSmallStr::from(format!("c{i}"))
 }
 
-/// A lazy scan of the CSV file giving the columns at `positions`, as text:
-/// cells are not typed by polars, and an empty cell is an empty text.
-/// Rows with too few or too many cells are not polars' to judge (it pads
-/// and cuts them): [`super::framing::shape`] checks them.
-pub fn scan_csv(scan: &CsvScan, positions: &[usize]) -> Result<LazyFrame> {
-    let schema: Schema = (0..scan.width).map(|i| Field::new(column_name(i), DataType::String)).collect();
-    let frame = LazyCsvReader::new(PlRefPath::new(scan.path))
-        .with_has_header(true)
+/// Parses a block of whole CSV records (no header) on every core, giving
+/// the columns at `positions` as text: cells are not typed by polars, and
+/// an empty cell is an empty text. A row with too few or too many cells
+/// is not polars' to judge (it pads and cuts them): the caller has
+/// counted them ([`super::framing::RecordBlocks`]).
+pub fn read_csv_block(block: Vec<u8>, format: &CsvFormat, positions: &[usize]) -> Result<TextBatch> {
+    let schema: Schema = (0..format.width).map(|i| Field::new(column_name(i), DataType::String)).collect();
+    // Without a quote in the block, polars finds its line ends several
+    // times faster when told it need not track quotes.
+    let quote = memchr::memchr(b'"', &block).map(|_| b'"');
+    let source = ScanSources::Buffers(Arc::from(vec![block.into()]));
+    let frame = LazyCsvReader::new_with_sources(source)
+        .with_has_header(false)
         .with_schema(Some(Arc::new(schema)))
-        .with_separator(scan.delimiter)
-        .with_eol_char(scan.eol)
-        .with_quote_char(Some(b'"'))
+        .with_separator(format.delimiter)
+        .with_eol_char(format.eol)
+        .with_quote_char(quote)
         .with_missing_is_null(false)
         .with_truncate_ragged_lines(true)
         .with_raise_if_empty(false)
-        .finish()
-        .map_err(|e| anyhow!("{}: {e}", scan.path))?;
-    Ok(frame.select(positions.iter().map(|&i| col(column_name(i))).collect::<Vec<_>>()))
+        .finish()?;
+    let columns: Vec<Expr> = positions.iter().map(|&i| col(column_name(i))).collect();
+    TextBatch::of(frame.select(columns).collect()?)
 }
 
 /// The names of a Parquet file's columns, in order.
@@ -82,7 +86,7 @@ pub fn collect_text(frame: LazyFrame) -> Result<TextBatch> {
     TextBatch::of(frame.collect()?)
 }
 
-/// Runs a scan on polars' streaming engine and hands its batches over in
+/// Runs a Parquet scan on polars' streaming engine and hands its batches over in
 /// file order. Dropping it stops the scan.
 pub struct Batches {
     receiver: Receiver<PolarsResult<DataFrame>>,

@@ -1,9 +1,11 @@
-//! The `csv` crate's reading of a CSV file, record by record with each
-//! record's real line: the reference framing. It reads the small side
-//! files, re-reads a large file to find the lines and the verbatim rows of
-//! its bad rows, and checks the rows' widths while polars reads the cells
-//! (see [`super::engine`]). Polars is the fast path; this is the exact one,
-//! and the one every message comes from.
+//! The `csv` crate's reading of a CSV file: the reference framing.
+//! [`CsvRecords`] gives record after record with each record's real line:
+//! it reads the small side files, re-reads a large file to find the lines
+//! and the verbatim rows of its bad rows, and reads a whole file whose rows
+//! polars would see otherwise. [`RecordBlocks`] cuts a large file into
+//! blocks of whole records for polars to parse (see [`super::engine`]),
+//! counting each block's records and cells on the way, so that polars'
+//! rows can be checked to be the file's.
 
 use csv::ByteRecord;
 use std::io::{self, Read};
@@ -96,27 +98,134 @@ pub fn count_line_ends(bytes: &[u8], range: std::ops::Range<usize>) -> usize {
         .count()
 }
 
-/// What the reference framing says of a file's data rows: how many there
-/// are, and whether each has the header's number of cells.
-#[derive(Debug, PartialEq)]
-pub struct Shape {
-    pub rows: u64,
+/// Size of the blocks a large file is read in.
+const BLOCK_BYTES: usize = 8 << 20;
+
+/// A record longer than this (an unclosed quote) stops the read.
+const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Whole data records of a CSV file, as text, and what the `csv` crate's
+/// parser says of them: how many there are and whether each has the
+/// header's number of cells.
+pub struct RecordBlock {
+    pub bytes: Vec<u8>,
+    pub records: u64,
     pub all_full_width: bool,
 }
 
-/// Reads `reader` (the whole file, header included) and returns its
-/// [`Shape`]; stops early at the first row of another width.
-pub fn shape(reader: impl Read, delimiter: u8, width: usize) -> io::Result<Shape> {
-    let mut reader = csv_reader(reader, delimiter);
-    let mut record = ByteRecord::new();
-    let mut records = 0u64;
-    while reader.read_byte_record(&mut record).map_err(io::Error::other)? {
-        if records > 0 && record.len() != width {
-            return Ok(Shape { rows: records - 1, all_full_width: false });
-        }
-        records += 1;
+/// Reads a CSV file (from its first byte after the BOM) in blocks of
+/// whole data records (the header record is left out), cut by the `csv`
+/// crate's parser. A block starts at a record's first byte and ends with
+/// a record's last byte (line ends between blocks are in none).
+pub struct RecordBlocks<R> {
+    reader: R,
+    delimiter: u8,
+    width: usize,
+    carry: Vec<u8>,
+    done: bool,
+    header_read: bool,
+}
+
+impl<R: Read> RecordBlocks<R> {
+    pub fn new(reader: R, delimiter: u8, width: usize) -> RecordBlocks<R> {
+        RecordBlocks { reader, delimiter, width, carry: Vec::new(), done: false, header_read: false }
     }
-    Ok(Shape { rows: records.saturating_sub(1), all_full_width: true })
+
+    fn next_block(&mut self) -> io::Result<Option<RecordBlock>> {
+        loop {
+            let mut bytes = std::mem::take(&mut self.carry);
+            if !self.done {
+                let want = BLOCK_BYTES.max(bytes.len());
+                let got = (&mut self.reader).take(want as u64).read_to_end(&mut bytes)?;
+                self.done = got < want;
+            }
+            if bytes.is_empty() {
+                return Ok(None);
+            }
+            let cut = cut_records(&bytes, self.delimiter, self.width, self.done);
+            if cut.end == 0 && !self.done {
+                if bytes.len() > MAX_RECORD_BYTES {
+                    let why = format!("a record longer than {} MiB: an unclosed quote?", MAX_RECORD_BYTES >> 20);
+                    return Err(io::Error::other(why));
+                }
+                self.carry = bytes;
+                continue;
+            }
+            self.carry = bytes.split_off(cut.end);
+            let (mut records, mut start) = (cut.records, 0);
+            if !self.header_read {
+                self.header_read = true;
+                start = cut.second_record.unwrap_or(bytes.len());
+                records = records.saturating_sub(1);
+            }
+            if records == 0 {
+                if self.done && self.carry.is_empty() {
+                    return Ok(None);
+                }
+                continue;
+            }
+            // The line ends after the last record (and any blank lines)
+            // end no record: they go, so that a block ends with a record.
+            let content = bytes.iter().rposition(|&b| b != b'\r' && b != b'\n').map_or(0, |i| i + 1);
+            bytes.truncate(content);
+            bytes.drain(..start);
+            return Ok(Some(RecordBlock { bytes, records, all_full_width: cut.all_full_width }));
+        }
+    }
+}
+
+impl<R: Read> Iterator for RecordBlocks<R> {
+    type Item = io::Result<RecordBlock>;
+
+    fn next(&mut self) -> Option<io::Result<RecordBlock>> {
+        self.next_block().transpose()
+    }
+}
+
+/// Where a block of text is cut after its last whole record.
+struct Cut {
+    /// The first byte of the record after the last whole one (past the
+    /// line ends between them); 0 if none ends in the text.
+    end: usize,
+    /// Whole records before `end`.
+    records: u64,
+    /// Where the second record starts, if one does before `end`.
+    second_record: Option<usize>,
+    /// Whether every record before `end` but the first has `width` cells.
+    all_full_width: bool,
+}
+
+/// Parses `text` (which starts at a record's first byte) with csv-core,
+/// counting records and cells. The last record counts only when a byte
+/// of the next one follows it, or at the end of the input (`eof`).
+fn cut_records(text: &[u8], delimiter: u8, width: usize, eof: bool) -> Cut {
+    let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let (mut output, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 256]);
+    let mut cut = Cut { end: 0, records: 0, second_record: None, all_full_width: true };
+    let (mut at, mut cells, mut records, mut full) = (0usize, 0usize, 0u64, true);
+    loop {
+        let (result, read, _, fields) = parser.read_record(&text[at..], &mut output, &mut ends);
+        at += read;
+        cells += fields;
+        match result {
+            csv_core::ReadRecordResult::InputEmpty if !eof => return cut,
+            csv_core::ReadRecordResult::InputEmpty
+            | csv_core::ReadRecordResult::OutputFull
+            | csv_core::ReadRecordResult::OutputEndsFull => {}
+            csv_core::ReadRecordResult::Record => {
+                full &= records == 0 || cells == width;
+                (records, cells) = (records + 1, 0);
+                let next = at + text[at..].iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
+                if next < text.len() || eof {
+                    cut = Cut { end: next, records, all_full_width: full, ..cut };
+                    if records == 1 {
+                        cut.second_record = Some(next);
+                    }
+                }
+            }
+            csv_core::ReadRecordResult::End => return cut,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -165,11 +274,44 @@ mod tests {
         }
     }
 
+    fn blocks_of(text: &[u8], width: usize) -> Vec<(String, u64, bool)> {
+        RecordBlocks::new(text, b',', width)
+            .map(|b| b.unwrap())
+            .map(|b| (String::from_utf8(b.bytes).unwrap(), b.records, b.all_full_width))
+            .collect()
+    }
+
     #[test]
-    fn shape_counts_rows_and_finds_a_short_one() {
-        assert_eq!(shape(&b"a,b\n1,2\n\n3,4\n"[..], b',', 2).unwrap(), Shape { rows: 2, all_full_width: true });
-        assert_eq!(shape(&b"a,b\n1,2\n3\n"[..], b',', 2).unwrap().all_full_width, false);
-        assert_eq!(shape(&b"a,b\n1,2,3\n"[..], b',', 2).unwrap().all_full_width, false);
+    fn blocks_leave_out_the_header_and_count_records_and_cells() {
+        let block = |text: &str, records, full| (text.to_string(), records, full);
+        assert_eq!(blocks_of(b"a,b\r\n1,2\r\n3,4\r\n", 2), [block("1,2\r\n3,4", 2, true)]);
+        assert_eq!(blocks_of(b"a,b\n1,2\n3", 2), [block("1,2\n3", 2, false)]);
+        assert_eq!(blocks_of(b"a,b\n1,2,3\n", 2), [block("1,2,3", 1, false)]);
+        assert_eq!(blocks_of(b"a,b\n\n\n\"x\ny\",2\n", 2), [block("\"x\ny\",2", 1, true)]);
+        // A blank line inside a block is no record.
+        assert_eq!(blocks_of(b"a,b\n1,2\n\n3,4\n", 2), [block("1,2\n\n3,4", 2, true)]);
+        assert!(blocks_of(b"a,b\n", 2).is_empty());
+        assert!(blocks_of(b"a,b", 2).is_empty());
+    }
+
+    /// Several blocks: each starts at a record, and together they hold
+    /// every record once.
+    #[test]
+    fn blocks_are_cut_at_record_ends() {
+        let mut text = String::from("id,note\r\n");
+        for i in 0..400_000 {
+            text.push_str(&format!("{i},\"a, \r\nquoted note\"\r\n"));
+        }
+        let blocks: Vec<RecordBlock> = RecordBlocks::new(text.as_bytes(), b',', 2).map(|b| b.unwrap()).collect();
+        assert!(blocks.len() > 1, "the text is larger than a block");
+        let mut next = 0u64;
+        for block in &blocks {
+            assert!(block.all_full_width);
+            let text = std::str::from_utf8(&block.bytes).unwrap();
+            assert!(text.starts_with(&format!("{next},")), "block starts at record {next}");
+            next += block.records;
+        }
+        assert_eq!(next, 400_000);
     }
 
     #[test]

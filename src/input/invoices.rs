@@ -176,9 +176,9 @@ pub fn read(
     ledger.invoices.reserve_exact(source.estimated_rows());
     let mut bad = BadRows::new(options.skip_bad_rows);
     let mut rows_seen = 0usize;
-    source.read_batches(&reader.layout.positions(), options.framing, |batch| {
-        rows_seen += batch.len();
-        for parsed in batch.map_parts(|part| reader.parse_part(part)) {
+    let store = |parts: Vec<Parsed>| {
+        for parsed in parts {
+            rows_seen += parsed.rows.len();
             for (row, result) in &parsed.rows {
                 let stored = match result {
                     Ok(invoice) => reader.store(invoice, &parsed, ledger, &mut fixups),
@@ -190,7 +190,8 @@ pub fn read(
             }
         }
         Ok(())
-    })?;
+    };
+    source.read_parsed(&reader.layout.positions(), options.framing, |part| reader.parse_part(part), store)?;
     source.report(bad, rejects)?;
     if rows_seen == 0 {
         bail!("{}: the file has a header row but no data rows", source.name);

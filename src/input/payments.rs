@@ -43,8 +43,8 @@ pub fn read(
         known: Known { ids, invoices, customers, currencies },
     };
     let mut bad_rows = BadRows::new(options.skip_bad_rows);
-    source.read_batches(&layout.positions(), options.framing, |batch| {
-        for (texts, rows) in batch.map_parts(|part| reader.parse_part(part)) {
+    let store = |parts: Vec<(Texts, Vec<(u64, Parsed)>)>| {
+        for (texts, rows) in parts {
             for (row, parsed) in rows {
                 let settled = parsed.and_then(|(payment, date, raw)| {
                     if date.is_final() {
@@ -67,7 +67,8 @@ pub fn read(
             }
         }
         Ok(())
-    })?;
+    };
+    source.read_parsed(&layout.positions(), options.framing, |part| reader.parse_part(part), store)?;
     source.report(bad_rows, rejects)
 }
 

@@ -11,9 +11,9 @@
 //! line, a stray quote, bytes that are not UTF-8) the read starts over
 //! with that reading alone ([`Framing::Exact`]).
 
-use super::batch::{Batch, BatchRows};
-use super::engine::{self, CsvScan};
-use super::framing::{self, CsvRecords};
+use super::batch::{Batch, BatchRows, Part};
+use super::engine::{self, CsvFormat};
+use super::framing::{self, CsvRecords, RecordBlock, RecordBlocks};
 use super::rejects::{BadRow, Rejects};
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
@@ -140,11 +140,47 @@ impl Source {
         Ok(Rows { name: self.name.clone(), delimiter: self.delimiter, inner, line: 0 })
     }
 
+    /// Reads the columns at `positions` of every data row in batches,
+    /// runs `parse` over each batch on every core ([`Batch::map_parts`])
+    /// and hands the results to `store` in file order. Reading, parsing
+    /// and storing go on at once, each on its own thread, one batch apart.
+    /// With [`Framing::Engine`] a CSV file whose rows polars does not read
+    /// as the `csv` crate does ends in [`NeedsExactFraming`] (what `store`
+    /// did must be undone).
+    pub fn read_parsed<P: Send>(
+        &self,
+        positions: &[usize],
+        framing: Framing,
+        parse: impl Fn(Part<'_>) -> P + Sync,
+        store: impl FnMut(Vec<P>) -> Result<()> + Send,
+    ) -> Result<()> {
+        std::thread::scope(|scope| {
+            let (to_parse, parse_queue) = std::sync::mpsc::sync_channel::<Batch>(1);
+            let (to_store, store_queue) = std::sync::mpsc::sync_channel::<Vec<P>>(1);
+            let parse = &parse;
+            scope.spawn(move || {
+                for batch in parse_queue {
+                    if to_store.send(batch.map_parts(parse)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let storing = scope.spawn(move || store_queue.into_iter().try_for_each(store));
+            let read = self.read_batches(positions, framing, |batch| {
+                to_parse.send(batch).map_err(|_| anyhow::anyhow!("the rows' store stopped"))
+            });
+            drop(to_parse);
+            let stored = storing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            // The store's own error first: it is why the reading stopped.
+            stored.and(read)
+        })
+    }
+
     /// Reads the columns at `positions` of every data row, in batches
     /// handed to `take` in file order. With [`Framing::Engine`] a CSV file
     /// whose rows polars does not read as the `csv` crate does ends in
-    /// [`NeedsExactFraming`] once read (what `take` did must be undone).
-    pub fn read_batches(
+    /// [`NeedsExactFraming`] (what `take` did must be undone).
+    fn read_batches(
         &self,
         positions: &[usize],
         framing: Framing,
@@ -164,30 +200,28 @@ impl Source {
                 Ok(())
             }
             (Format::Csv { path, eol, .. }, Framing::Engine) => {
-                let (path, delimiter) = (path.clone(), self.delimiter);
-                let checker = std::thread::spawn(move || {
-                    framing::shape(BufReader::new(File::open(&path)?), delimiter, width)
-                });
-                let scan = CsvScan { path: self.csv_path(), delimiter, eol: *eol, width };
-                let mut first = 0;
-                let mut failed = false;
-                for batch in engine::Batches::start(engine::scan_csv(&scan, positions)?)? {
-                    let Ok(batch) = batch else {
-                        failed = true;
-                        break;
-                    };
-                    let rows = batch.rows() as u64;
-                    take(Batch::new(first, width, BatchRows::Frame(batch)))?;
-                    first += rows;
-                }
-                let shape = checker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    .with_context(|| format!("cannot read {}", self.name))?;
-                if failed || !shape.all_full_width || shape.rows != first {
-                    return Err(NeedsExactFraming.into());
-                }
-                Ok(())
+                let format = CsvFormat { delimiter: self.delimiter, eol: *eol, width };
+                let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width);
+                std::thread::scope(|scope| {
+                    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+                    scope.spawn(move || {
+                        for block in blocks {
+                            let parsed = self.parse_block(block, &format, positions);
+                            let failed = parsed.is_err();
+                            if sender.send(parsed).is_err() || failed {
+                                break;
+                            }
+                        }
+                    });
+                    let mut first = 0;
+                    for batch in receiver {
+                        let batch = batch?;
+                        let rows = batch.rows() as u64;
+                        take(Batch::new(first, width, BatchRows::Frame(batch)))?;
+                        first += rows;
+                    }
+                    Ok(())
+                })
             }
             (Format::Csv { path, .. }, Framing::Exact) => {
                 let mut records = CsvRecords::new(open_body(path)?, self.delimiter);
@@ -262,10 +296,22 @@ impl Source {
         Ok(found)
     }
 
-    fn csv_path(&self) -> &str {
-        match &self.format {
-            Format::Csv { path, .. } => path,
-            Format::Parquet => &self.name,
+    /// Polars' parsing of one block, when its rows are the block's
+    /// records as the `csv` crate counts them (else [`NeedsExactFraming`]).
+    fn parse_block(
+        &self,
+        block: io::Result<RecordBlock>,
+        format: &CsvFormat,
+        positions: &[usize],
+    ) -> Result<engine::TextBatch> {
+        let block = block.with_context(|| format!("cannot read {}", self.name))?;
+        if !block.all_full_width {
+            return Err(NeedsExactFraming.into());
+        }
+        let records = block.records;
+        match engine::read_csv_block(block.bytes, format, positions) {
+            Ok(batch) if batch.rows() as u64 == records => Ok(batch),
+            _ => Err(NeedsExactFraming.into()),
         }
     }
 }
@@ -280,7 +326,7 @@ pub struct Rows {
 }
 
 enum RowsInner {
-    Csv(CsvRecords<Box<dyn Read>>),
+    Csv(CsvRecords<Box<dyn Read + Send>>),
     Table { table: engine::TextBatch, next: usize, width: usize },
 }
 
@@ -311,7 +357,7 @@ impl Rows {
 }
 
 /// The file from its first byte after the BOM, if it has one.
-fn open_body(path: &str) -> Result<Box<dyn Read>> {
+fn open_body(path: &str) -> Result<Box<dyn Read + Send>> {
     let mut file = File::open(path).with_context(|| format!("cannot open {path}"))?;
     let mut bom = [0u8; 3];
     let got = file.read(&mut bom).with_context(|| format!("cannot read {path}"))?;
