@@ -243,3 +243,52 @@ pub fn by_columns(text: &str) -> Result<Vec<String>> {
     }
     Ok(columns)
 }
+
+/// A choice of the domain's (an enum) as the command line names it: the
+/// names and their help live here, so that the domain's types carry no
+/// command-line library.
+pub trait Choice: Copy + Send + Sync + 'static {
+    /// Each name, its help (empty for none) and its value.
+    const CHOICES: &'static [(&'static str, &'static str, Self)];
+}
+
+/// The value parser of a [`Choice`]: its names are the possible values.
+pub fn choice<T: Choice>() -> impl clap::builder::TypedValueParser<Value = T> {
+    let names = T::CHOICES.iter().map(|&(name, help, _)| {
+        let value = clap::builder::PossibleValue::new(name);
+        if help.is_empty() {
+            value
+        } else {
+            value.help(help)
+        }
+    });
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).map(|name: String| {
+        // The parser only lets the names through: the first is never used.
+        T::CHOICES.iter().find(|c| c.0 == name).unwrap_or(&T::CHOICES[0]).2
+    })
+}
+
+/// The name the command line gives a [`Choice`]'s value.
+pub fn choice_name<T: Choice + PartialEq>(value: T) -> &'static str {
+    T::CHOICES.iter().find(|c| c.2 == value).map_or("", |c| c.0)
+}
+
+impl Choice for crate::domain::aging::Basis {
+    const CHOICES: &'static [(&'static str, &'static str, Self)] =
+        &[("due", "Days past the due date", Self::Due), ("issue", "Days since the issue date", Self::Issue)];
+}
+
+impl Choice for crate::domain::kpi::Every {
+    const CHOICES: &'static [(&'static str, &'static str, Self)] =
+        &[("month", "", Self::Month), ("quarter", "", Self::Quarter), ("year", "", Self::Year)];
+}
+
+impl Choice for crate::domain::schedule::Frequency {
+    const CHOICES: &'static [(&'static str, &'static str, Self)] = &[
+        ("month", "", Self::Month),
+        ("2weeks", "", Self::TwoWeeks),
+        ("week", "", Self::Week),
+        ("quarter", "", Self::Quarter),
+    ];
+}

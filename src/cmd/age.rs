@@ -39,7 +39,7 @@ pub struct AgeArgs {
     pub buckets: String,
 
     /// Age from the due date (days past due) or from the issue date
-    #[arg(long, value_enum, default_value = "due")]
+    #[arg(long, value_parser = crate::cli::choice::<Basis>(), default_value = "due")]
     pub basis: Basis,
 
     /// Group by customer, none, or input columns COL[,COL...]

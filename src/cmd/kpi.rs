@@ -47,7 +47,7 @@ pub struct KpiArgs {
     pub to: Option<String>,
 
     /// Split the range into calendar periods
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::cli::choice::<Every>())]
     pub every: Option<Every>,
 
     /// Group by input columns COL[,COL...] (constant per customer)

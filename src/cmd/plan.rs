@@ -66,7 +66,7 @@ pub struct ScheduleArgs {
     pub start: String,
 
     /// Installment frequency
-    #[arg(long, value_enum, default_value = "month")]
+    #[arg(long, value_parser = crate::cli::choice::<Frequency>(), default_value = "month")]
     pub every: Frequency,
 
     /// Annual interest rate in percent (0: no interest)
@@ -301,8 +301,7 @@ struct CheckParamsJson {
 
 /// A frequency as the flag spells it (`2weeks`, not `TwoWeeks`).
 fn flag_name(every: Frequency) -> String {
-    use clap::ValueEnum;
-    every.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+    crate::cli::choice_name(every).to_string()
 }
 
 /// The schedule's fields (after `plan_id`, `customer` when given).

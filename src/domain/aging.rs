@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use std::ops::Range;
 
 /// What a document's age is measured from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Basis {
     /// Days past the due date.
     Due,

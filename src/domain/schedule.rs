@@ -8,10 +8,9 @@ use crate::money::round;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// How often installments fall due.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Frequency {
     Month,
-    #[value(name = "2weeks")]
     TwoWeeks,
     Week,
     Quarter,
