@@ -45,10 +45,8 @@ impl Batch {
             (0..self.len()).step_by(size).map(|start| start..(start + size).min(self.len())).collect();
         let work = &work;
         std::thread::scope(|scope| {
-            let running: Vec<_> = parts
-                .into_iter()
-                .map(|rows| scope.spawn(move || work(Part { batch: self, rows })))
-                .collect();
+            let running: Vec<_> =
+                parts.into_iter().map(|rows| scope.spawn(move || work(Part { batch: self, rows }))).collect();
             running.into_iter().map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         })
     }

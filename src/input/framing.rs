@@ -145,7 +145,8 @@ impl<R: Read> RecordBlocks<R> {
             let cut = cut_records(&bytes, self.delimiter, self.width, self.done);
             if cut.end == 0 && !self.done {
                 if bytes.len() > MAX_RECORD_BYTES {
-                    let why = format!("a record longer than {} MiB: an unclosed quote?", MAX_RECORD_BYTES >> 20);
+                    let why =
+                        format!("a record longer than {} MiB: an unclosed quote?", MAX_RECORD_BYTES >> 20);
                     return Err(io::Error::other(why));
                 }
                 self.carry = bytes;
@@ -302,7 +303,8 @@ mod tests {
         for i in 0..400_000 {
             text.push_str(&format!("{i},\"a, \r\nquoted note\"\r\n"));
         }
-        let blocks: Vec<RecordBlock> = RecordBlocks::new(text.as_bytes(), b',', 2).map(|b| b.unwrap()).collect();
+        let blocks: Vec<RecordBlock> =
+            RecordBlocks::new(text.as_bytes(), b',', 2).map(|b| b.unwrap()).collect();
         assert!(blocks.len() > 1, "the text is larger than a block");
         let mut next = 0u64;
         for block in &blocks {

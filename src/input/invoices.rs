@@ -3,9 +3,9 @@
 //! amount) on that date; a row with only `open_amount` becomes an undated
 //! payment of `amount - open_amount`.
 
+use super::batch::{Part, Span, Texts};
 use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
-use super::batch::{Part, Span, Texts};
 use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source};

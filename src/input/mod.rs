@@ -203,7 +203,11 @@ fn convert_promises(
 }
 
 /// The text of one cell, checked for UTF-8 and trimmed.
-fn cell<'r>(record: &'r (impl Cells + ?Sized), index: Option<usize>, header: &str) -> Result<&'r str, BadRow> {
+fn cell<'r>(
+    record: &'r (impl Cells + ?Sized),
+    index: Option<usize>,
+    header: &str,
+) -> Result<&'r str, BadRow> {
     let Some(text) = index.and_then(|i| record.text(i)) else {
         return Ok("");
     };

@@ -3,10 +3,10 @@
 //! `customer`). A payment of an unknown invoice, or whose customer or
 //! currency differs from its invoice's, is a bad row.
 
+use super::batch::{Part, Span, Texts};
 use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
 use super::invoices::Fixups;
-use super::batch::{Part, Span, Texts};
 use super::record::Cells as RowCells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source};
@@ -51,7 +51,11 @@ pub fn read(
                         return Ok((payment, date, raw));
                     }
                     let date = fixups.payment_date.reconcile(date).map_err(|why| {
-                        bad(&reader.cols.date.header, texts.get(raw), format!("cannot read it as a date: {why}"))
+                        bad(
+                            &reader.cols.date.header,
+                            texts.get(raw),
+                            format!("cannot read it as a date: {why}"),
+                        )
                     })?;
                     Ok((Payment { date: Some(date.day).into(), ..payment }, date, raw))
                 });

@@ -133,7 +133,8 @@ impl Source {
             }
             Format::Parquet => {
                 let all: Vec<usize> = (0..self.headers.len()).collect();
-                let table = contained(&self.name, || engine::collect_text(engine::scan_parquet(&self.name, &all)?))?;
+                let table =
+                    contained(&self.name, || engine::collect_text(engine::scan_parquet(&self.name, &all)?))?;
                 RowsInner::Table { table, next: 0, width: self.headers.len() }
             }
         };
@@ -256,7 +257,11 @@ impl Source {
         let wanted: Vec<u64> = bad.rows.iter().map(|(row, _)| *row).collect();
         let found = self.locate(&wanted)?;
         for ((_, problem), (line, record)) in bad.rows.into_iter().zip(found) {
-            rejects.reject(RowPlace { file: &self.name, line, delimiter: self.delimiter }, &record, problem)?;
+            rejects.reject(
+                RowPlace { file: &self.name, line, delimiter: self.delimiter },
+                &record,
+                problem,
+            )?;
         }
         Ok(())
     }
@@ -282,7 +287,11 @@ impl Source {
                 for &want in wanted {
                     loop {
                         let Some((line, record)) = records.next_record().map_err(read_error)? else {
-                            bail!("{}: row {} is not in the file any more: was it changed while read?", self.name, want + 1);
+                            bail!(
+                                "{}: row {} is not in the file any more: was it changed while read?",
+                                self.name,
+                                want + 1
+                            );
                         };
                         row += 1;
                         if row - 1 == want {
@@ -367,7 +376,12 @@ fn open_body(path: &str) -> Result<Box<dyn Read + Send>> {
     Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
-fn open_csv(name: &str, path: &str, delimiter: Option<u8>, stdin: Option<tempfile::TempPath>) -> Result<Source> {
+fn open_csv(
+    name: &str,
+    path: &str,
+    delimiter: Option<u8>,
+    stdin: Option<tempfile::TempPath>,
+) -> Result<Source> {
     let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = Vec::new();
@@ -440,7 +454,13 @@ fn detect_delimiter(body: &[u8]) -> u8 {
 fn open_parquet(path: &str) -> Result<Source> {
     File::open(path).with_context(|| format!("cannot open {path}"))?;
     let headers = contained(path, || engine::parquet_columns(path))?;
-    Ok(Source { name: path.to_string(), headers, delimiter: b',', format: Format::Parquet, estimated_rows: 0 })
+    Ok(Source {
+        name: path.to_string(),
+        headers,
+        delimiter: b',',
+        format: Format::Parquet,
+        estimated_rows: 0,
+    })
 }
 
 /// Runs a read of a Parquet file: an error, or a panic of the reader on
