@@ -81,42 +81,59 @@ impl KeyHasher {
 }
 
 /// Unique keys (invoice ids), each with a `u32` handle in insertion
-/// order: their text in one arena, and a hashbrown table of handles.
+/// order: their text in [`KeyRecord`]s (one cache line for the usual short
+/// key), and a hashbrown table of handles.
 pub struct KeyIndex {
-    /// The keys' text, one after the other.
-    text: String,
-    /// Where each key ends in `text`, by handle.
-    ends: Vec<u64>,
+    /// Each key's record, by handle.
+    keys: KeyTexts,
     table: hashbrown::HashTable<u32>,
     hasher: KeyHasher,
+}
+
+/// The keys' text by handle.
+#[derive(Default)]
+struct KeyTexts {
+    records: Vec<KeyRecord>,
+    /// The text of keys too long for their record.
+    long: Vec<u8>,
 }
 
 impl Default for KeyIndex {
     fn default() -> Self {
         KeyIndex {
-            text: String::new(),
-            ends: Vec::new(),
+            keys: KeyTexts::default(),
             table: hashbrown::HashTable::new(),
             hasher: KeyHasher(DefaultHashBuilder::default()),
         }
     }
 }
 
+/// A key's text in 16 aligned bytes (so never across two cache lines): a
+/// key of up to 15 bytes is the record itself, its length in the last
+/// byte; a longer one is in `KeyIndex::long`, the record holding its
+/// offset (bytes 0-7) and length (8-11) and [`LONG`] in the last byte.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct KeyRecord([u8; 16]);
+
+/// The longest key kept in its [`KeyRecord`].
+const INLINE: usize = 15;
+/// The last byte of a record whose key is in `KeyIndex::long`.
+const LONG: u8 = 0xFF;
+
 impl KeyIndex {
     pub fn get(&self, id: u32) -> &str {
-        key_of(&self.text, &self.ends, id)
+        // Keys are only inserted from &str, so the slice is valid UTF-8.
+        std::str::from_utf8(self.keys.key(id)).unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.keys.records.len()
     }
 
     pub fn find(&self, key: &str) -> Option<u32> {
-        self.find_hashed(key, self.hasher.hash(key))
-    }
-
-    fn find_hashed(&self, key: &str, hash: u64) -> Option<u32> {
-        self.table.find(hash, |&id| self.get(id) == key).copied()
+        let hash = self.hasher.hash(key);
+        self.table.find(hash, |&id| self.keys.key(id) == key.as_bytes()).copied()
     }
 
     /// [`KeyIndex::find`] for many keys, into `found` (cleared first).
@@ -137,15 +154,15 @@ impl KeyIndex {
 
     /// [`KeyIndex::insert`] with the key's hash by [`KeyIndex::hasher`].
     pub fn insert_hashed(&mut self, key: &str, hash: u64) -> Result<u32, u32> {
-        let KeyIndex { text, ends, table, hasher } = self;
-        let rehash = |&id: &u32| hasher.hash(key_of(text, ends, id));
-        match table.entry(hash, |&id| key_of(text, ends, id) == key, rehash) {
+        let KeyIndex { keys, table, hasher } = self;
+        let rehash = |&id: &u32| hasher.0.hash_one(keys.key(id));
+        match table.entry(hash, |&id| keys.key(id) == key.as_bytes(), rehash) {
             hashbrown::hash_table::Entry::Occupied(existing) => Err(*existing.get()),
             hashbrown::hash_table::Entry::Vacant(slot) => {
-                let id = ends.len() as u32;
+                let id = keys.records.len() as u32;
                 slot.insert(id);
-                text.push_str(key);
-                ends.push(text.len() as u64);
+                let record = keys.record_of(key.as_bytes());
+                keys.records.push(record);
                 Ok(id)
             }
         }
@@ -153,17 +170,40 @@ impl KeyIndex {
 
     /// Makes room for `additional` more keys at once.
     pub fn reserve(&mut self, additional: usize) {
-        let KeyIndex { text, ends, table, hasher } = self;
-        table.reserve(additional, |&id| hasher.hash(key_of(text, ends, id)));
-        ends.reserve(additional);
+        let KeyIndex { keys, table, hasher } = self;
+        table.reserve(additional, |&id| hasher.0.hash_one(keys.key(id)));
+        keys.records.reserve(additional);
     }
 }
 
-/// Key `id` of a [`KeyIndex`]'s arena.
-fn key_of<'a>(text: &'a str, ends: &[u64], id: u32) -> &'a str {
-    let id = id as usize;
-    let start = if id == 0 { 0 } else { ends[id - 1] as usize };
-    &text[start..ends[id] as usize]
+impl KeyTexts {
+    /// The record of a new key, its text stored in `long` if it does not fit.
+    fn record_of(&mut self, key: &[u8]) -> KeyRecord {
+        let mut record = [0u8; 16];
+        if key.len() <= INLINE {
+            record[..key.len()].copy_from_slice(key);
+            record[INLINE] = key.len() as u8;
+        } else {
+            record[..8].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
+            record[8..12].copy_from_slice(&(key.len() as u32).to_le_bytes());
+            record[INLINE] = LONG;
+            self.long.extend_from_slice(key);
+        }
+        KeyRecord(record)
+    }
+
+    fn key(&self, id: u32) -> &[u8] {
+        let record = &self.records[id as usize].0;
+        match record[INLINE] {
+            LONG => {
+                let (offset, length) = record.split_at(8);
+                let offset = u64::from_le_bytes(offset.try_into().unwrap_or_default()) as usize;
+                let length = u32::from_le_bytes(length[..4].try_into().unwrap_or_default()) as usize;
+                &self.long[offset..offset + length]
+            }
+            length => &record[..length as usize],
+        }
+    }
 }
 
 #[cfg(test)]

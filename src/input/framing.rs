@@ -99,7 +99,7 @@ pub fn count_line_ends(bytes: &[u8], range: std::ops::Range<usize>) -> usize {
 }
 
 /// Size of the blocks a large file is read in.
-const BLOCK_BYTES: usize = 8 << 20;
+const BLOCK_BYTES: usize = 4 << 20;
 
 /// A record longer than this (an unclosed quote) stops the read.
 const MAX_RECORD_BYTES: usize = 64 << 20;

@@ -156,8 +156,8 @@ impl Source {
         store: impl FnMut(Vec<P>) -> Result<()> + Send,
     ) -> Result<()> {
         std::thread::scope(|scope| {
-            let (to_parse, parse_queue) = std::sync::mpsc::sync_channel::<Batch>(1);
-            let (to_store, store_queue) = std::sync::mpsc::sync_channel::<Vec<P>>(1);
+            let (to_parse, parse_queue) = std::sync::mpsc::sync_channel::<Batch>(0);
+            let (to_store, store_queue) = std::sync::mpsc::sync_channel::<Vec<P>>(0);
             let parse = &parse;
             scope.spawn(move || {
                 for batch in parse_queue {
@@ -204,7 +204,7 @@ impl Source {
                 let format = CsvFormat { delimiter: self.delimiter, eol: *eol, width };
                 let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width);
                 std::thread::scope(|scope| {
-                    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+                    let (sender, receiver) = std::sync::mpsc::sync_channel(0);
                     scope.spawn(move || {
                         for block in blocks {
                             let parsed = self.parse_block(block, &format, positions);
