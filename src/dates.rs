@@ -64,7 +64,9 @@ pub fn date_of(day: Day) -> NaiveDate {
 
 /// `YYYY-MM-DD` text of a day.
 pub fn iso(day: Day) -> String {
-    date_of(day).format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    let date = date_of(day);
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 /// Parses a strict `YYYY-MM-DD` (flag values such as `--as-of`).

@@ -66,8 +66,12 @@ pub struct Present {
     pub issue_date: bool,
 }
 
+/// What a [`Ledger`] is made of: `input` fills it as it reads a file (and
+/// tests write it by hand); [`Ledger::new`] then makes the ledger, the one
+/// way there is. A ledger's parts are read through it (`Deref`) and changed
+/// only by its own methods.
 #[derive(Default)]
-pub struct Ledger {
+pub struct Parts {
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
     /// Invoice ids (document numbers); an invoice holds its handle. After
@@ -81,8 +85,37 @@ pub struct Ledger {
     pub present: Present,
     /// First e-mail given for each customer handle (a handle into `texts`, 0 = none).
     pub emails: Vec<u32>,
-    /// Payments folded away while reading, if they are (see [`Ledger::start_folding`]).
-    pub folded: Folded,
+}
+
+/// The receivables as read: documents, payments, and their texts.
+pub struct Ledger {
+    parts: Parts,
+    /// Payments folded away while reading, if they are (see [`Folded`]).
+    folded: Folded,
+}
+
+impl std::ops::Deref for Ledger {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.parts
+    }
+}
+
+/// Tests write ledgers by hand: for them only, a ledger's parts can be
+/// changed in place.
+#[cfg(test)]
+impl std::ops::DerefMut for Ledger {
+    fn deref_mut(&mut self) -> &mut Parts {
+        &mut self.parts
+    }
+}
+
+#[cfg(test)]
+impl Default for Ledger {
+    fn default() -> Ledger {
+        Ledger::new(Parts::default(), Folded::default())
+    }
 }
 
 /// Payments folded away while reading (`age`, which needs only the open
@@ -97,6 +130,21 @@ pub struct Folded {
 }
 
 impl Folded {
+    /// Starts keeping, instead of payments, each invoice's open amount at
+    /// the end of `as_of`: see [`Folded::fold`]. Call once the invoices are read.
+    pub fn start(invoices: &[Invoice], as_of: Day) -> Folded {
+        Folded { open: invoices.iter().map(|i| i.amount).collect(), at: Some(as_of) }
+    }
+
+    /// Folds the payments still kept one by one (their dates now settled).
+    pub fn fold_kept(&mut self, payments: &mut Vec<Payment>) {
+        if self.at.is_some() {
+            for p in std::mem::take(payments) {
+                self.fold(&p);
+            }
+        }
+    }
+
     /// Takes a payment off its invoice's open amount, or drops it if it is
     /// dated after the as-of date; `false` (nothing done) when payments are
     /// not being folded. Only for payments whose date is settled.
@@ -109,7 +157,26 @@ impl Folded {
     }
 }
 
+impl Parts {
+    /// Keeps the first non-empty e-mail of a customer.
+    pub fn note_email(&mut self, customer: u32, email: &str) {
+        let slot = customer as usize;
+        if self.emails.len() <= slot {
+            self.emails.resize(slot + 1, 0);
+        }
+        if self.emails[slot] == 0 && !email.is_empty() {
+            self.emails[slot] = self.texts.intern(email);
+        }
+    }
+}
+
 impl Ledger {
+    /// The ledger of `parts`; `folded` holds the payments folded while
+    /// read, if they were ([`Folded::default`] if not).
+    pub fn new(parts: Parts, folded: Folded) -> Ledger {
+        Ledger { parts, folded }
+    }
+
     pub fn customer(&self, invoice: &Invoice) -> &str {
         self.customers.get(invoice.customer)
     }
@@ -143,23 +210,6 @@ impl Ledger {
         Cow::Owned(open)
     }
 
-    /// Starts keeping, instead of payments, each invoice's open amount at
-    /// the end of `as_of`: see [`Folded::fold`]. Call once the
-    /// invoices are read.
-    pub fn start_folding(&mut self, as_of: Day) {
-        self.folded.open = self.invoices.iter().map(|i| i.amount).collect();
-        self.folded.at = Some(as_of);
-    }
-
-    /// Folds the payments still kept one by one (their dates now settled).
-    pub fn fold_kept_payments(&mut self) {
-        if self.folded.at.is_some() {
-            for p in std::mem::take(&mut self.payments) {
-                self.folded.fold(&p);
-            }
-        }
-    }
-
     /// The ledger index of each of `handles` (id handles, [`Invoice::id`]);
     /// after [`Ledger::restrict_to`] the handles of dropped documents are
     /// absent. For side files (promises, disputes) that name documents by id.
@@ -185,17 +235,6 @@ impl Ledger {
     /// Whether the document exists at the end of day `d`.
     pub fn exists_at(invoice: &Invoice, d: Day) -> bool {
         invoice.issue().is_none_or(|issue| issue <= d)
-    }
-
-    /// Keeps the first non-empty e-mail of a customer.
-    pub fn note_email(&mut self, customer: u32, email: &str) {
-        let slot = customer as usize;
-        if self.emails.len() <= slot {
-            self.emails.resize(slot + 1, 0);
-        }
-        if self.emails[slot] == 0 && !email.is_empty() {
-            self.emails[slot] = self.texts.intern(email);
-        }
     }
 
     /// The customer's e-mail, empty when none was given.
@@ -256,14 +295,15 @@ impl Ledger {
         for (i, inv) in self.invoices.iter().enumerate() {
             check(inv.amount, i, "amount")?;
         }
-        let base_handle = self.currencies.intern(base);
-        for p in &mut self.payments {
-            p.amount *= factors[self.invoices[p.invoice as usize].currency as usize];
+        let Parts { invoices, payments, currencies, .. } = &mut self.parts;
+        let base_handle = currencies.intern(base);
+        for p in payments.iter_mut() {
+            p.amount *= factors[invoices[p.invoice as usize].currency as usize];
         }
-        for (open, inv) in self.folded.open.iter_mut().zip(&self.invoices) {
+        for (open, inv) in self.folded.open.iter_mut().zip(invoices.iter()) {
             *open *= factors[inv.currency as usize];
         }
-        for inv in &mut self.invoices {
+        for inv in invoices.iter_mut() {
             inv.amount *= factors[inv.currency as usize];
             inv.currency = base_handle;
         }
@@ -277,14 +317,14 @@ impl Ledger {
         let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
         if !self.payments.is_empty() {
             let new_index = new_positions(&keep);
-            self.payments.retain_mut(|p| {
+            self.parts.payments.retain_mut(|p| {
                 p.invoice = new_index[p.invoice as usize];
                 p.invoice != u32::MAX && p.date().is_none_or(|d| d <= as_of)
             });
         }
-        retain_kept(&mut self.invoices, &keep);
+        retain_kept(&mut self.parts.invoices, &keep);
         retain_kept(&mut self.folded.open, &keep);
-        for column in &mut self.extras {
+        for column in &mut self.parts.extras {
             retain_kept(&mut column.values, &keep);
         }
         self

@@ -55,6 +55,20 @@ pub fn read_csv_block(block: Vec<u8>, format: &CsvFormat, positions: &[usize]) -
     TextBatch::of(frame.select(columns).collect()?)
 }
 
+/// The name of column `i` read as days since 1970-01-01 (a Parquet date).
+fn day_column_name(i: usize) -> PlSmallStr {
+    PlSmallStr::from(format!("d{i}"))
+}
+
+/// The number of rows of a Parquet file, from its metadata.
+pub fn parquet_rows(path: &str) -> Result<usize> {
+    let count = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())?
+        .select([len()])
+        .collect()?;
+    let rows = count.columns().first().and_then(|c| c.get(0).ok()).and_then(|v| v.extract::<u64>());
+    Ok(rows.unwrap_or(0) as usize)
+}
+
 /// The names of a Parquet file's columns, in order.
 pub fn parquet_columns(path: &str) -> Result<Vec<String>> {
     let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())?;
@@ -72,13 +86,27 @@ pub fn scan_parquet(path: &str, positions: &[usize]) -> Result<LazyFrame> {
     for &i in positions {
         let (name, dtype) = schema.get_at_index(i).ok_or_else(|| anyhow!("no column {i}"))?;
         let value = col(name.clone());
-        let value = match dtype {
-            DataType::Datetime(_, _) => value.cast(DataType::Date),
-            _ => value,
-        };
-        columns.push(value.cast(DataType::String).alias(column_name(i)));
+        // Days are written by cobro (see `TextBatch::of`): polars' own
+        // date-to-text goes through strftime, which parses its pattern
+        // again for every value.
+        columns.push(match dtype {
+            DataType::Date => value.cast(DataType::Int32).alias(day_column_name(i)),
+            DataType::Datetime(_, _) => {
+                value.cast(DataType::Date).cast(DataType::Int32).alias(day_column_name(i))
+            }
+            _ => value.cast(DataType::String).alias(column_name(i)),
+        });
     }
     Ok(frame.select(columns))
+}
+
+/// `YYYY-MM-DD` of each day counted from 1970-01-01 (a Parquet date). A
+/// day beyond the calendar prints as a year no date reader accepts, so the
+/// row is a bad row naming the value (never an overflow).
+fn iso_days(column: &Column) -> Result<StringChunked> {
+    let days = column.rechunk();
+    let texts = days.i32()?.iter().map(|days| days.map(|d| crate::dates::iso(d.saturating_add(719_163))));
+    Ok(texts.collect())
 }
 
 /// Runs a (small) scan at once: all its rows in one batch.
@@ -150,12 +178,16 @@ impl TextBatch {
         let rows = frame.height();
         let (mut columns, mut slots) = (Vec::with_capacity(frame.width()), Vec::new());
         for column in frame.columns() {
-            let position = column.name().trim_start_matches('c').parse::<usize>()?;
+            let name = column.name().as_str();
+            let position = name[1..].parse::<usize>()?;
             if slots.len() <= position {
                 slots.resize(position + 1, None);
             }
             slots[position] = Some(columns.len());
-            columns.push(column.rechunk().str()?.clone());
+            columns.push(match name.starts_with('d') {
+                true => iso_days(column)?,
+                false => column.rechunk().str()?.clone(),
+            });
         }
         Ok(TextBatch { columns, slots, rows })
     }

@@ -13,7 +13,7 @@ use super::{
     bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
 };
 use crate::dates::Day;
-use crate::domain::ledger::{ExtraColumn, Invoice, Ledger, Payment};
+use crate::domain::ledger::{ExtraColumn, Invoice, Parts, Payment};
 use crate::domain::text::KeyHasher;
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
@@ -34,7 +34,7 @@ impl Fixups {
     /// Applies month-first corrections; errors on columns that stayed ambiguous.
     pub fn apply(
         self,
-        ledger: &mut Ledger,
+        ledger: &mut Parts,
         terms: Option<i32>,
         invoice_file: &str,
         payment_file: &str,
@@ -145,7 +145,7 @@ pub fn read(
     path: &str,
     options: &ReadOptions,
     extras: &[String],
-    ledger: &mut Ledger,
+    ledger: &mut Parts,
     rejects: &mut Rejects,
 ) -> Result<Fixups> {
     let source = Source::open(path, options.delimiter)?;
@@ -365,7 +365,7 @@ impl Reader<'_> {
         &self,
         row: &Row,
         parsed: &Parsed,
-        ledger: &mut Ledger,
+        ledger: &mut Parts,
         fixups: &mut Fixups,
     ) -> Result<(), BadRow> {
         let texts = &parsed.texts;

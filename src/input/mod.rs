@@ -24,7 +24,7 @@ pub mod rejects;
 pub mod source;
 
 use crate::dates::Day;
-use crate::domain::ledger::{LaterPayments, Ledger};
+use crate::domain::ledger::{Folded, LaterPayments, Ledger, Parts};
 use anyhow::Result;
 pub use headers::ColumnMap;
 use record::Cells;
@@ -149,16 +149,16 @@ fn read_ledger_once(
     side: SideFiles,
 ) -> Result<(Ledger, SideData)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
-    let mut ledger = Ledger::default();
-    let mut fixups = invoices::read(invoices, options, extras, &mut ledger, &mut rejects)?;
-    if options.fold_payments {
-        ledger.start_folding(as_of);
-    }
+    let mut parts = Parts::default();
+    let mut fixups = invoices::read(invoices, options, extras, &mut parts, &mut rejects)?;
+    let mut folded =
+        if options.fold_payments { Folded::start(&parts.invoices, as_of) } else { Folded::default() };
     if let Some(path) = payments {
-        payments::read(path, options, &mut ledger, &mut rejects, &mut fixups)?;
+        payments::read(path, options, &mut parts, &mut folded, &mut rejects, &mut fixups)?;
     }
-    fixups.apply(&mut ledger, options.terms, invoices, payments.unwrap_or("payments"))?;
-    ledger.fold_kept_payments();
+    fixups.apply(&mut parts, options.terms, invoices, payments.unwrap_or("payments"))?;
+    folded.fold_kept(&mut parts.payments);
+    let mut ledger = Ledger::new(parts, folded);
     let mut data = SideData::default();
     if let Some(path) = side.promises {
         data.promises = promises::read(path, options, &ledger, &mut rejects)?;

@@ -11,7 +11,7 @@ use super::record::Cells as RowCells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source};
 use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
-use crate::domain::ledger::{Invoice, Ledger, Payment};
+use crate::domain::ledger::{Folded, Invoice, Parts, Payment};
 use crate::domain::text::{Interner, KeyIndex};
 use crate::money::minor_digits;
 use anyhow::Result;
@@ -20,7 +20,8 @@ use rust_decimal::Decimal;
 pub fn read(
     path: &str,
     options: &ReadOptions,
-    ledger: &mut Ledger,
+    ledger: &mut Parts,
+    folded: &mut Folded,
     rejects: &mut Rejects,
     fixups: &mut Fixups,
 ) -> Result<()> {
@@ -30,7 +31,7 @@ pub fn read(
     for field in ["invoice", "date", "amount"] {
         layout.require(FileKind::Payments, field, "").map_err(|e| file_error(&source, e))?;
     }
-    let Ledger { ids, invoices, customers, currencies, payments, folded, .. } = ledger;
+    let Parts { ids, invoices, customers, currencies, payments, .. } = ledger;
     // Amounts with no more decimals than every currency allows need no
     // look-up of their invoice's currency.
     let min_digits = (0..currencies.len() as u32).map(|h| minor_digits(currencies.get(h))).min().unwrap_or(0);

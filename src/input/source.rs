@@ -454,13 +454,8 @@ fn detect_delimiter(body: &[u8]) -> u8 {
 fn open_parquet(path: &str) -> Result<Source> {
     File::open(path).with_context(|| format!("cannot open {path}"))?;
     let headers = contained(path, || engine::parquet_columns(path))?;
-    Ok(Source {
-        name: path.to_string(),
-        headers,
-        delimiter: b',',
-        format: Format::Parquet,
-        estimated_rows: 0,
-    })
+    let estimated_rows = contained(path, || engine::parquet_rows(path))?;
+    Ok(Source { name: path.to_string(), headers, delimiter: b',', format: Format::Parquet, estimated_rows })
 }
 
 /// Runs a read of a Parquet file: an error, or a panic of the reader on

@@ -23,7 +23,8 @@ impl Book {
     /// Adds a document (issued long before) and returns its index.
     fn doc(&mut self, customer: &str, currency: u32, due: Day, amount: &str) -> usize {
         let l = &mut self.0;
-        let id = l.ids.insert(&format!("F{}", l.invoices.len())).unwrap();
+        let number = l.invoices.len();
+        let id = l.ids.insert(&format!("F{number}")).unwrap();
         let customer = l.customers.intern(customer);
         l.invoices.push(Invoice {
             id,
