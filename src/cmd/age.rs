@@ -5,10 +5,10 @@ use crate::cli::{by_columns, check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
 use crate::domain::disputes::Disputes;
-use crate::domain::ledger::Ledger;
+use crate::domain::ledger::{Ledger, OpenLedger};
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::{load_ledger_with, ReadOptions, SideFiles};
+use crate::input::{load_open_ledger, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::fields::{self, Field};
 use crate::render::{json, output, Cell, Report};
@@ -74,16 +74,16 @@ pub fn run(args: &AgeArgs) -> Result<()> {
 /// The aging as `run` prints it (`cobro report` composes it too).
 pub fn report(args: &AgeArgs) -> Result<Report> {
     // Aging needs only each invoice's balance at the as-of date.
-    let read_options = ReadOptions { fold_payments: true, ..args.input.read_options()? };
+    let read_options = args.input.read_options()?;
     let as_of = args.input.as_of()?;
     let buckets = parse_buckets(&args.buckets)?;
     let (by_columns, grouping) = parse_by(&args.by)?;
     let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
     let payments = args.input.payments.as_deref();
-    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
+    let (ledger, data) = load_open_ledger(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
     let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
     let mut report = if args.detail {
-        let disputes = Disputes::new(&ledger, &data.disputes, as_of);
+        let disputes = Disputes::new(ledger.ledger(), &data.disputes, as_of);
         detail_report(&ledger, &params, args, &disputes)?
     } else {
         summary_report(ledger, &params, args, &by_columns)?
@@ -134,13 +134,13 @@ fn params_json(args: &AgeArgs, params: &AgingParams) -> serde_json::Map<String, 
 }
 
 fn summary_report(
-    ledger: Ledger,
+    ledger: OpenLedger,
     params: &AgingParams,
     args: &AgeArgs,
     by_columns: &[String],
 ) -> Result<Report> {
-    let rows = aging::aging(&ledger, params)?;
-    let with_name = params.grouping == Grouping::Customer && ledger.present.customer_name;
+    let rows = aging::aging(ledger.ledger(), ledger.open(), params)?;
+    let with_name = params.grouping == Grouping::Customer && ledger.ledger().present.customer_name;
     // The rows hold their own texts: the ledger's hundreds of megabytes
     // can go before the output is built.
     drop(ledger);
@@ -267,12 +267,12 @@ fn detail_fields<'a>() -> [Field<DocRow<'a>>; 11] {
 }
 
 fn detail_report(
-    ledger: &Ledger,
+    ledger: &OpenLedger,
     params: &AgingParams,
     args: &AgeArgs,
     disputes: &Disputes,
 ) -> Result<Report> {
-    let documents = aging::open_documents(ledger, params)?;
+    let documents = aging::open_documents(ledger.ledger(), ledger.open(), params)?;
     let names = params.buckets.names();
     let detail = detail_fields();
     Ok(Report {
@@ -284,7 +284,7 @@ fn detail_report(
             .iter()
             .map(|d| {
                 let disputed = disputes.in_dispute(d.index, params.as_of);
-                fields::cells(&detail, &DocRow::new(ledger, d, &names, disputed)).collect()
+                fields::cells(&detail, &DocRow::new(ledger.ledger(), d, &names, disputed)).collect()
             })
             .collect(),
         totals_columns: None,

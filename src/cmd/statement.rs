@@ -517,7 +517,7 @@ mod tests {
                     basis: Basis::Due,
                     grouping: Grouping::Customer,
                 };
-                let rows = aging::aging(&ledger, &aging_params).unwrap();
+                let rows = aging::aging(&ledger, &ledger.open_at(aging_params.as_of), &aging_params).unwrap();
                 for s in &statements {
                     assert_eq!(s.opening + s.debits - s.credits, s.closing);
                     assert_eq!(s.lines[s.lines.len() - 2].balance, s.closing);

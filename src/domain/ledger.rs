@@ -7,7 +7,7 @@ use super::text::{Interner, KeyIndex};
 use crate::dates::{Day, MaybeDay};
 use crate::money;
 use rust_decimal::Decimal;
-use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// One receivable document.
 #[derive(Clone, Debug)]
@@ -90,8 +90,6 @@ pub struct Parts {
 /// The receivables as read: documents, payments, and their texts.
 pub struct Ledger {
     parts: Parts,
-    /// Payments folded away while reading, if they are (see [`Folded`]).
-    folded: Folded,
 }
 
 impl std::ops::Deref for Ledger {
@@ -114,46 +112,80 @@ impl std::ops::DerefMut for Ledger {
 #[cfg(test)]
 impl Default for Ledger {
     fn default() -> Ledger {
-        Ledger::new(Parts::default(), Folded::default())
+        Ledger::new(Parts::default())
     }
 }
 
-/// Payments folded away while reading (`age`, which needs only the open
-/// balance at the as-of date): each invoice's amount minus its payments
-/// dated on or before that date.
-#[derive(Default)]
+/// Payments folded away while reading, for a command that needs only each
+/// invoice's open balance at the as-of date (`age`): each invoice's amount
+/// minus its payments dated on or before that date. Ten million payments
+/// then cost no memory.
 pub struct Folded {
-    /// Empty when payments are kept one by one.
+    /// By invoice index.
     open: Vec<Decimal>,
-    /// The as-of date, when folding.
-    at: Option<Day>,
+    at: Day,
 }
 
 impl Folded {
     /// Starts keeping, instead of payments, each invoice's open amount at
-    /// the end of `as_of`: see [`Folded::fold`]. Call once the invoices are read.
+    /// the end of `as_of`. Call once the invoices are read.
     pub fn start(invoices: &[Invoice], as_of: Day) -> Folded {
-        Folded { open: invoices.iter().map(|i| i.amount).collect(), at: Some(as_of) }
-    }
-
-    /// Folds the payments still kept one by one (their dates now settled).
-    pub fn fold_kept(&mut self, payments: &mut Vec<Payment>) {
-        if self.at.is_some() {
-            for p in std::mem::take(payments) {
-                self.fold(&p);
-            }
-        }
+        Folded { open: invoices.iter().map(|i| i.amount).collect(), at: as_of }
     }
 
     /// Takes a payment off its invoice's open amount, or drops it if it is
-    /// dated after the as-of date; `false` (nothing done) when payments are
-    /// not being folded. Only for payments whose date is settled.
-    pub fn fold(&mut self, payment: &Payment) -> bool {
-        let Some(as_of) = self.at else { return false };
-        if payment.date().is_none_or(|d| d <= as_of) {
+    /// dated after the as-of date. Only for payments whose date is settled.
+    pub fn fold(&mut self, payment: &Payment) {
+        if payment.date().is_none_or(|d| d <= self.at) {
             money::subtract(&mut self.open[payment.invoice as usize], payment.amount);
         }
-        true
+    }
+
+    /// Folds payments kept one by one (their dates now settled).
+    pub fn fold_all(&mut self, payments: Vec<Payment>) {
+        for p in &payments {
+            self.fold(p);
+        }
+    }
+}
+
+/// A ledger read for one day's balances (`age`): its documents (it has no
+/// payments) and each one's open amount at the end of the as-of date, the
+/// payments folded into it as they were read (see [`Folded`]).
+pub struct OpenLedger {
+    ledger: Ledger,
+    /// By invoice index.
+    open: Vec<Decimal>,
+}
+
+impl OpenLedger {
+    /// The documents of `parts` (their payments, if any, are folded too)
+    /// with their open amounts.
+    pub fn new(mut parts: Parts, mut folded: Folded) -> OpenLedger {
+        folded.fold_all(std::mem::take(&mut parts.payments));
+        OpenLedger { ledger: Ledger::new(parts), open: folded.open }
+    }
+
+    /// The documents; the ledger has no payments.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Each document's open amount at the end of the as-of date, by index.
+    pub fn open(&self) -> &[Decimal] {
+        &self.open
+    }
+
+    /// [`Ledger::convert_to`], the open amounts too.
+    pub fn convert_to(&mut self, base: &str, rates: &HashMap<String, Decimal>) -> Result<(), String> {
+        self.ledger.convert(base, rates, &mut self.open)
+    }
+
+    /// [`Ledger::restrict_to`] (the documents that exist at the as-of date).
+    pub fn restrict_to(self, as_of: Day) -> OpenLedger {
+        let OpenLedger { ledger, mut open } = self;
+        let ledger = ledger.restrict(as_of, &mut open);
+        OpenLedger { ledger, open }
     }
 }
 
@@ -171,10 +203,9 @@ impl Parts {
 }
 
 impl Ledger {
-    /// The ledger of `parts`; `folded` holds the payments folded while
-    /// read, if they were ([`Folded::default`] if not).
-    pub fn new(parts: Parts, folded: Folded) -> Ledger {
-        Ledger { parts, folded }
+    /// The ledger of `parts`.
+    pub fn new(parts: Parts) -> Ledger {
+        Ledger { parts }
     }
 
     pub fn customer(&self, invoice: &Invoice) -> &str {
@@ -192,22 +223,14 @@ impl Ledger {
 
     /// Open amount of every invoice at the end of day `d`: the amount minus
     /// the payments dated on or before `d` (undated ones always count).
-    /// With payments folded, `d` must not be before the folding date.
-    pub fn open_at(&self, d: Day) -> Cow<'_, [Decimal]> {
-        debug_assert!(self.folded.at.is_none_or(|at| d >= at), "open_at before the folding date");
-        if self.folded.at.is_some() && self.payments.is_empty() {
-            return Cow::Borrowed(&self.folded.open);
-        }
-        let mut open: Vec<Decimal> = match self.folded.at {
-            Some(_) => self.folded.open.clone(),
-            None => self.invoices.iter().map(|i| i.amount).collect(),
-        };
+    pub fn open_at(&self, d: Day) -> Vec<Decimal> {
+        let mut open: Vec<Decimal> = self.invoices.iter().map(|i| i.amount).collect();
         for p in &self.payments {
             if p.date().is_none_or(|pd| pd <= d) {
                 open[p.invoice as usize] -= p.amount;
             }
         }
-        Cow::Owned(open)
+        open
     }
 
     /// The ledger index of each of `handles` (id handles, [`Invoice::id`]);
@@ -258,10 +281,17 @@ impl Ledger {
     /// each currency in `base`). The error names a currency without a rate,
     /// or an amount whose converted value is not below
     /// [`money::AMOUNT_LIMIT`] (the bound every total relies on).
-    pub fn convert_to(
+    pub fn convert_to(&mut self, base: &str, rates: &HashMap<String, Decimal>) -> Result<(), String> {
+        self.convert(base, rates, &mut [])
+    }
+
+    /// [`Ledger::convert_to`], also converting `open` (an [`OpenLedger`]'s
+    /// open amounts, by invoice index).
+    fn convert(
         &mut self,
         base: &str,
-        rates: &std::collections::HashMap<String, Decimal>,
+        rates: &HashMap<String, Decimal>,
+        open: &mut [Decimal],
     ) -> Result<(), String> {
         let mut factors = Vec::with_capacity(self.currencies.len());
         for handle in 0..self.currencies.len() as u32 {
@@ -289,7 +319,7 @@ impl Ledger {
         for p in &self.payments {
             check(p.amount, p.invoice as usize, "payment of")?;
         }
-        for (i, open) in self.folded.open.iter().enumerate() {
+        for (i, open) in open.iter().enumerate() {
             check(*open, i, "open amount")?;
         }
         for (i, inv) in self.invoices.iter().enumerate() {
@@ -300,7 +330,7 @@ impl Ledger {
         for p in payments.iter_mut() {
             p.amount *= factors[invoices[p.invoice as usize].currency as usize];
         }
-        for (open, inv) in self.folded.open.iter_mut().zip(invoices.iter()) {
+        for (open, inv) in open.iter_mut().zip(invoices.iter()) {
             *open *= factors[inv.currency as usize];
         }
         for inv in invoices.iter_mut() {
@@ -313,7 +343,13 @@ impl Ledger {
     /// Drops what did not exist at the end of the as-of date: documents
     /// issued after it (with their payments) and payments dated after it.
     /// Filters in place: no copy of the ledger is made.
-    pub fn restrict_to(mut self, as_of: Day) -> Ledger {
+    pub fn restrict_to(self, as_of: Day) -> Ledger {
+        self.restrict(as_of, &mut Vec::new())
+    }
+
+    /// [`Ledger::restrict_to`], also filtering `open` (an [`OpenLedger`]'s
+    /// open amounts, by invoice index).
+    fn restrict(mut self, as_of: Day, open: &mut Vec<Decimal>) -> Ledger {
         let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
         if !self.payments.is_empty() {
             let new_index = new_positions(&keep);
@@ -323,7 +359,7 @@ impl Ledger {
             });
         }
         retain_kept(&mut self.parts.invoices, &keep);
-        retain_kept(&mut self.folded.open, &keep);
+        retain_kept(open, &keep);
         for column in &mut self.parts.extras {
             retain_kept(&mut column.values, &keep);
         }

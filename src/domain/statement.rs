@@ -233,7 +233,7 @@ fn aged_buckets(
         basis: Basis::Due,
         grouping: Grouping::Customer,
     };
-    let rows = aging::aging(ledger, &aging_params)?;
+    let rows = aging::aging(ledger, &ledger.open_at(params.to), &aging_params)?;
     Ok(rows.into_iter().map(|mut row| ((row.keys.swap_remove(0), row.currency), row.buckets)).collect())
 }
 
@@ -322,7 +322,7 @@ mod tests {
                 };
                 let statements = statements(&ledger, &params).unwrap();
                 let aging_params = AgingParams { as_of: to, buckets, basis: Basis::Due, grouping: Grouping::Customer };
-                let rows = aging::aging(&ledger, &aging_params).unwrap();
+                let rows = aging::aging(&ledger, &ledger.open_at(to), &aging_params).unwrap();
                 for s in &statements {
                     prop_assert_eq!(s.opening + s.debits - s.credits, s.closing);
                     prop_assert_eq!(s.lines.last().unwrap().balance, s.closing);

@@ -24,7 +24,7 @@ pub mod rejects;
 pub mod source;
 
 use crate::dates::Day;
-use crate::domain::ledger::{Folded, LaterPayments, Ledger, Parts};
+use crate::domain::ledger::{Folded, LaterPayments, Ledger, OpenLedger, Parts};
 use anyhow::Result;
 pub use headers::ColumnMap;
 use record::Cells;
@@ -47,10 +47,6 @@ pub struct ReadOptions {
     pub rejects: Option<String>,
     /// `--fx RATES.csv --base CUR`: convert every amount into `CUR`.
     pub fx: Option<(String, String)>,
-    /// Keep each invoice's open balance at the as-of date instead of its
-    /// payments, for commands that need nothing else (`age`): ten million
-    /// payments then cost no memory.
-    pub fold_payments: bool,
     /// Who frames the large files' rows: set to [`Framing::Exact`] when
     /// polars' rows turned out not to be the file's (see [`source`]).
     pub framing: Framing,
@@ -102,8 +98,23 @@ pub fn load_ledger_with(
     as_of: Day,
     side: SideFiles,
 ) -> Result<(Ledger, SideData)> {
-    let (ledger, data) = read_ledger(invoices, payments, options, extras, as_of, side)?;
-    Ok((ledger.restrict_to(as_of), data))
+    let (ledger, data) = read_ledger(invoices, payments, options, extras, None, side)?;
+    Ok((ledger.kept().restrict_to(as_of), data))
+}
+
+/// As [`load_ledger_with`], for a command that needs only each invoice's
+/// open balance at `as_of` (`age`): the payments are folded into the
+/// balances as they are read (see [`Folded`]), and cost no memory.
+pub fn load_open_ledger(
+    invoices: &str,
+    payments: Option<&str>,
+    options: &ReadOptions,
+    extras: &[String],
+    as_of: Day,
+    side: SideFiles,
+) -> Result<(OpenLedger, SideData)> {
+    let (ledger, data) = read_ledger(invoices, payments, options, extras, Some(as_of), side)?;
+    Ok((ledger.folded().restrict_to(as_of), data))
 }
 
 /// As [`load_ledger_with`], and also the payments dated after `as_of` (see
@@ -115,26 +126,70 @@ pub fn load_ledger_and_later(
     as_of: Day,
     side: SideFiles,
 ) -> Result<(Ledger, LaterPayments, SideData)> {
-    let (ledger, data) = read_ledger(invoices, payments, options, &[], as_of, side)?;
-    let (ledger, later) = ledger.restrict_keeping_later(as_of);
+    let (ledger, data) = read_ledger(invoices, payments, options, &[], None, side)?;
+    let (ledger, later) = ledger.kept().restrict_keeping_later(as_of);
     Ok((ledger, later, data))
 }
 
+/// A ledger as read: its payments kept one by one, or folded into each
+/// invoice's open amount at a day.
+enum Read {
+    Kept(Ledger),
+    Folded(OpenLedger),
+}
+
+impl Read {
+    fn ledger(&self) -> &Ledger {
+        match self {
+            Read::Kept(ledger) => ledger,
+            Read::Folded(open) => open.ledger(),
+        }
+    }
+
+    /// The ledger read without a folding day (the only way to a `Kept`).
+    fn kept(self) -> Ledger {
+        match self {
+            Read::Kept(ledger) => ledger,
+            Read::Folded(_) => unreachable!("read without a folding day"),
+        }
+    }
+
+    /// The ledger read with a folding day (the only way to a `Folded`).
+    fn folded(self) -> OpenLedger {
+        match self {
+            Read::Folded(open) => open,
+            Read::Kept(_) => unreachable!("read with a folding day"),
+        }
+    }
+
+    fn convert_to(
+        &mut self,
+        base: &str,
+        rates: &std::collections::HashMap<String, rust_decimal::Decimal>,
+    ) -> Result<(), String> {
+        match self {
+            Read::Kept(ledger) => ledger.convert_to(base, rates),
+            Read::Folded(open) => open.convert_to(base, rates),
+        }
+    }
+}
+
 /// The whole input as a ledger with its side files, before it is
-/// restricted to the as-of date. When polars' rows of a CSV file are not
+/// restricted to the as-of date; with `fold`, the payments are folded
+/// into the balances at that day. When polars' rows of a CSV file are not
 /// the file's rows, everything is read again with exact framing.
 fn read_ledger(
     invoices: &str,
     payments: Option<&str>,
     options: &ReadOptions,
     extras: &[String],
-    as_of: Day,
+    fold: Option<Day>,
     side: SideFiles,
-) -> Result<(Ledger, SideData)> {
-    match read_ledger_once(invoices, payments, options, extras, as_of, side) {
+) -> Result<(Read, SideData)> {
+    match read_ledger_once(invoices, payments, options, extras, fold, side) {
         Err(e) if e.is::<NeedsExactFraming>() => {
             let exact = ReadOptions { framing: Framing::Exact, ..options.clone() };
-            read_ledger_once(invoices, payments, &exact, extras, as_of, side)
+            read_ledger_once(invoices, payments, &exact, extras, fold, side)
         }
         outcome => outcome,
     }
@@ -145,26 +200,27 @@ fn read_ledger_once(
     payments: Option<&str>,
     options: &ReadOptions,
     extras: &[String],
-    as_of: Day,
+    fold: Option<Day>,
     side: SideFiles,
-) -> Result<(Ledger, SideData)> {
+) -> Result<(Read, SideData)> {
     let mut rejects = Rejects::new(options.skip_bad_rows, options.rejects.as_deref())?;
     let mut parts = Parts::default();
     let mut fixups = invoices::read(invoices, options, extras, &mut parts, &mut rejects)?;
-    let mut folded =
-        if options.fold_payments { Folded::start(&parts.invoices, as_of) } else { Folded::default() };
+    let mut folded = fold.map(|as_of| Folded::start(&parts.invoices, as_of));
     if let Some(path) = payments {
-        payments::read(path, options, &mut parts, &mut folded, &mut rejects, &mut fixups)?;
+        payments::read(path, options, &mut parts, folded.as_mut(), &mut rejects, &mut fixups)?;
     }
     fixups.apply(&mut parts, options.terms, invoices, payments.unwrap_or("payments"))?;
-    folded.fold_kept(&mut parts.payments);
-    let mut ledger = Ledger::new(parts, folded);
+    let mut read = match folded {
+        Some(folded) => Read::Folded(OpenLedger::new(parts, folded)),
+        None => Read::Kept(Ledger::new(parts)),
+    };
     let mut data = SideData::default();
     if let Some(path) = side.promises {
-        data.promises = promises::read(path, options, &ledger, &mut rejects)?;
+        data.promises = promises::read(path, options, read.ledger(), &mut rejects)?;
     }
     if let Some(path) = side.disputes {
-        data.disputes = disputes::read(path, options, &ledger, &mut rejects)?;
+        data.disputes = disputes::read(path, options, read.ledger(), &mut rejects)?;
     }
     if let Some((plans_path, payments_path)) = side.plans {
         data.plans = Some(plans::read(plans_path, payments_path, options, &mut rejects)?);
@@ -172,11 +228,11 @@ fn read_ledger_once(
     rejects.finish()?;
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
-        ledger.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
-        convert_promises(&mut data.promises, &ledger, base, &rates)
+        read.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
+        convert_promises(&mut data.promises, read.ledger(), base, &rates)
             .map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
     }
-    Ok((ledger, data))
+    Ok((read, data))
 }
 
 /// `--fx`: promised amounts in the base currency, like the invoices'.

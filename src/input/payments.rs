@@ -21,7 +21,7 @@ pub fn read(
     path: &str,
     options: &ReadOptions,
     ledger: &mut Parts,
-    folded: &mut Folded,
+    mut folded: Option<&mut Folded>,
     rejects: &mut Rejects,
     fixups: &mut Fixups,
 ) -> Result<()> {
@@ -63,8 +63,9 @@ pub fn read(
                 match settled {
                     Ok((payment, date, raw)) => {
                         let settled = fixups.payment_date.accept(payments.len(), &date, texts.get(raw));
-                        if !(settled && folded.fold(&payment)) {
-                            payments.push(payment);
+                        match folded.as_deref_mut() {
+                            Some(folded) if settled => folded.fold(&payment),
+                            _ => payments.push(payment),
                         }
                     }
                     Err(problem) => bad_rows.push(row, *problem),
