@@ -68,6 +68,7 @@ printf "$h\n\"A\nx\",1,100,2025-01-01\nB,2,abc,2025-02-01\n" > "$e/quoted.csv"
 printf "$h\n\"a\"b,1,100,2025-01-01\nB,1,2,2025-02-01\n" > "$e/stray_quote.csv"
 printf "$h\nA\xff,1,100,2025-01-01\nB,2,5,2025-02-01\n" > "$e/not_utf8.csv"
 printf "customer;invoice;amount;due_date\nA;1;1.234,50;01/02/2025\nB;2;7,5;13/02/2025\n" > "$e/spanish.csv"
+printf "$h,note\nA,1,100,2025-01-01,%s\nB,2,5,2025-02-01,ok\n" "$(head -c 70000 /dev/zero | tr '\0' x)" > "$e/big_cell.csv"
 for f in "$e"/*.csv; do
   run "$(basename "$f") age" age "$f" --as-of 2025-03-31 -f csv
   run "$(basename "$f") age --skip-bad-rows" age "$f" --as-of 2025-03-31 -f csv --skip-bad-rows --rejects REJ

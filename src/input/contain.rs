@@ -1,6 +1,8 @@
-//! Containing a panic of a third-party reader. The Parquet crate indexes
-//! past the end of some damaged files instead of returning an error; a
+//! Containing a panic of a third-party reader. A Parquet reader may index
+//! past the end of a damaged file instead of returning an error; a
 //! damaged input must end in a message and exit code 1, never a panic.
+//! (Polars' streaming scans run on their own threads: the thread that runs
+//! one catches its panics itself, see `engine::Batches`.)
 //! [`catch_quietly`] runs a read with the panic message silenced (on this
 //! thread only) and hands the message back as an error. (It relies on
 //! unwinding, Rust's default: no profile in Cargo.toml sets `panic = "abort"`.)

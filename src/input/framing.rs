@@ -105,12 +105,12 @@ const BLOCK_BYTES: usize = 4 << 20;
 const MAX_RECORD_BYTES: usize = 64 << 20;
 
 /// Whole data records of a CSV file, as text, and what the `csv` crate's
-/// parser says of them: how many there are and whether each has the
-/// header's number of cells.
+/// parser says of them: how many there are and whether each is regular
+/// (see [`Cut::all_regular`]).
 pub struct RecordBlock {
     pub bytes: Vec<u8>,
     pub records: u64,
-    pub all_full_width: bool,
+    pub all_regular: bool,
 }
 
 /// Reads a CSV file (from its first byte after the BOM) in blocks of
@@ -170,7 +170,7 @@ impl<R: Read> RecordBlocks<R> {
             let content = bytes.iter().rposition(|&b| b != b'\r' && b != b'\n').map_or(0, |i| i + 1);
             bytes.truncate(content);
             bytes.drain(..start);
-            return Ok(Some(RecordBlock { bytes, records, all_full_width: cut.all_full_width }));
+            return Ok(Some(RecordBlock { bytes, records, all_regular: cut.all_regular }));
         }
     }
 }
@@ -192,8 +192,11 @@ struct Cut {
     records: u64,
     /// Where the second record starts, if one does before `end`.
     second_record: Option<usize>,
-    /// Whether every record before `end` but the first has `width` cells.
-    all_full_width: bool,
+    /// Whether every record before `end` but the first has `width` cells
+    /// holding less than 64 KiB in all ([`super::source::MAX_FIELD_BYTES`]:
+    /// a longer record may hold a cell too large, which is for the exact
+    /// reader to judge, also in a column polars would not read).
+    all_regular: bool,
 }
 
 /// Parses `text` (which starts at a record's first byte) with csv-core,
@@ -201,24 +204,24 @@ struct Cut {
 /// of the next one follows it, or at the end of the input (`eof`).
 fn cut_records(text: &[u8], delimiter: u8, width: usize, eof: bool) -> Cut {
     let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
-    let (mut output, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 256]);
-    let mut cut = Cut { end: 0, records: 0, second_record: None, all_full_width: true };
-    let (mut at, mut cells, mut records, mut full) = (0usize, 0usize, 0u64, true);
+    let (mut output, mut ends) = (vec![0u8; super::source::MAX_FIELD_BYTES], vec![0usize; 256]);
+    let mut cut = Cut { end: 0, records: 0, second_record: None, all_regular: true };
+    let (mut at, mut cells, mut records, mut regular) = (0usize, 0usize, 0u64, true);
+    let mut oversized = false;
     loop {
         let (result, read, _, fields) = parser.read_record(&text[at..], &mut output, &mut ends);
         at += read;
         cells += fields;
         match result {
             csv_core::ReadRecordResult::InputEmpty if !eof => return cut,
-            csv_core::ReadRecordResult::InputEmpty
-            | csv_core::ReadRecordResult::OutputFull
-            | csv_core::ReadRecordResult::OutputEndsFull => {}
+            csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::OutputEndsFull => {}
+            csv_core::ReadRecordResult::OutputFull => oversized = true,
             csv_core::ReadRecordResult::Record => {
-                full &= records == 0 || cells == width;
-                (records, cells) = (records + 1, 0);
+                regular &= records == 0 || (cells == width && !oversized);
+                (records, cells, oversized) = (records + 1, 0, false);
                 let next = at + text[at..].iter().take_while(|&&b| b == b'\r' || b == b'\n').count();
                 if next < text.len() || eof {
-                    cut = Cut { end: next, records, all_full_width: full, ..cut };
+                    cut = Cut { end: next, records, all_regular: regular, ..cut };
                     if records == 1 {
                         cut.second_record = Some(next);
                     }
@@ -278,7 +281,7 @@ mod tests {
     fn blocks_of(text: &[u8], width: usize) -> Vec<(String, u64, bool)> {
         RecordBlocks::new(text, b',', width)
             .map(|b| b.unwrap())
-            .map(|b| (String::from_utf8(b.bytes).unwrap(), b.records, b.all_full_width))
+            .map(|b| (String::from_utf8(b.bytes).unwrap(), b.records, b.all_regular))
             .collect()
     }
 
@@ -292,6 +295,9 @@ mod tests {
         // A blank line inside a block is no record.
         assert_eq!(blocks_of(b"a,b\n1,2\n\n3,4\n", 2), [block("1,2\n\n3,4", 2, true)]);
         assert!(blocks_of(b"a,b\n", 2).is_empty());
+        // A record of 64 KiB or more is left to the exact reader.
+        let long = format!("a,b\n1,{}\n2,3\n", "x".repeat(70_000));
+        assert!(!blocks_of(long.as_bytes(), 2)[0].2);
         assert!(blocks_of(b"a,b", 2).is_empty());
     }
 
@@ -308,7 +314,7 @@ mod tests {
         assert!(blocks.len() > 1, "the text is larger than a block");
         let mut next = 0u64;
         for block in &blocks {
-            assert!(block.all_full_width);
+            assert!(block.all_regular);
             let text = std::str::from_utf8(&block.bytes).unwrap();
             assert!(text.starts_with(&format!("{next},")), "block starts at record {next}");
             next += block.records;

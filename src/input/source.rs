@@ -314,7 +314,7 @@ impl Source {
         positions: &[usize],
     ) -> Result<engine::TextBatch> {
         let block = block.with_context(|| format!("cannot read {}", self.name))?;
-        if !block.all_full_width {
+        if !block.all_regular {
             return Err(NeedsExactFraming.into());
         }
         let records = block.records;
