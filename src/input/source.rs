@@ -185,65 +185,83 @@ impl Source {
         &self,
         positions: &[usize],
         framing: Framing,
+        take: impl FnMut(Batch) -> Result<()>,
+    ) -> Result<()> {
+        match (&self.format, framing) {
+            (Format::Parquet, _) => self.read_parquet(positions, take),
+            (Format::Csv { path, eol, .. }, Framing::Engine) => {
+                self.read_csv_by_polars(path, *eol, positions, take)
+            }
+            (Format::Csv { path, .. }, Framing::Exact) => self.read_csv_exactly(path, take),
+        }
+    }
+
+    /// Polars' streaming scan of the Parquet file.
+    fn read_parquet(&self, positions: &[usize], mut take: impl FnMut(Batch) -> Result<()>) -> Result<()> {
+        let scan = contained(&self.name, || engine::scan_parquet(&self.name, positions))?;
+        let mut first = 0;
+        for batch in engine::Batches::start(scan)? {
+            let batch = batch.map_err(|e| unreadable_parquet(&self.name, e))?;
+            let rows = batch.rows() as u64;
+            take(Batch::new(first, self.headers.len(), BatchRows::Frame(batch)))?;
+            first += rows;
+        }
+        Ok(())
+    }
+
+    /// The CSV file in blocks cut by csv-core, each parsed by polars on a
+    /// thread of its own, one block ahead of `take`.
+    fn read_csv_by_polars(
+        &self,
+        path: &str,
+        eol: u8,
+        positions: &[usize],
         mut take: impl FnMut(Batch) -> Result<()>,
     ) -> Result<()> {
         let width = self.headers.len();
-        match (&self.format, framing) {
-            (Format::Parquet, _) => {
-                let scan = contained(&self.name, || engine::scan_parquet(&self.name, positions))?;
-                let mut first = 0;
-                for batch in engine::Batches::start(scan)? {
-                    let batch = batch.map_err(|e| unreadable_parquet(&self.name, e))?;
-                    let rows = batch.rows() as u64;
-                    take(Batch::new(first, width, BatchRows::Frame(batch)))?;
-                    first += rows;
-                }
-                Ok(())
-            }
-            (Format::Csv { path, eol, .. }, Framing::Engine) => {
-                let format = CsvFormat { delimiter: self.delimiter, eol: *eol, width };
-                let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width);
-                std::thread::scope(|scope| {
-                    let (sender, receiver) = std::sync::mpsc::sync_channel(0);
-                    scope.spawn(move || {
-                        for block in blocks {
-                            let parsed = self.parse_block(block, &format, positions);
-                            let failed = parsed.is_err();
-                            if sender.send(parsed).is_err() || failed {
-                                break;
-                            }
-                        }
-                    });
-                    let mut first = 0;
-                    for batch in receiver {
-                        let batch = batch?;
-                        let rows = batch.rows() as u64;
-                        take(Batch::new(first, width, BatchRows::Frame(batch)))?;
-                        first += rows;
-                    }
-                    Ok(())
-                })
-            }
-            (Format::Csv { path, .. }, Framing::Exact) => {
-                let mut records = CsvRecords::new(open_body(path)?, self.delimiter);
-                let read_error = |e: io::Error| anyhow::anyhow!("cannot read {}: {e}", self.name);
-                records.next_record().map_err(read_error)?;
-                let (mut first, mut chunk) = (0, Vec::with_capacity(RECORD_BATCH));
-                loop {
-                    let record = records.next_record().map_err(read_error)?;
-                    if let Some((_, record)) = record {
-                        chunk.push(record.clone());
-                    }
-                    if chunk.len() == RECORD_BATCH || (record.is_none() && !chunk.is_empty()) {
-                        let rows = chunk.len() as u64;
-                        let records = std::mem::replace(&mut chunk, Vec::with_capacity(RECORD_BATCH));
-                        take(Batch::new(first, width, BatchRows::Records(records)))?;
-                        first += rows;
-                    }
-                    if record.is_none() {
-                        return Ok(());
+        let format = CsvFormat { delimiter: self.delimiter, eol, width };
+        let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width);
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+            scope.spawn(move || {
+                for block in blocks {
+                    let parsed = self.parse_block(block, &format, positions);
+                    let failed = parsed.is_err();
+                    if sender.send(parsed).is_err() || failed {
+                        break;
                     }
                 }
+            });
+            let mut first = 0;
+            for batch in receiver {
+                let batch = batch?;
+                let rows = batch.rows() as u64;
+                take(Batch::new(first, width, BatchRows::Frame(batch)))?;
+                first += rows;
+            }
+            Ok(())
+        })
+    }
+
+    /// The CSV file record by record, by the `csv` crate alone.
+    fn read_csv_exactly(&self, path: &str, mut take: impl FnMut(Batch) -> Result<()>) -> Result<()> {
+        let mut records = CsvRecords::new(open_body(path)?, self.delimiter);
+        let read_error = |e: io::Error| anyhow::anyhow!("cannot read {}: {e}", self.name);
+        records.next_record().map_err(read_error)?;
+        let (mut first, mut chunk) = (0, Vec::with_capacity(RECORD_BATCH));
+        loop {
+            let record = records.next_record().map_err(read_error)?;
+            if let Some((_, record)) = record {
+                chunk.push(record.clone());
+            }
+            if chunk.len() == RECORD_BATCH || (record.is_none() && !chunk.is_empty()) {
+                let rows = chunk.len() as u64;
+                let records = std::mem::replace(&mut chunk, Vec::with_capacity(RECORD_BATCH));
+                take(Batch::new(first, self.headers.len(), BatchRows::Records(records)))?;
+                first += rows;
+            }
+            if record.is_none() {
+                return Ok(());
             }
         }
     }
