@@ -243,3 +243,39 @@ impl super::record::Cells for FrameRow<'_> {
         self.cell(i).map(Ok)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::record::Cells;
+
+    /// Days since 1970-01-01 as a Parquet date column holds them; the last
+    /// is far beyond the calendar and must print, not wrap.
+    #[test]
+    fn parquet_days_print_as_iso_dates() {
+        let days = Column::new("d0".into(), &[Some(0i32), Some(19_996), Some(-1), None, Some(i32::MAX)]);
+        let texts: Vec<Option<String>> =
+            iso_days(&days).unwrap().iter().map(|t| t.map(str::to_string)).collect();
+        assert_eq!(
+            texts[..4],
+            [Some("1970-01-01".into()), Some("2024-09-30".into()), Some("1969-12-31".into()), None]
+        );
+        assert!(texts[4].as_deref().is_some_and(|t| !t.starts_with("2024")));
+    }
+
+    /// A block's rows as polars parses them: only the scanned columns
+    /// carry text, quoted cells lose their quotes, empty cells are empty.
+    #[test]
+    fn a_csv_block_gives_the_scanned_columns_as_text() {
+        let format = CsvFormat { delimiter: b',', eol: b'\n', width: 3 };
+        let block = b"a,\"x, y\",1\r\nb,,2".to_vec();
+        let batch = read_csv_block(block, &format, &[0, 1]).unwrap();
+        assert_eq!(batch.rows(), 2);
+        let row = batch.row(0, 3);
+        assert_eq!(
+            (row.text(0), row.text(1), row.text(2), row.text(3)),
+            (Some(Ok("a")), Some(Ok("x, y")), Some(Ok("")), None)
+        );
+        assert_eq!(batch.record(1, 3), csv::ByteRecord::from(vec!["b", "", ""]));
+    }
+}
