@@ -8,7 +8,7 @@ use super::date::{DateColumn, DateValue};
 use super::headers::{Col, FileKind, Layout};
 use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
-use super::source::{BadRows, Source};
+use super::source::{BadRows, Source, StopReading};
 use super::{
     bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
 };
@@ -187,6 +187,9 @@ pub fn read(
                 if let Err(problem) = stored {
                     bad.push(*row, problem);
                 }
+            }
+            if bad.is_final() {
+                return Err(StopReading.into());
             }
         }
         Ok(())

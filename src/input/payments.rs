@@ -9,7 +9,7 @@ use super::headers::{Col, FileKind, Layout};
 use super::invoices::Fixups;
 use super::record::Cells as RowCells;
 use super::rejects::{BadRow, Rejects};
-use super::source::{BadRows, Source};
+use super::source::{BadRows, Source, StopReading};
 use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
 use crate::domain::ledger::{Folded, Invoice, Parts, Payment};
 use crate::domain::text::{Interner, KeyIndex};
@@ -70,6 +70,9 @@ pub fn read(
                     }
                     Err(problem) => bad_rows.push(row, *problem),
                 }
+            }
+            if bad_rows.is_final() {
+                return Err(StopReading.into());
             }
         }
         Ok(())

@@ -100,7 +100,26 @@ impl BadRows {
             self.rows.push((row, problem));
         }
     }
+
+    /// Whether the rest of the file can make no difference: a strict read
+    /// has its first bad row. (A store then returns [`StopReading`].)
+    pub fn is_final(&self) -> bool {
+        !self.keep_all && !self.rows.is_empty()
+    }
 }
+
+/// What a `store` of [`Source::read_parsed`] returns to end the read
+/// early, with no error: the rest of the file is not needed.
+#[derive(Debug)]
+pub struct StopReading;
+
+impl std::fmt::Display for StopReading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the read stopped early")
+    }
+}
+
+impl std::error::Error for StopReading {}
 
 impl Source {
     pub fn open(path: &str, delimiter: Option<u8>) -> Result<Source> {
@@ -147,7 +166,9 @@ impl Source {
     /// and storing go on at once, each on its own thread, one batch apart.
     /// With [`Framing::Engine`] a CSV file whose rows polars does not read
     /// as the `csv` crate does ends in [`NeedsExactFraming`] (what `store`
-    /// did must be undone).
+    /// did must be undone). A `store` that returns [`StopReading`] ends the
+    /// read there: every batch it was given was checked first, so the row
+    /// numbers it saw are the file's.
     pub fn read_parsed<P: Send>(
         &self,
         positions: &[usize],
@@ -172,8 +193,11 @@ impl Source {
             });
             drop(to_parse);
             let stored = storing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            // The store's own error first: it is why the reading stopped.
-            stored.and(read)
+            match stored {
+                Err(stop) if stop.is::<StopReading>() => Ok(()),
+                // The store's own error first: it is why the reading stopped.
+                stored => stored.and(read),
+            }
         })
     }
 
