@@ -126,7 +126,7 @@ struct Reader<'a> {
 }
 
 /// A row's cells read on a worker thread, before its invoice is looked
-/// up: the ids of a whole block are looked up together (see
+/// up: the ids of a whole part are looked up together, in one pass (see
 /// [`KeyIndex::find_each`]). Errors in the date or amount wait in `rest`,
 /// so a row is still judged in the order of its checks: invoice first.
 struct Cells {
