@@ -209,7 +209,7 @@ fn summary_cells(row: &AgingRow) -> Vec<Cell> {
 struct DocRow<'a> {
     customer: &'a str,
     customer_name: &'a str,
-    invoice: &'a str,
+    invoice: std::borrow::Cow<'a, str>,
     currency: &'a str,
     issue_date: Option<Day>,
     due_date: Day,
@@ -254,7 +254,7 @@ fn detail_fields<'a>() -> [Field<DocRow<'a>>; 11] {
                 Cell::text(d.customer_name)
             }
         }),
-        Field::new("invoice", |d| Cell::text(d.invoice)),
+        Field::new("invoice", |d| Cell::text(&*d.invoice)),
         Field::new("currency", |d| Cell::text(d.currency)),
         Field::new("issue_date", |d| Cell::opt_date(d.issue_date)),
         Field::new("due_date", |d| Cell::Date(d.due_date)),

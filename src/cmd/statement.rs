@@ -298,7 +298,7 @@ struct LineRow<'a> {
     date: Day,
     kind: &'static str,
     /// The document the line is about (none on opening and closing lines).
-    document: Option<&'a str>,
+    document: Option<std::borrow::Cow<'a, str>>,
     /// A document line's due date; none on payment, opening and closing lines.
     due_date: Option<Day>,
     debit: Option<Decimal>,
@@ -346,7 +346,7 @@ fn line_fields<'a>() -> [Field<LineRow<'a>>; 10] {
         Field::new("currency", |r| Cell::text(r.account.currency)),
         Field::new("date", |r| Cell::Date(r.date)),
         Field::new("type", |r| Cell::text(r.kind)),
-        Field::new("document", |r| r.document.map_or(Cell::Null, Cell::text)),
+        Field::new("document", |r| r.document.as_deref().map_or(Cell::Null, Cell::text)),
         Field::new("due_date", |r| Cell::opt_date(r.due_date)),
         Field::new("debit", |r| money(r.debit, r.account.digits)),
         Field::new("credit", |r| money(r.credit, r.account.digits)),

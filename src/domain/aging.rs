@@ -142,7 +142,7 @@ pub fn open_documents(ledger: &Ledger, open: &[Decimal], params: &AgingParams) -
             .cmp(&a.days)
             .then_with(|| ledger.customer(ia).cmp(ledger.customer(ib)))
             .then_with(|| ledger.currency(ia).cmp(ledger.currency(ib)))
-            .then_with(|| ledger.id(a.index).cmp(ledger.id(b.index)))
+            .then_with(|| ledger.compare_ids(a.index, b.index))
     });
     Ok(rows)
 }

@@ -315,7 +315,7 @@ fn compare_detail(ledger: &Ledger, a: &DetailRow, b: &DetailRow) -> Ordering {
         .cmp(&a.days_past_due)
         .then_with(|| ledger.customer(x).cmp(ledger.customer(y)))
         .then_with(|| ledger.currency(x).cmp(ledger.currency(y)))
-        .then_with(|| ledger.id(a.index).cmp(ledger.id(b.index)))
+        .then_with(|| ledger.compare_ids(a.index, b.index))
 }
 
 #[cfg(test)]

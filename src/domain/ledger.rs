@@ -217,8 +217,14 @@ impl Ledger {
     }
 
     /// The document number of the invoice at `index`.
-    pub fn id(&self, index: usize) -> &str {
+    pub fn id(&self, index: usize) -> std::borrow::Cow<'_, str> {
         self.ids.get(self.invoices[index].id)
+    }
+
+    /// Orders the invoices at `a` and `b` by document number, as their
+    /// texts order (without writing either out: for sorts).
+    pub fn compare_ids(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        self.ids.compare(self.invoices[a].id, self.invoices[b].id)
     }
 
     /// Open amount of every invoice at the end of day `d`: the amount minus

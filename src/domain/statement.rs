@@ -217,7 +217,7 @@ fn statement_date(paid: Option<Day>, issue: Option<Day>) -> Option<Day> {
 fn compare(ledger: &Ledger, a: &Movement, b: &Movement) -> Ordering {
     (a.date, a.class)
         .cmp(&(b.date, b.class))
-        .then_with(|| ledger.id(a.document).cmp(ledger.id(b.document)))
+        .then_with(|| ledger.compare_ids(a.document, b.document))
         .then_with(|| a.order.cmp(&b.order))
 }
 
