@@ -3,6 +3,7 @@
 //! since issue), grouped by customer, by other columns or not at all;
 //! money of different currencies is never added.
 
+use super::balances::OpenAmounts;
 use super::ledger::{Invoice, Ledger};
 use crate::dates::Day;
 use crate::money;
@@ -134,7 +135,11 @@ pub struct DetailRow {
 
 /// Every open document with its age, sorted by days descending, then
 /// customer, currency, invoice.
-pub fn open_documents(ledger: &Ledger, open: &[Decimal], params: &AgingParams) -> Result<Vec<DetailRow>> {
+pub fn open_documents(
+    ledger: &Ledger,
+    open: &(impl OpenAmounts + ?Sized),
+    params: &AgingParams,
+) -> Result<Vec<DetailRow>> {
     let mut rows = aged_documents(ledger, open, params)?;
     rows.sort_by(|a, b| {
         let (ia, ib) = (&ledger.invoices[a.index], &ledger.invoices[b.index]);
@@ -148,7 +153,11 @@ pub fn open_documents(ledger: &Ledger, open: &[Decimal], params: &AgingParams) -
 }
 
 /// Every open document with its age, in input order.
-fn aged_documents(ledger: &Ledger, open: &[Decimal], params: &AgingParams) -> Result<Vec<DetailRow>> {
+fn aged_documents(
+    ledger: &Ledger,
+    open: &(impl OpenAmounts + ?Sized),
+    params: &AgingParams,
+) -> Result<Vec<DetailRow>> {
     let mut rows = Vec::new();
     for_each_aged(ledger, params, open, 0..ledger.invoices.len(), |doc| rows.push(doc))?;
     Ok(rows)
@@ -160,16 +169,17 @@ fn aged_documents(ledger: &Ledger, open: &[Decimal], params: &AgingParams) -> Re
 fn for_each_aged(
     ledger: &Ledger,
     params: &AgingParams,
-    open: &[Decimal],
+    open: &(impl OpenAmounts + ?Sized),
     range: Range<usize>,
     mut visit: impl FnMut(DetailRow),
 ) -> Result<()> {
     for (index, invoice) in ledger.invoices.iter().enumerate().take(range.end).skip(range.start) {
-        if open[index].is_zero() || !Ledger::exists_at(invoice, params.as_of) {
+        let amount = open.open(index);
+        if amount.is_zero() || !Ledger::exists_at(invoice, params.as_of) {
             continue;
         }
         let days = age_in_days(ledger, index, invoice, params)?;
-        visit(DetailRow { index, open: open[index], days, bucket: params.buckets.index(days) });
+        visit(DetailRow { index, open: amount, days, bucket: params.buckets.index(days) });
     }
     Ok(())
 }
@@ -191,7 +201,11 @@ fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingP
 /// Large ledgers are split between the processor's cores: each part adds
 /// up its own groups, then the parts are merged (money adds exactly, so the
 /// split changes no figure, and an error is the first in file order).
-pub fn aging(ledger: &Ledger, open: &[Decimal], params: &AgingParams) -> Result<Vec<AgingRow>> {
+pub fn aging(
+    ledger: &Ledger,
+    open: &(impl OpenAmounts + ?Sized),
+    params: &AgingParams,
+) -> Result<Vec<AgingRow>> {
     let parts = parts_of(ledger.invoices.len());
     let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
         let handles: Vec<_> =
@@ -215,7 +229,12 @@ pub(super) fn parts_of(count: usize) -> Vec<Range<usize>> {
     (0..parts).map(|p| p * size..((p + 1) * size).min(count)).collect()
 }
 
-fn tally(ledger: &Ledger, params: &AgingParams, open: &[Decimal], range: Range<usize>) -> Result<Tally> {
+fn tally(
+    ledger: &Ledger,
+    params: &AgingParams,
+    open: &(impl OpenAmounts + ?Sized),
+    range: Range<usize>,
+) -> Result<Tally> {
     let mut tally = Tally::new(params.buckets.count());
     let mut key = Vec::with_capacity(4);
     for_each_aged(ledger, params, open, range, |doc| {

@@ -3,6 +3,7 @@
 //! them (a reversal is a negative payment). Built by `input`, read by the
 //! domain computations; it holds no file or format details.
 
+use super::balances::Balances;
 use super::text::{Interner, KeyIndex};
 use crate::dates::{Day, MaybeDay};
 use crate::money;
@@ -122,7 +123,7 @@ impl Default for Ledger {
 /// then cost no memory.
 pub struct Folded {
     /// By invoice index.
-    open: Vec<Decimal>,
+    open: Balances,
     at: Day,
 }
 
@@ -137,7 +138,10 @@ impl Folded {
     /// dated after the as-of date. Only for payments whose date is settled.
     pub fn fold(&mut self, payment: &Payment) {
         if payment.date().is_none_or(|d| d <= self.at) {
-            money::subtract(&mut self.open[payment.invoice as usize], payment.amount);
+            let index = payment.invoice as usize;
+            let mut open = self.open.get(index);
+            money::subtract(&mut open, payment.amount);
+            self.open.set(index, open);
         }
     }
 
@@ -155,7 +159,7 @@ impl Folded {
 pub struct OpenLedger {
     ledger: Ledger,
     /// By invoice index.
-    open: Vec<Decimal>,
+    open: Balances,
 }
 
 impl OpenLedger {
@@ -172,7 +176,7 @@ impl OpenLedger {
     }
 
     /// Each document's open amount at the end of the as-of date, by index.
-    pub fn open(&self) -> &[Decimal] {
+    pub fn open(&self) -> &Balances {
         &self.open
     }
 
@@ -288,7 +292,7 @@ impl Ledger {
     /// or an amount whose converted value is not below
     /// [`money::AMOUNT_LIMIT`] (the bound every total relies on).
     pub fn convert_to(&mut self, base: &str, rates: &HashMap<String, Decimal>) -> Result<(), String> {
-        self.convert(base, rates, &mut [])
+        self.convert(base, rates, &mut Balances::default())
     }
 
     /// [`Ledger::convert_to`], also converting `open` (an [`OpenLedger`]'s
@@ -297,7 +301,7 @@ impl Ledger {
         &mut self,
         base: &str,
         rates: &HashMap<String, Decimal>,
-        open: &mut [Decimal],
+        open: &mut Balances,
     ) -> Result<(), String> {
         let mut factors = Vec::with_capacity(self.currencies.len());
         for handle in 0..self.currencies.len() as u32 {
@@ -325,8 +329,8 @@ impl Ledger {
         for p in &self.payments {
             check(p.amount, p.invoice as usize, "payment of")?;
         }
-        for (i, open) in open.iter().enumerate() {
-            check(*open, i, "open amount")?;
+        for i in 0..open.len() {
+            check(open.get(i), i, "open amount")?;
         }
         for (i, inv) in self.invoices.iter().enumerate() {
             check(inv.amount, i, "amount")?;
@@ -336,8 +340,8 @@ impl Ledger {
         for p in payments.iter_mut() {
             p.amount *= factors[invoices[p.invoice as usize].currency as usize];
         }
-        for (open, inv) in open.iter_mut().zip(invoices.iter()) {
-            *open *= factors[inv.currency as usize];
+        for (i, inv) in invoices.iter().enumerate().take(open.len()) {
+            open.set(i, open.get(i) * factors[inv.currency as usize]);
         }
         for inv in invoices.iter_mut() {
             inv.amount *= factors[inv.currency as usize];
@@ -350,12 +354,12 @@ impl Ledger {
     /// issued after it (with their payments) and payments dated after it.
     /// Filters in place: no copy of the ledger is made.
     pub fn restrict_to(self, as_of: Day) -> Ledger {
-        self.restrict(as_of, &mut Vec::new())
+        self.restrict(as_of, &mut Balances::default())
     }
 
     /// [`Ledger::restrict_to`], also filtering `open` (an [`OpenLedger`]'s
     /// open amounts, by invoice index).
-    fn restrict(mut self, as_of: Day, open: &mut Vec<Decimal>) -> Ledger {
+    fn restrict(mut self, as_of: Day, open: &mut Balances) -> Ledger {
         let keep: Vec<bool> = self.invoices.iter().map(|i| Ledger::exists_at(i, as_of)).collect();
         if !self.payments.is_empty() {
             let new_index = new_positions(&keep);
@@ -365,7 +369,9 @@ impl Ledger {
             });
         }
         retain_kept(&mut self.parts.invoices, &keep);
-        retain_kept(open, &keep);
+        if !open.is_empty() {
+            open.retain_kept(&keep);
+        }
         for column in &mut self.parts.extras {
             retain_kept(&mut column.values, &keep);
         }

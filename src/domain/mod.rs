@@ -2,6 +2,7 @@
 //! printing, no clock — the as-of date is always a parameter.
 
 pub mod aging;
+pub mod balances;
 pub mod disputes;
 pub mod dunning;
 pub mod forecast;
