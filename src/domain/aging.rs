@@ -198,25 +198,42 @@ fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingP
 }
 
 /// The aging rows, sorted by overdue descending, then keys, then currency.
-/// Large ledgers are split between the processor's cores: each part adds
-/// up its own groups, then the parts are merged (money adds exactly, so the
-/// split changes no figure, and an error is the first in file order).
+/// Large ledgers are shared between the processor's cores by group (see
+/// [`Share`]): each group is added up by one thread, in file order, so the
+/// split changes no figure, and an error is the first in file order.
 pub fn aging(
     ledger: &Ledger,
     open: &(impl OpenAmounts + ?Sized),
     params: &AgingParams,
 ) -> Result<Vec<AgingRow>> {
-    let parts = parts_of(ledger.invoices.len());
+    let shares = parts_of(ledger.invoices.len()).len();
     let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            parts.into_iter().map(|range| scope.spawn(|| tally(ledger, params, open, range))).collect();
+        let handles: Vec<_> = (0..shares)
+            .map(|index| scope.spawn(move || tally(ledger, params, open, Share { index, of: shares })))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
-    let mut total = Tally::new(params.buckets.count());
-    for part in tallies {
-        total.absorb(part?);
+    let mut rows = Vec::new();
+    for tally in tallies {
+        rows.extend(tally?.into_rows(ledger, params));
     }
-    Ok(sorted(total.into_rows(ledger, params)))
+    Ok(sorted(rows))
+}
+
+/// The groups one thread adds up: those whose first handle (the
+/// customer's, or the first `--by` value's) is `index` modulo `of`. No
+/// two threads have a group in common, so there is nothing to merge, and
+/// each group is held once (at 100M invoices, 2.5 million customers).
+#[derive(Clone, Copy)]
+struct Share {
+    index: usize,
+    of: usize,
+}
+
+impl Share {
+    fn has(&self, lead: u32) -> bool {
+        lead as usize % self.of == self.index
+    }
 }
 
 /// Ranges of invoices to age on separate threads: one per core for a large
@@ -229,17 +246,21 @@ pub(super) fn parts_of(count: usize) -> Vec<Range<usize>> {
     (0..parts).map(|p| p * size..((p + 1) * size).min(count)).collect()
 }
 
+/// The sums of the groups of `share`. Every thread reads every document,
+/// so each meets the same first error, the first in file order.
 fn tally(
     ledger: &Ledger,
     params: &AgingParams,
     open: &(impl OpenAmounts + ?Sized),
-    range: Range<usize>,
+    share: Share,
 ) -> Result<Tally> {
     let mut tally = Tally::new(params.buckets.count());
     let mut key = Vec::with_capacity(4);
-    for_each_aged(ledger, params, open, range, |doc| {
+    for_each_aged(ledger, params, open, 0..ledger.invoices.len(), |doc| {
         group_key(ledger, params, doc.index, &ledger.invoices[doc.index], &mut key);
-        tally.add(GroupKey::of(&key), key[0], &doc);
+        if share.has(key[0]) {
+            tally.add(GroupKey::of(&key), key[0], &doc);
+        }
     })?;
     Ok(tally)
 }
@@ -338,18 +359,6 @@ impl Tally {
         }
     }
 
-    fn absorb(&mut self, other: Tally) {
-        let width = self.buckets;
-        for (g, key) in other.keys.into_iter().enumerate() {
-            let slot = self.group(key, other.leads[g], other.first[g]);
-            for (sum, value) in self.sums[slot * width..][..width].iter_mut().zip(&other.sums[g * width..]) {
-                *sum += value;
-            }
-            self.documents[slot] += other.documents[g];
-            self.max_days[slot] = self.max_days[slot].max(other.max_days[g]);
-        }
-    }
-
     fn into_rows(self, ledger: &Ledger, params: &AgingParams) -> Vec<AgingRow> {
         let names = ledger.customer_names();
         (0..self.keys.len())
@@ -401,13 +410,30 @@ fn new_row(
 }
 
 /// Sorts by overdue descending, then keys, then currency (no two rows
-/// have the same keys and currency). Each row's overdue is computed once.
-fn sorted(rows: Vec<AgingRow>) -> Vec<AgingRow> {
-    let mut keyed: Vec<(Decimal, AgingRow)> = rows.into_iter().map(|row| (row.overdue(), row)).collect();
-    keyed.sort_unstable_by(|(overdue_a, a), (overdue_b, b)| {
+/// have the same keys and currency). Each row's overdue is computed once,
+/// and the rows are moved in place (2.5 million rows at 100M invoices).
+fn sorted(mut rows: Vec<AgingRow>) -> Vec<AgingRow> {
+    let mut order: Vec<(Decimal, u32)> =
+        rows.iter().enumerate().map(|(i, row)| (row.overdue(), i as u32)).collect();
+    order.sort_unstable_by(|(overdue_a, a), (overdue_b, b)| {
+        let (a, b) = (&rows[*a as usize], &rows[*b as usize]);
         overdue_b.cmp(overdue_a).then_with(|| a.keys.cmp(&b.keys)).then_with(|| a.currency.cmp(&b.currency))
     });
-    keyed.into_iter().map(|(_, row)| row).collect()
+    permute(&mut rows, order.into_iter().map(|(_, index)| index).collect());
+    rows
+}
+
+/// Reorders `values` in place so that the value at `order[k]` comes k-th
+/// (as `slice::sort_by_cached_key` does): a value wanted at `k` that an
+/// earlier swap moved away is found by following `order` from where it was.
+fn permute<T>(values: &mut [T], order: Vec<u32>) {
+    for k in 0..values.len() {
+        let mut from = order[k] as usize;
+        while from < k {
+            from = order[from] as usize;
+        }
+        values.swap(k, from);
+    }
 }
 
 /// One total row per currency, in currency order.
@@ -468,6 +494,14 @@ mod tests {
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn permute_puts_each_value_where_the_order_says(order in Just((0u32..40).collect::<Vec<u32>>()).prop_shuffle()) {
+                let mut values: Vec<String> = (0..order.len()).map(|i| format!("v{i}")).collect();
+                let expected: Vec<String> = order.iter().map(|&i| values[i as usize].clone()).collect();
+                permute(&mut values, order);
+                prop_assert_eq!(values, expected);
+            }
+
             /// Buckets add up to total_open, and total_open per currency is
             /// the amounts minus the payments dated on or before the as-of
             /// date, over the documents that exist then — to the cent.
@@ -489,14 +523,15 @@ mod tests {
                 for row in &rows {
                     prop_assert_eq!(row.buckets.iter().copied().sum::<Decimal>(), row.total_open);
                 }
-                // The same rows when the documents are summed in two parts
-                // and merged, as on a large ledger.
+                // The same rows when the groups are shared between three
+                // threads, as on a large ledger.
                 let open = ledger.open_at(as_of);
-                let cut = docs.len() / 2;
-                let mut merged = tally(&ledger, &params, &open, 0..cut).unwrap();
-                merged.absorb(tally(&ledger, &params, &open, cut..docs.len()).unwrap());
-                let split_rows = sorted(merged.into_rows(&ledger, &params));
-                prop_assert_eq!(&split_rows, &rows);
+                let mut shared_rows = Vec::new();
+                for index in 0..3 {
+                    let share = tally(&ledger, &params, &open, Share { index, of: 3 }).unwrap();
+                    shared_rows.extend(share.into_rows(&ledger, &params));
+                }
+                prop_assert_eq!(&sorted(shared_rows), &rows);
                 for total in totals(&rows) {
                     let cur = ledger.currencies.find_handle(&total.currency);
                     let exists = |i: usize| ledger.invoices[i].currency == cur && ledger.invoices[i].issue().is_none_or(|d| d <= as_of);

@@ -185,6 +185,11 @@ impl OpenLedger {
         self.ledger.convert(base, rates, &mut self.open)
     }
 
+    /// [`Ledger::stop_id_lookups`].
+    pub fn stop_id_lookups(&mut self) {
+        self.ledger.stop_id_lookups();
+    }
+
     /// [`Ledger::restrict_to`] (the documents that exist at the as-of date).
     pub fn restrict_to(self, as_of: Day) -> OpenLedger {
         let OpenLedger { ledger, mut open } = self;
@@ -218,6 +223,12 @@ impl Ledger {
 
     pub fn currency(&self, invoice: &Invoice) -> &str {
         self.currencies.get(invoice.currency)
+    }
+
+    /// Frees the id look-up table once the input is read (see
+    /// [`KeyIndex::stop_lookups`]): ids are then only written out.
+    pub fn stop_id_lookups(&mut self) {
+        self.parts.ids.stop_lookups();
     }
 
     /// The document number of the invoice at `index`.

@@ -162,6 +162,13 @@ impl Read {
         }
     }
 
+    fn stop_id_lookups(&mut self) {
+        match self {
+            Read::Kept(ledger) => ledger.stop_id_lookups(),
+            Read::Folded(open) => open.stop_id_lookups(),
+        }
+    }
+
     fn convert_to(
         &mut self,
         base: &str,
@@ -226,6 +233,8 @@ fn read_ledger_once(
         data.plans = Some(plans::read(plans_path, payments_path, options, &mut rejects)?);
     }
     rejects.finish()?;
+    // Every id of the side files has been found: only their texts are needed now.
+    read.stop_id_lookups();
     if let Some((rates_path, base)) = &options.fx {
         let rates = fx::load_rates(rates_path, base)?;
         read.convert_to(base, &rates).map_err(|why| anyhow::anyhow!("--fx {rates_path}: {why}"))?;
