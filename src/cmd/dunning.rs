@@ -285,7 +285,7 @@ struct NoticeRow {
     level: usize,
     level_name: String,
     action: String,
-    invoices: Vec<String>,
+    invoices: std::sync::Arc<[String]>,
     overdue: Decimal,
     interest: Decimal,
     fees: Decimal,

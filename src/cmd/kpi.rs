@@ -166,12 +166,12 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(&ledger, &params);
     warn_about_dates(&facts);
-    let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of_invoice[i], &params);
+    let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of(&ledger, i), &params);
     let currencies = Groups::new(&ledger, 0)?;
-    let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of_invoice[i], &params);
+    let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of(&ledger, i), &params);
     let disputes = args.disputes.disputes.is_some().then(|| Disputes::new(&ledger, &data.disputes, as_of));
     let measure_disputes = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<DisputeSums>>> {
-        let of = |i: usize| groups.of_invoice[i];
+        let of = |i: usize| groups.of(&ledger, i);
         disputes.as_ref().map(|d| d.measure(&facts.history, periods, groups.keys.len(), of))
     };
     let (dispute_sums, dispute_totals) =
@@ -183,7 +183,7 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         .then(|| Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }));
     let first = if book.is_some() { FirstInvoices::new(&ledger) } else { FirstInvoices::default() };
     let measure_promises = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<PromiseSums>>> {
-        let of = |c: u32, k: u32| first.of_promise(c, k, groups.by).map(|i| groups.of_invoice[i]);
+        let of = |c: u32, k: u32| first.of_promise(c, k, groups.by).map(|i| groups.of(&ledger, i));
         book.as_ref().map(|b| b.measure(periods, groups.keys.len(), of))
     };
     let (promise_sums, promise_totals) =
@@ -380,7 +380,11 @@ fn trend_chart(
 struct Groups {
     /// (extra values..., currency handle) of each group.
     keys: Vec<Vec<u32>>,
-    of_invoice: Vec<usize>,
+    /// Each invoice's group (`u32`: ten million of them); empty when the
+    /// groups are the currencies.
+    of_invoice: Vec<u32>,
+    /// When the groups are the currencies: each currency handle's group.
+    of_currency: Vec<u32>,
     /// How many `--by` columns make the key (0: per currency only).
     by: usize,
 }
@@ -390,19 +394,35 @@ impl Groups {
         check_constant_per_customer(ledger, by)?;
         let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
         let mut keys = Vec::new();
-        let mut of_invoice = Vec::with_capacity(ledger.invoices.len());
+        let mut of_invoice = Vec::with_capacity(if by == 0 { 0 } else { ledger.invoices.len() });
+        let mut of_currency = vec![u32::MAX; if by == 0 { ledger.currencies.len() } else { 0 }];
         let mut key = Vec::new();
         for (i, inv) in ledger.invoices.iter().enumerate() {
             key.clear();
             key.extend(ledger.extras[..by].iter().map(|c| c.values[i]));
             key.push(inv.currency);
-            let g = *index.entry(key.clone()).or_insert_with(|| {
-                keys.push(key.clone());
-                keys.len() - 1
-            });
-            of_invoice.push(g);
+            let g = match index.get(&key) {
+                Some(&g) => g,
+                None => {
+                    keys.push(key.clone());
+                    index.insert(key.clone(), keys.len() - 1);
+                    keys.len() - 1
+                }
+            };
+            match by {
+                0 => of_currency[inv.currency as usize] = g as u32,
+                _ => of_invoice.push(g as u32),
+            }
         }
-        Ok(Groups { keys, of_invoice, by })
+        Ok(Groups { keys, of_invoice, of_currency, by })
+    }
+
+    /// The group of the invoice at `index`.
+    fn of(&self, ledger: &Ledger, index: usize) -> usize {
+        match self.by {
+            0 => self.of_currency[ledger.invoices[index].currency as usize] as usize,
+            _ => self.of_invoice[index] as usize,
+        }
     }
 
     /// Group indexes sorted by key text, then currency.

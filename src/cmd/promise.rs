@@ -112,7 +112,7 @@ struct PromiseRow {
     kept_date: Option<Day>,
     days_late: Option<i32>,
     broken_before: u64,
-    invoices: Vec<String>,
+    invoices: std::sync::Arc<[String]>,
     note: String,
     digits: u32,
 }

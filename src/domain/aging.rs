@@ -213,9 +213,11 @@ pub fn aging(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
-    let mut rows = Vec::new();
+    let tallies = tallies.into_iter().collect::<Result<Vec<Tally>>>()?;
+    let names = ledger.customer_names();
+    let mut rows = Vec::with_capacity(tallies.iter().map(|tally| tally.keys.len()).sum());
     for tally in tallies {
-        rows.extend(tally?.into_rows(ledger, params));
+        tally.add_rows(ledger, params, &names, &mut rows);
     }
     Ok(sorted(rows))
 }
@@ -359,19 +361,18 @@ impl Tally {
         }
     }
 
-    fn into_rows(self, ledger: &Ledger, params: &AgingParams) -> Vec<AgingRow> {
-        let names = ledger.customer_names();
-        (0..self.keys.len())
-            .map(|g| {
-                let index = self.first[g];
-                let mut row = new_row(ledger, params, index, &ledger.invoices[index], &names);
-                row.buckets = self.sums[g * self.buckets..][..self.buckets].to_vec();
-                row.total_open = row.buckets.iter().sum();
-                row.open_documents = self.documents[g];
-                row.max_days_past_due = self.max_days[g];
-                row
-            })
-            .collect()
+    /// Adds one row per group to `rows`; `names` is
+    /// [`Ledger::customer_names`].
+    fn add_rows(self, ledger: &Ledger, params: &AgingParams, names: &[u32], rows: &mut Vec<AgingRow>) {
+        rows.extend((0..self.keys.len()).map(|g| {
+            let index = self.first[g];
+            let mut row = new_row(ledger, params, index, &ledger.invoices[index], names);
+            row.buckets = self.sums[g * self.buckets..][..self.buckets].to_vec();
+            row.total_open = row.buckets.iter().sum();
+            row.open_documents = self.documents[g];
+            row.max_days_past_due = self.max_days[g];
+            row
+        }));
     }
 }
 
@@ -529,7 +530,7 @@ mod tests {
                 let mut shared_rows = Vec::new();
                 for index in 0..3 {
                     let share = tally(&ledger, &params, &open, Share { index, of: 3 }).unwrap();
-                    shared_rows.extend(share.into_rows(&ledger, &params));
+                    share.add_rows(&ledger, &params, &ledger.customer_names(), &mut shared_rows);
                 }
                 prop_assert_eq!(&sorted(shared_rows), &rows);
                 for total in totals(&rows) {

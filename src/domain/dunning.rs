@@ -104,19 +104,18 @@ pub fn notices(
 ) -> Result<Vec<Notice>> {
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, 0, as_of);
-    let mut listed: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
+    let pairs = &episodes.pairs;
+    // The overdue documents of each pair, in file order.
+    let mut listed: Vec<Vec<usize>> = vec![Vec::new(); pairs.len()];
     for (i, inv) in ledger.invoices.iter().enumerate() {
         let open = history.open_at(i, as_of);
         if open > Decimal::ZERO
             && inv.due < as_of
             && !(policy.exclude_disputed && disputes.in_dispute(i, as_of))
         {
-            listed.entry((inv.customer, inv.currency)).or_default().push(i);
+            listed[pairs.of(inv)].push(i);
         }
     }
-    let mut pairs: Vec<(u32, u32)> = ledger.invoices.iter().map(|i| (i.customer, i.currency)).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
     // The log by (customer, currency), once: filtering all of it per pair
     // was quadratic in a long-running log.
     let mut logged: HashMap<(&str, &str), Vec<&Sent>> = HashMap::new();
@@ -124,12 +123,14 @@ pub fn notices(
         logged.entry((s.customer.as_str(), s.currency.as_str())).or_default().push(s);
     }
     let mut out = Vec::new();
-    for (pair, &(customer, currency)) in pairs.iter().enumerate() {
-        let Some(mut invoices) = listed.remove(&(customer, currency)) else { continue };
-        if skip(customer, currency) {
+    for (pair, (customer, currency)) in pairs.iter().enumerate() {
+        let mut invoices = std::mem::take(&mut listed[pair]);
+        if invoices.is_empty() || skip(customer, currency) {
             continue;
         }
-        invoices.sort_by_key(|&i| (ledger.invoices[i].due, ledger.id(i).to_string()));
+        invoices.sort_by(|&a, &b| {
+            ledger.invoices[a].due.cmp(&ledger.invoices[b].due).then(ledger.compare_ids(a, b))
+        });
         let episode_start =
             episodes.episodes[pair].iter().rev().find(|e| e.cure.is_none()).map_or(as_of, |e| e.start);
         let key = (ledger.customers.get(customer), ledger.currencies.get(currency));

@@ -5,6 +5,7 @@
 //! loop over calendar days).
 
 use super::ledger::Ledger;
+use super::pairs::Pairs;
 use crate::dates::Day;
 use crate::money;
 use rust_decimal::Decimal;
@@ -17,7 +18,9 @@ const UNDATED: Day = Day::MIN;
 /// (same-day payments merged).
 pub struct History<'a> {
     pub ledger: &'a Ledger,
-    offsets: Vec<usize>,
+    /// The events of invoice `i` are `events[offsets[i]..offsets[i + 1]]`
+    /// (`u32`: invoices and payments are numbered with `u32`).
+    offsets: Vec<u32>,
     events: Vec<(Day, Decimal)>,
     /// Number of undated payments (ignored by measures that need a date).
     pub undated_payments: usize,
@@ -26,22 +29,26 @@ pub struct History<'a> {
 impl<'a> History<'a> {
     pub fn new(ledger: &'a Ledger) -> History<'a> {
         let n = ledger.invoices.len();
-        let mut counts = vec![0usize; n + 1];
+        // Each invoice's payment count at `offsets[i + 2]`, summed into
+        // where its events start at `offsets[i + 1]`: placing each payment
+        // moves that cursor to where the invoice's events end, which is
+        // then `offsets[i + 1]`, as it must be.
+        let mut offsets = vec![0u32; n + 2];
         for p in &ledger.payments {
-            counts[p.invoice as usize + 1] += 1;
+            offsets[p.invoice as usize + 2] += 1;
         }
-        for i in 0..n {
-            counts[i + 1] += counts[i];
+        for i in 2..n + 2 {
+            offsets[i] += offsets[i - 1];
         }
-        let mut next = counts.clone();
         let mut events = vec![(0, Decimal::ZERO); ledger.payments.len()];
         for p in &ledger.payments {
-            let slot = &mut next[p.invoice as usize];
-            events[*slot] = (p.date().unwrap_or(UNDATED), p.amount);
-            *slot += 1;
+            let cursor = &mut offsets[p.invoice as usize + 1];
+            events[*cursor as usize] = (p.date().unwrap_or(UNDATED), p.amount);
+            *cursor += 1;
         }
+        offsets.pop();
         let undated_payments = ledger.payments.iter().filter(|p| p.date().is_none()).count();
-        let mut history = History { ledger, offsets: counts, events, undated_payments };
+        let mut history = History { ledger, offsets, events, undated_payments };
         history.sort_and_merge();
         history
     }
@@ -49,30 +56,31 @@ impl<'a> History<'a> {
     /// Sorts each invoice's events by date and merges same-day ones
     /// (compacting `events` and `offsets`).
     fn sort_and_merge(&mut self) {
+        // Events only move down, and each offset is rewritten once its
+        // invoice's events are merged, so both are compacted in place.
         let mut write = 0;
-        let mut new_offsets = Vec::with_capacity(self.offsets.len());
-        new_offsets.push(0);
+        let mut start = 0;
         for i in 0..self.offsets.len() - 1 {
-            let (start, end) = (self.offsets[i], self.offsets[i + 1]);
+            let end = self.offsets[i + 1] as usize;
             self.events[start..end].sort_by_key(|e| e.0);
             for k in start..end {
                 let event = self.events[k];
-                if write > new_offsets[i] && self.events[write - 1].0 == event.0 {
+                if write > self.offsets[i] as usize && self.events[write - 1].0 == event.0 {
                     self.events[write - 1].1 += event.1;
                 } else {
                     self.events[write] = event;
                     write += 1;
                 }
             }
-            new_offsets.push(write);
+            self.offsets[i + 1] = write as u32;
+            start = end;
         }
         self.events.truncate(write);
-        self.offsets = new_offsets;
     }
 
     /// The invoice's payments by date (undated ones first, dated `Day::MIN`).
     pub fn payments(&self, invoice: usize) -> &[(Day, Decimal)] {
-        &self.events[self.offsets[invoice]..self.offsets[invoice + 1]]
+        &self.events[self.offsets[invoice] as usize..self.offsets[invoice + 1] as usize]
     }
 
     /// `open_i(d)`: amount minus payments dated on or before `d`; 0 before the
@@ -210,6 +218,8 @@ pub struct Episode {
 /// (customer handle, currency handle) order: a customer is delinquent on day d when one of
 /// its invoices with amount > 0 has `d > due + grace` and is open on d.
 pub struct Episodes {
+    /// The pairs, which the other per-customer figures share.
+    pub pairs: Pairs,
     /// Episodes of each pair, in order.
     pub episodes: Vec<Vec<Episode>>,
     /// The first invoice of each pair (to find its group).
@@ -219,13 +229,11 @@ pub struct Episodes {
 impl Episodes {
     pub fn new(history: &History, grace: i32, as_of: Day) -> Episodes {
         let ledger = history.ledger;
-        let mut pairs: Vec<(u32, u32)> = ledger.invoices.iter().map(|i| (i.customer, i.currency)).collect();
-        pairs.sort_unstable();
-        pairs.dedup();
+        let pairs = Pairs::new(ledger);
         let mut intervals: Vec<Vec<(Day, Day)>> = vec![Vec::new(); pairs.len()];
         let mut first_invoice = vec![usize::MAX; pairs.len()];
         for (index, inv) in ledger.invoices.iter().enumerate() {
-            let pair = pairs.binary_search(&(inv.customer, inv.currency)).expect("pair of an invoice");
+            let pair = pairs.of(inv);
             first_invoice[pair] = first_invoice[pair].min(index);
             if inv.amount > Decimal::ZERO {
                 intervals[pair].extend(history.open_intervals(
@@ -236,7 +244,7 @@ impl Episodes {
             }
         }
         let episodes = intervals.into_iter().map(|list| merge(list, as_of)).collect();
-        Episodes { episodes, first_invoice }
+        Episodes { pairs, episodes, first_invoice }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::history::{Episodes, History};
 use super::ledger::Ledger;
-use crate::dates::{date_of, day_of, Day};
+use crate::dates::{date_of, day_of, Day, MaybeDay};
 use crate::money;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -128,7 +128,8 @@ impl KpiSums {
 /// Invoice-level facts computed once for all periods.
 pub struct Facts<'a> {
     pub history: History<'a>,
-    settle: Vec<Option<Day>>,
+    /// Each invoice's settlement day (4 bytes each: ten million of them).
+    settle: Vec<MaybeDay>,
     episodes: Episodes,
 }
 
@@ -136,7 +137,7 @@ impl<'a> Facts<'a> {
     pub fn new(ledger: &'a Ledger, params: &KpiParams) -> Facts<'a> {
         let history = History::new(ledger);
         let settle = (0..ledger.invoices.len())
-            .map(|i| if ledger.invoices[i].amount > Decimal::ZERO { history.settle(i) } else { None })
+            .map(|i| if ledger.invoices[i].amount > Decimal::ZERO { history.settle(i) } else { None }.into())
             .collect();
         let episodes = Episodes::new(&history, params.grace, params.as_of);
         Facts { history, settle, episodes }
@@ -146,7 +147,9 @@ impl<'a> Facts<'a> {
     /// `avg_days_to_settle`).
     pub fn settled_without_issue_date(&self) -> usize {
         let invoices = &self.history.ledger.invoices;
-        (0..invoices.len()).filter(|&i| self.settle[i].is_some() && invoices[i].issue().is_none()).count()
+        (0..invoices.len())
+            .filter(|&i| self.settle[i].get().is_some() && invoices[i].issue().is_none())
+            .count()
     }
 
     /// Sums for every (period, group): `group_of` gives each invoice's group
@@ -196,7 +199,7 @@ impl<'a> Facts<'a> {
             return;
         }
         self.add_recovery(sums, i, s, e);
-        if let Some(settle) = self.settle[i].filter(|d| s <= *d && *d <= e) {
+        if let Some(settle) = self.settle[i].get().filter(|d| s <= *d && *d <= e) {
             let late = (settle - inv.due) as i64;
             sums.settled_invoices += 1;
             sums.late_days += late.max(0);

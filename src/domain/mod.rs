@@ -10,6 +10,7 @@ pub mod history;
 pub mod interest;
 pub mod kpi;
 pub mod ledger;
+pub mod pairs;
 pub mod plan_check;
 pub mod promise;
 pub mod provision;

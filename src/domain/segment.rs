@@ -126,15 +126,13 @@ pub fn features(ledger: &Ledger, params: &SegmentParams, disputes: &Disputes) ->
     let history = History::new(ledger);
     let episodes = Episodes::new(&history, params.grace, params.as_of);
     let start = params.as_of - params.lookback + 1;
-    let mut pairs: Vec<(u32, u32)> = ledger.invoices.iter().map(|i| (i.customer, i.currency)).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
+    let pairs = &episodes.pairs;
     let mut rows: Vec<Features> = pairs
         .iter()
-        .map(|&(customer, currency)| Features { customer, currency, ..Features::default() })
+        .map(|(customer, currency)| Features { customer, currency, ..Features::default() })
         .collect();
     for (i, inv) in ledger.invoices.iter().enumerate() {
-        let row = &mut rows[pairs.binary_search(&(inv.customer, inv.currency)).expect("pair of an invoice")];
+        let row = &mut rows[pairs.of(inv)];
         let open = history.open_at(i, params.as_of);
         if !open.is_zero() {
             row.active = true;

@@ -34,8 +34,9 @@ pub enum Cell {
     Fixed2(Decimal),
     Date(Day),
     Bool(bool),
-    /// A list of text values (JSON array; joined with spaces in CSV/table).
-    List(Vec<String>),
+    /// A list of text values (JSON array; joined with spaces in CSV/table),
+    /// shared with the row it comes from rather than copied.
+    List(std::sync::Arc<[String]>),
 }
 
 impl Cell {
