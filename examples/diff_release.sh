@@ -45,6 +45,8 @@ commands() { # invoices, payments, as-of, a date about a year before it, label
   local in=("$1" --payments "$2" --as-of "$3") l=$5
   run "$l age" age "${in[@]}" -f csv
   run "$l age json" age "${in[@]}" -f json
+  run "$l age --detail" age "${in[@]}" --detail -f csv
+  run "$l forecast --detail" forecast "${in[@]}" --detail -f csv
   run "$l kpi" kpi "${in[@]}" --from "$4" --every month -f csv
   run "$l segment" segment "${in[@]}" -f csv
   run "$l dunning" dunning "${in[@]}" --policy examples/policy.toml -f csv
