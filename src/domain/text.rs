@@ -155,6 +155,8 @@ const BLANK: KeyBuffer = [0; MAX_PREFIX + MAX_DIGITS];
 struct Prefixes {
     handles: hashbrown::HashMap<Box<[u8]>, u32>,
     texts: Vec<Box<[u8]>>,
+    /// The prefix found or added last: the ids of a file mostly share one.
+    last: Option<u32>,
 }
 
 impl Prefixes {
@@ -164,7 +166,11 @@ impl Prefixes {
 
     /// The handle of `prefix`, added if there is room.
     fn find_or_add(&mut self, prefix: &[u8]) -> Option<u32> {
+        if let Some(last) = self.last.filter(|&last| *self.texts[last as usize] == *prefix) {
+            return Some(last);
+        }
         if let Some(handle) = self.find(prefix) {
+            self.last = Some(handle);
             return Some(handle);
         }
         if self.texts.len() >= MAX_PREFIXES {
@@ -173,6 +179,7 @@ impl Prefixes {
         let handle = self.texts.len() as u32;
         self.texts.push(prefix.into());
         self.handles.insert(prefix.into(), handle);
+        self.last = Some(handle);
         Some(handle)
     }
 }
