@@ -3,7 +3,7 @@
 use super::side::DisputesArgs;
 use crate::cli::{by_columns, check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
-use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping};
+use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping, RowTexts};
 use crate::domain::disputes::Disputes;
 use crate::domain::ledger::{Ledger, OpenLedger};
 use crate::error::usage;
@@ -139,11 +139,15 @@ fn summary_report(
     args: &AgeArgs,
     by_columns: &[String],
 ) -> Result<Report> {
-    let rows = aging::aging(ledger.ledger(), ledger.open(), params)?;
+    let groups = aging::groups(ledger.ledger(), ledger.open(), params)?;
     let with_name = params.grouping == Grouping::Customer && ledger.ledger().present.customer_name;
-    // The rows hold their own texts: the ledger's hundreds of megabytes
-    // can go before the output is built.
-    drop(ledger);
+    let names = ledger.ledger().present.customer_name.then(|| ledger.ledger().customer_names());
+    // The documents' gigabytes go before the rows are written out: only
+    // the texts are needed for them.
+    let texts = ledger.into_texts();
+    let row_texts =
+        RowTexts { customers: &texts.customers, currencies: &texts.currencies, texts: &texts.texts, names };
+    let rows = groups.into_rows(&row_texts, params);
     let mut columns: Vec<String> = match &params.grouping {
         Grouping::Customer => vec!["customer".into()],
         Grouping::None => Vec::new(),

@@ -5,6 +5,7 @@
 
 use super::balances::OpenAmounts;
 use super::ledger::{Invoice, Ledger};
+use super::text::Interner;
 use crate::dates::Day;
 use crate::money;
 use anyhow::{bail, Result};
@@ -206,6 +207,51 @@ pub fn aging(
     open: &(impl OpenAmounts + ?Sized),
     params: &AgingParams,
 ) -> Result<Vec<AgingRow>> {
+    Ok(groups(ledger, open, params)?.into_rows(&RowTexts::of(ledger), params))
+}
+
+/// Every group's sums, before they are written out as rows: a ledger of
+/// 100M documents can be dropped in between (see [`Groups::into_rows`]).
+pub struct Groups {
+    tallies: Vec<Tally>,
+}
+
+/// The texts aging rows are written with: a ledger's, and each customer's
+/// name.
+pub struct RowTexts<'a> {
+    pub customers: &'a Interner,
+    pub currencies: &'a Interner,
+    pub texts: &'a Interner,
+    /// By customer handle ([`Ledger::customer_names`]); `None` when the
+    /// input has no name column.
+    pub names: Option<Vec<u32>>,
+}
+
+impl<'a> RowTexts<'a> {
+    pub fn of(ledger: &'a Ledger) -> RowTexts<'a> {
+        RowTexts {
+            customers: &ledger.customers,
+            currencies: &ledger.currencies,
+            texts: &ledger.texts,
+            names: ledger.present.customer_name.then(|| ledger.customer_names()),
+        }
+    }
+}
+
+impl Groups {
+    /// The aging rows, sorted (see [`aging`]).
+    pub fn into_rows(self, texts: &RowTexts, params: &AgingParams) -> Vec<AgingRow> {
+        let mut rows = Vec::with_capacity(self.tallies.iter().map(|tally| tally.keys.len()).sum());
+        for tally in self.tallies {
+            tally.add_rows(texts, params, &mut rows);
+        }
+        sorted(rows)
+    }
+}
+
+/// The sums of every group of the documents open at the as-of date
+/// (the part of [`aging`] that reads the ledger).
+pub fn groups(ledger: &Ledger, open: &(impl OpenAmounts + ?Sized), params: &AgingParams) -> Result<Groups> {
     let shares = parts_of(ledger.invoices.len()).len();
     let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..shares)
@@ -213,13 +259,7 @@ pub fn aging(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
-    let tallies = tallies.into_iter().collect::<Result<Vec<Tally>>>()?;
-    let names = ledger.customer_names();
-    let mut rows = Vec::with_capacity(tallies.iter().map(|tally| tally.keys.len()).sum());
-    for tally in tallies {
-        tally.add_rows(ledger, params, &names, &mut rows);
-    }
-    Ok(sorted(rows))
+    Ok(Groups { tallies: tallies.into_iter().collect::<Result<Vec<Tally>>>()? })
 }
 
 /// The groups one thread adds up: those whose first handle (the
@@ -283,6 +323,16 @@ impl GroupKey {
             _ => GroupKey::Long(handles.into()),
         }
     }
+
+    /// The key's `length` handles, into `handles` (the inverse of [`GroupKey::of`]).
+    fn handles(&self, length: usize, handles: &mut Vec<u32>) {
+        handles.clear();
+        match (self, length) {
+            (GroupKey::Short(value), 1) => handles.push(*value as u32),
+            (GroupKey::Short(value), _) => handles.extend([(value >> 32) as u32, *value as u32]),
+            (GroupKey::Long(values), _) => handles.extend_from_slice(values),
+        }
+    }
 }
 
 /// The sums of the groups of some documents, in flat lists rather than one
@@ -300,10 +350,6 @@ struct Tally {
     /// By group: the previous group with the same first handle, or [`NO_GROUP`].
     next: Vec<u32>,
     keys: Vec<GroupKey>,
-    /// By group: its key's first handle.
-    leads: Vec<u32>,
-    /// One document of each group, for its key texts.
-    first: Vec<usize>,
     sums: Vec<Decimal>,
     documents: Vec<u64>,
     max_days: Vec<i32>,
@@ -318,17 +364,14 @@ impl Tally {
             heads: Vec::new(),
             next: Vec::new(),
             keys: Vec::new(),
-            leads: Vec::new(),
-            first: Vec::new(),
             sums: Vec::new(),
             documents: Vec::new(),
             max_days: Vec::new(),
         }
     }
 
-    /// The group of `key`, whose first handle is `lead`, made if new with
-    /// `first` as its first document.
-    fn group(&mut self, key: GroupKey, lead: u32, first: usize) -> usize {
+    /// The group of `key`, whose first handle is `lead`, made if new.
+    fn group(&mut self, key: GroupKey, lead: u32) -> usize {
         let head = lead as usize;
         if head >= self.heads.len() {
             self.heads.resize(head + 1, NO_GROUP);
@@ -344,8 +387,6 @@ impl Tally {
         self.next.push(self.heads[head]);
         self.heads[head] = slot as u32;
         self.keys.push(key);
-        self.leads.push(lead);
-        self.first.push(first);
         self.sums.resize(self.sums.len() + self.buckets, Decimal::ZERO);
         self.documents.push(0);
         self.max_days.push(0);
@@ -353,7 +394,7 @@ impl Tally {
     }
 
     fn add(&mut self, key: GroupKey, lead: u32, doc: &DetailRow) {
-        let slot = self.group(key, lead, doc.index);
+        let slot = self.group(key, lead);
         money::add(&mut self.sums[slot * self.buckets + doc.bucket], doc.open);
         self.documents[slot] += 1;
         if doc.open > Decimal::ZERO && doc.days > 0 {
@@ -361,12 +402,17 @@ impl Tally {
         }
     }
 
-    /// Adds one row per group to `rows`; `names` is
-    /// [`Ledger::customer_names`].
-    fn add_rows(self, ledger: &Ledger, params: &AgingParams, names: &[u32], rows: &mut Vec<AgingRow>) {
+    /// Adds one row per group to `rows`.
+    fn add_rows(self, texts: &RowTexts, params: &AgingParams, rows: &mut Vec<AgingRow>) {
+        let key_length = match &params.grouping {
+            Grouping::Customer => 2,
+            Grouping::None => 1,
+            Grouping::Columns(columns) => columns.len() + 1,
+        };
+        let mut handles = Vec::with_capacity(key_length);
         rows.extend((0..self.keys.len()).map(|g| {
-            let index = self.first[g];
-            let mut row = new_row(ledger, params, index, &ledger.invoices[index], names);
+            self.keys[g].handles(key_length, &mut handles);
+            let mut row = new_row(texts, params, &handles);
             row.buckets = self.sums[g * self.buckets..][..self.buckets].to_vec();
             row.total_open = row.buckets.iter().sum();
             row.open_documents = self.documents[g];
@@ -386,28 +432,22 @@ fn group_key(ledger: &Ledger, params: &AgingParams, index: usize, invoice: &Invo
     key.push(invoice.currency);
 }
 
-fn new_row(
-    ledger: &Ledger,
-    params: &AgingParams,
-    index: usize,
-    invoice: &Invoice,
-    names: &[u32],
-) -> AgingRow {
+/// An empty row for the group of `handles` (see [`group_key`]).
+fn new_row(texts: &RowTexts, params: &AgingParams, handles: &[u32]) -> AgingRow {
+    let (&currency, keys) = handles.split_last().expect("a group key ends with its currency");
     let (keys, name) = match &params.grouping {
         Grouping::Customer => {
-            let name = ledger
-                .present
-                .customer_name
-                .then(|| ledger.texts.get(names[invoice.customer as usize]).to_string());
-            (vec![ledger.customer(invoice).to_string()], name)
+            let customer = keys[0];
+            let name =
+                texts.names.as_ref().map(|names| texts.texts.get(names[customer as usize]).to_string());
+            (vec![texts.customers.get(customer).to_string()], name)
         }
         Grouping::None => (Vec::new(), None),
-        Grouping::Columns(columns) => (
-            columns.iter().map(|&c| ledger.texts.get(ledger.extras[c].values[index]).to_string()).collect(),
-            None,
-        ),
+        Grouping::Columns(_) => {
+            (keys.iter().map(|&value| texts.texts.get(value).to_string()).collect(), None)
+        }
     };
-    AgingRow::empty(keys, name, ledger.currency(invoice).to_string(), params.buckets.count())
+    AgingRow::empty(keys, name, texts.currencies.get(currency).to_string(), params.buckets.count())
 }
 
 /// Sorts by overdue descending, then keys, then currency (no two rows
@@ -530,7 +570,7 @@ mod tests {
                 let mut shared_rows = Vec::new();
                 for index in 0..3 {
                     let share = tally(&ledger, &params, &open, Share { index, of: 3 }).unwrap();
-                    share.add_rows(&ledger, &params, &ledger.customer_names(), &mut shared_rows);
+                    share.add_rows(&RowTexts::of(&ledger), &params, &mut shared_rows);
                 }
                 prop_assert_eq!(&sorted(shared_rows), &rows);
                 for total in totals(&rows) {

@@ -117,6 +117,14 @@ impl Default for Ledger {
     }
 }
 
+/// A ledger's texts alone, its documents, payments and ids dropped: what
+/// a report of millions of documents is written with once they are summed.
+pub struct Texts {
+    pub customers: Interner,
+    pub currencies: Interner,
+    pub texts: Interner,
+}
+
 /// Payments folded away while reading, for a command that needs only each
 /// invoice's open balance at the as-of date (`age`): each invoice's amount
 /// minus its payments dated on or before that date. Ten million payments
@@ -190,6 +198,11 @@ impl OpenLedger {
         self.ledger.stop_id_lookups();
     }
 
+    /// [`Ledger::into_texts`]; the open amounts go too.
+    pub fn into_texts(self) -> Texts {
+        self.ledger.into_texts()
+    }
+
     /// [`Ledger::restrict_to`] (the documents that exist at the as-of date).
     pub fn restrict_to(self, as_of: Day) -> OpenLedger {
         let OpenLedger { ledger, mut open } = self;
@@ -223,6 +236,12 @@ impl Ledger {
 
     pub fn currency(&self, invoice: &Invoice) -> &str {
         self.currencies.get(invoice.currency)
+    }
+
+    /// The ledger's texts; everything else is dropped.
+    pub fn into_texts(self) -> Texts {
+        let Parts { customers, currencies, texts, .. } = self.parts;
+        Texts { customers, currencies, texts }
     }
 
     /// Frees the id look-up table once the input is read (see
