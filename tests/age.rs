@@ -327,3 +327,44 @@ fn by_lists_that_would_repeat_a_field_are_usage_errors() {
         }
     }
 }
+
+/// Long ERP ids that end in digits are kept as prefix and number: ids that
+/// differ only in leading zeros stay apart, a payment finds its own, and
+/// `--detail` writes each id back and orders ties by id as text (numbers
+/// would put ...41 first). As of 2025-04-10 every document is 10 days past
+/// due (due 03-31); the payment of 50 leaves ...0000042 (7 digits) 150.00 open.
+#[test]
+fn long_numbered_ids_stay_apart_and_come_back_as_text() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,customer_name,invoice,issue_date,due_date,amount,currency
+C1,Acme,ACC-SINV-2025-00000042,2025-03-01,2025-03-31,100.00,EUR
+C1,Acme,ACC-SINV-2025-0000042,2025-03-01,2025-03-31,200.00,EUR
+C1,Acme,ACC-SINV-2025-000000042,2025-03-01,2025-03-31,300.00,EUR
+C1,Acme,ACC-SINV-2025-00000041,2025-03-01,2025-03-31,400.00,EUR
+",
+    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\nACC-SINV-2025-0000042,2025-04-01,50\n");
+    let run = wd.run(&["age", &inv, "--payments", &pay, "--as-of", "2025-04-10", "--detail", "-f", "csv"]);
+    let expected = "\
+customer,customer_name,invoice,currency,issue_date,due_date,amount,open,days_past_due,bucket,disputed
+C1,Acme,ACC-SINV-2025-000000042,EUR,2025-03-01,2025-03-31,300.00,300.00,10,days_1_30,false
+C1,Acme,ACC-SINV-2025-00000041,EUR,2025-03-01,2025-03-31,400.00,400.00,10,days_1_30,false
+C1,Acme,ACC-SINV-2025-00000042,EUR,2025-03-01,2025-03-31,100.00,100.00,10,days_1_30,false
+C1,Acme,ACC-SINV-2025-0000042,EUR,2025-03-01,2025-03-31,200.00,150.00,10,days_1_30,false
+";
+    assert_eq!(run.ok(), expected);
+
+    let unknown = wd.write("unknown.csv", "invoice,date,amount\nACC-SINV-2025-00000043,2025-04-01,50\n");
+    wd.run(&["age", &inv, "--payments", &unknown, "--as-of", "2025-04-10"]).fails_with(&[
+        "unknown.csv:2",
+        "ACC-SINV-2025-00000043",
+        "no invoice with this id",
+    ]);
+    let twice = wd.write(
+        "twice.csv",
+        "customer,invoice,due_date,amount\nC1,ACC-SINV-2025-00000042,2025-03-31,1\nC1,ACC-SINV-2025-00000042,2025-03-31,2\n",
+    );
+    wd.run(&["age", &twice, "--as-of", "2025-04-10"]).fails_with(&["twice.csv:3", "duplicate invoice id"]);
+}
