@@ -141,7 +141,7 @@ fn summary_report(
 ) -> Result<Report> {
     let groups = aging::groups(ledger.ledger(), ledger.open(), params)?;
     let with_name = params.grouping == Grouping::Customer && ledger.ledger().present.customer_name;
-    let names = ledger.ledger().present.customer_name.then(|| ledger.ledger().customer_names());
+    let names = ledger.ledger().customer_names_if_given();
     // The documents' gigabytes go before the rows are written out: only
     // the texts are needed for them.
     let texts = ledger.into_texts();

@@ -233,7 +233,7 @@ impl<'a> RowTexts<'a> {
             customers: &ledger.customers,
             currencies: &ledger.currencies,
             texts: &ledger.texts,
-            names: ledger.present.customer_name.then(|| ledger.customer_names()),
+            names: ledger.customer_names_if_given(),
         }
     }
 }

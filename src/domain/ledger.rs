@@ -305,6 +305,11 @@ impl Ledger {
         self.emails.get(customer as usize).map_or("", |&e| self.texts.get(e))
     }
 
+    /// [`Ledger::customer_names`] when the input has a name column.
+    pub fn customer_names_if_given(&self) -> Option<Vec<u32>> {
+        self.present.customer_name.then(|| self.customer_names())
+    }
+
     /// The first customer name given for each customer handle (0 if none).
     pub fn customer_names(&self) -> Vec<u32> {
         let mut names = vec![0u32; self.customers.len()];
