@@ -46,6 +46,8 @@ commands() { # invoices, payments, as-of, a date about a year before it, label
   run "$l age" age "${in[@]}" -f csv
   run "$l age json" age "${in[@]}" -f json
   run "$l age --detail" age "${in[@]}" --detail -f csv
+  run "$l age --by none --buckets 15,45" age "${in[@]}" --by none --buckets 15,45 -f csv
+  run "$l age --basis issue --totals" age "${in[@]}" --basis issue --totals -f csv
   run "$l forecast --detail" forecast "${in[@]}" --detail -f csv
   run "$l kpi" kpi "${in[@]}" --from "$4" --every month -f csv
   run "$l segment" segment "${in[@]}" -f csv
@@ -57,6 +59,11 @@ commands() { # invoices, payments, as-of, a date about a year before it, label
   run "$l report" report "${in[@]}" --policy examples/policy.toml -o OUT.html
 }
 commands fixtures/invoices.csv fixtures/payments.csv 2025-03-31 2024-04-30 fixtures
+run "fixtures age --by region,email" age fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --by region,email -f csv
+run "fixtures provision --by region json" provision fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --by region --history-from 2020-01-01 --default-after 20 -f json
+run "fixtures provision --rates --buckets" provision fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --buckets 30,60,90 --rates examples/provision_rates.csv -f csv
+run "provision fixture --adjust" provision fixtures/provision/invoices.csv --payments fixtures/provision/payments.csv --as-of 2025-12-31 --buckets 30,60,90 --adjust 10 -f csv
+run "fixtures age --by region json" age fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --by region -f json
 commands fixtures/invoices.parquet fixtures/payments.csv 2025-03-31 2024-04-30 "fixtures (Parquet)"
 h='customer,invoice,amount,due_date'
 e=$work/edge; mkdir -p "$e"

@@ -11,6 +11,7 @@ mod dates;
 mod domain;
 mod error;
 mod files;
+mod group;
 mod input;
 mod money;
 mod render;

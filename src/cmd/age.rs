@@ -147,7 +147,7 @@ fn summary_report(
     let texts = ledger.into_texts();
     let row_texts =
         RowTexts { customers: &texts.customers, currencies: &texts.currencies, texts: &texts.texts, names };
-    let rows = groups.into_rows(&row_texts, params);
+    let rows = groups.into_rows(&row_texts, params)?;
     let mut columns: Vec<String> = match &params.grouping {
         Grouping::Customer => vec!["customer".into()],
         Grouping::None => Vec::new(),

@@ -106,7 +106,7 @@ pub fn run(args: &ProvisionArgs) -> Result<()> {
         given,
         by: by.len(),
     };
-    let rows = provision::provision(&ledger, &params);
+    let rows = provision::provision(&ledger, &params)?;
     drop(ledger);
     warn_about_missing_rates(&rows, &by, &names);
     let columns = columns(&by);

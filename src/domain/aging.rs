@@ -7,7 +7,7 @@ use super::balances::OpenAmounts;
 use super::ledger::{Invoice, Ledger};
 use super::text::Interner;
 use crate::dates::Day;
-use crate::money;
+use crate::group::{KeyedSums, Passes, SumsByKey};
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 use std::ops::Range;
@@ -160,27 +160,29 @@ fn aged_documents(
     params: &AgingParams,
 ) -> Result<Vec<DetailRow>> {
     let mut rows = Vec::new();
-    for_each_aged(ledger, params, open, 0..ledger.invoices.len(), |doc| rows.push(doc))?;
+    for_each_aged(ledger, params, open, |doc| {
+        rows.push(doc);
+        Ok(())
+    })?;
     Ok(rows)
 }
 
-/// Calls `visit` with every open document of `range` and its age, in input
-/// order, without collecting them (ten million rows would cost 400 MB).
-/// `open` is every invoice's open amount at the as-of date.
+/// Calls `visit` with every open document and its age, in input order,
+/// without collecting them (ten million rows would cost 400 MB), until
+/// `visit` fails. `open` is every invoice's open amount at the as-of date.
 fn for_each_aged(
     ledger: &Ledger,
     params: &AgingParams,
     open: &(impl OpenAmounts + ?Sized),
-    range: Range<usize>,
-    mut visit: impl FnMut(DetailRow),
+    mut visit: impl FnMut(DetailRow) -> Result<()>,
 ) -> Result<()> {
-    for (index, invoice) in ledger.invoices.iter().enumerate().take(range.end).skip(range.start) {
+    for (index, invoice) in ledger.invoices.iter().enumerate() {
         let amount = open.open(index);
         if amount.is_zero() || !Ledger::exists_at(invoice, params.as_of) {
             continue;
         }
         let days = age_in_days(ledger, index, invoice, params)?;
-        visit(DetailRow { index, open: amount, days, bucket: params.buckets.index(days) });
+        visit(DetailRow { index, open: amount, days, bucket: params.buckets.index(days) })?;
     }
     Ok(())
 }
@@ -199,21 +201,21 @@ fn age_in_days(ledger: &Ledger, index: usize, invoice: &Invoice, params: &AgingP
 }
 
 /// The aging rows, sorted by overdue descending, then keys, then currency.
-/// Large ledgers are shared between the processor's cores by group (see
-/// [`Share`]): each group is added up by one thread, in file order, so the
-/// split changes no figure, and an error is the first in file order.
 pub fn aging(
     ledger: &Ledger,
     open: &(impl OpenAmounts + ?Sized),
     params: &AgingParams,
 ) -> Result<Vec<AgingRow>> {
-    Ok(groups(ledger, open, params)?.into_rows(&RowTexts::of(ledger), params))
+    groups(ledger, open, params)?.into_rows(&RowTexts::of(ledger), params)
 }
 
-/// Every group's sums, before they are written out as rows: a ledger of
-/// 100M documents can be dropped in between (see [`Groups::into_rows`]).
+/// Every group's sums by bucket, before they are written out as rows: a
+/// ledger of 100M documents can be dropped in between (see
+/// [`Groups::into_rows`]).
 pub struct Groups {
-    tallies: Vec<Tally>,
+    /// By (group handles, currency, bucket), one [`SumsByKey`] per pass,
+    /// each in key order: the buckets of a group come one after the other.
+    passes: Vec<SumsByKey>,
 }
 
 /// The texts aging rows are written with: a ledger's, and each customer's
@@ -239,187 +241,85 @@ impl<'a> RowTexts<'a> {
 }
 
 impl Groups {
-    /// The aging rows, sorted (see [`aging`]).
-    pub fn into_rows(self, texts: &RowTexts, params: &AgingParams) -> Vec<AgingRow> {
-        let mut rows = Vec::with_capacity(self.tallies.iter().map(|tally| tally.keys.len()).sum());
-        for tally in self.tallies {
-            tally.add_rows(texts, params, &mut rows);
+    /// The aging rows, sorted (see [`aging`]): one per group, its buckets
+    /// filled from the group's (bucket) sums.
+    pub fn into_rows(self, texts: &RowTexts, params: &AgingParams) -> Result<Vec<AgingRow>> {
+        let mut rows: Vec<AgingRow> = Vec::new();
+        for pass in &self.passes {
+            // The handles of the group the last row is of (none at first).
+            let mut group: Vec<u32> = Vec::new();
+            pass.for_each(|sum| {
+                let (&bucket, handles) = sum.key.split_last().expect("a key ends with its bucket");
+                if group != handles {
+                    rows.push(new_row(texts, params, handles));
+                    group = handles.to_vec();
+                }
+                let row = rows.last_mut().expect("a row for the group");
+                row.buckets[bucket as usize] = sum.sum;
+                row.open_documents += sum.rows;
+                row.max_days_past_due = row.max_days_past_due.max(sum.largest.unwrap_or(0));
+            })?;
         }
-        sorted(rows)
+        for row in &mut rows {
+            row.total_open = row.buckets.iter().sum();
+        }
+        Ok(sorted(rows))
     }
 }
 
-/// The sums of every group of the documents open at the as-of date
-/// (the part of [`aging`] that reads the ledger).
+/// The sums of every group of the documents open at the as-of date by
+/// bucket (the part of [`aging`] that reads the ledger), added up by
+/// polars ([`KeyedSums`]), in as many [`Passes`] as the ledger's size
+/// asks for. Documents are read in file order, so an error is the first
+/// in file order (the first pass meets it).
 pub fn groups(ledger: &Ledger, open: &(impl OpenAmounts + ?Sized), params: &AgingParams) -> Result<Groups> {
-    let shares = parts_of(ledger.invoices.len()).len();
-    let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..shares)
-            .map(|index| scope.spawn(move || tally(ledger, params, open, Share { index, of: shares })))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    });
-    Ok(Groups { tallies: tallies.into_iter().collect::<Result<Vec<Tally>>>()? })
+    groups_in(Passes::over(ledger.invoices.len()), ledger, open, params)
 }
 
-/// The groups one thread adds up: those whose first handle (the
-/// customer's, or the first `--by` value's) is `index` modulo `of`. No
-/// two threads have a group in common, so there is nothing to merge, and
-/// each group is held once (at 100M invoices, 2.5 million customers).
-#[derive(Clone, Copy)]
-struct Share {
-    index: usize,
-    of: usize,
+fn groups_in(
+    passes: Passes,
+    ledger: &Ledger,
+    open: &(impl OpenAmounts + ?Sized),
+    params: &AgingParams,
+) -> Result<Groups> {
+    let width = key_width(&params.grouping) + 1;
+    let mut key = Vec::with_capacity(width);
+    let mut sums = Vec::with_capacity(passes.count());
+    for pass in 0..passes.count() {
+        let mut pass_sums = KeyedSums::new(width);
+        for_each_aged(ledger, params, open, |doc| {
+            group_key(ledger, params, doc.index, &ledger.invoices[doc.index], &mut key);
+            if passes.of(&key) != pass {
+                return Ok(());
+            }
+            key.push(doc.bucket as u32);
+            // The largest days past due is over the documents owed and overdue.
+            let overdue = (doc.open > Decimal::ZERO && doc.days > 0).then_some(doc.days);
+            pass_sums.push(&key, doc.open, overdue)
+        })?;
+        sums.push(pass_sums.finish()?);
+    }
+    Ok(Groups { passes: sums })
 }
 
-impl Share {
-    fn has(&self, lead: u32) -> bool {
-        lead as usize % self.of == self.index
+/// The handles of a group's key: its `--by` values (or customer), then
+/// its currency (see [`group_key`]).
+fn key_width(grouping: &Grouping) -> usize {
+    match grouping {
+        Grouping::Customer => 2,
+        Grouping::None => 1,
+        Grouping::Columns(columns) => columns.len() + 1,
     }
 }
 
-/// Ranges of invoices to age on separate threads: one per core for a large
-/// ledger, a single one otherwise.
+/// Ranges of invoices to read on separate threads: one per core for a
+/// large ledger, a single one otherwise.
 pub(super) fn parts_of(count: usize) -> Vec<Range<usize>> {
     const MIN_PART: usize = 250_000;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parts = cores.min(count / MIN_PART).max(1);
     let size = count.div_ceil(parts);
     (0..parts).map(|p| p * size..((p + 1) * size).min(count)).collect()
-}
-
-/// The sums of the groups of `share`. Every thread reads every document,
-/// so each meets the same first error, the first in file order.
-fn tally(
-    ledger: &Ledger,
-    params: &AgingParams,
-    open: &(impl OpenAmounts + ?Sized),
-    share: Share,
-) -> Result<Tally> {
-    let mut tally = Tally::new(params.buckets.count());
-    let mut key = Vec::with_capacity(4);
-    for_each_aged(ledger, params, open, 0..ledger.invoices.len(), |doc| {
-        group_key(ledger, params, doc.index, &ledger.invoices[doc.index], &mut key);
-        if share.has(key[0]) {
-            tally.add(GroupKey::of(&key), key[0], &doc);
-        }
-    })?;
-    Ok(tally)
-}
-
-/// A group's handles (customer or `--by` values, then currency), packed
-/// into one number when there are at most two.
-#[derive(Clone, PartialEq, Eq)]
-enum GroupKey {
-    Short(u64),
-    Long(Box<[u32]>),
-}
-
-impl GroupKey {
-    fn of(handles: &[u32]) -> GroupKey {
-        match handles {
-            [a] => GroupKey::Short(u64::from(*a)),
-            [a, b] => GroupKey::Short((u64::from(*a) << 32) | u64::from(*b)),
-            _ => GroupKey::Long(handles.into()),
-        }
-    }
-
-    /// The key's `length` handles, into `handles` (the inverse of [`GroupKey::of`]).
-    fn handles(&self, length: usize, handles: &mut Vec<u32>) {
-        handles.clear();
-        match (self, length) {
-            (GroupKey::Short(value), 1) => handles.push(*value as u32),
-            (GroupKey::Short(value), _) => handles.extend([(value >> 32) as u32, *value as u32]),
-            (GroupKey::Long(values), _) => handles.extend_from_slice(values),
-        }
-    }
-}
-
-/// The sums of the groups of some documents, in flat lists rather than one
-/// [`AgingRow`] per group, so adding a document touches little memory.
-///
-/// Groups are found without hashing: a key's first handle (the customer,
-/// the first `--by` value, or the currency) is a small dense number, so
-/// `heads` maps it straight to its first group, and the groups that share
-/// it (other currencies) are chained through `next`.
-struct Tally {
-    /// Bucket count; each group has this many sums (its total is their sum).
-    buckets: usize,
-    /// By first handle: its latest group, or [`NO_GROUP`].
-    heads: Vec<u32>,
-    /// By group: the previous group with the same first handle, or [`NO_GROUP`].
-    next: Vec<u32>,
-    keys: Vec<GroupKey>,
-    sums: Vec<Decimal>,
-    documents: Vec<u64>,
-    max_days: Vec<i32>,
-}
-
-const NO_GROUP: u32 = u32::MAX;
-
-impl Tally {
-    fn new(buckets: usize) -> Tally {
-        Tally {
-            buckets,
-            heads: Vec::new(),
-            next: Vec::new(),
-            keys: Vec::new(),
-            sums: Vec::new(),
-            documents: Vec::new(),
-            max_days: Vec::new(),
-        }
-    }
-
-    /// The group of `key`, whose first handle is `lead`, made if new.
-    fn group(&mut self, key: GroupKey, lead: u32) -> usize {
-        let head = lead as usize;
-        if head >= self.heads.len() {
-            self.heads.resize(head + 1, NO_GROUP);
-        }
-        let mut slot = self.heads[head];
-        while slot != NO_GROUP {
-            if self.keys[slot as usize] == key {
-                return slot as usize;
-            }
-            slot = self.next[slot as usize];
-        }
-        let slot = self.keys.len();
-        self.next.push(self.heads[head]);
-        self.heads[head] = slot as u32;
-        self.keys.push(key);
-        self.sums.resize(self.sums.len() + self.buckets, Decimal::ZERO);
-        self.documents.push(0);
-        self.max_days.push(0);
-        slot
-    }
-
-    fn add(&mut self, key: GroupKey, lead: u32, doc: &DetailRow) {
-        let slot = self.group(key, lead);
-        money::add(&mut self.sums[slot * self.buckets + doc.bucket], doc.open);
-        self.documents[slot] += 1;
-        if doc.open > Decimal::ZERO && doc.days > 0 {
-            self.max_days[slot] = self.max_days[slot].max(doc.days);
-        }
-    }
-
-    /// Adds one row per group to `rows`.
-    fn add_rows(self, texts: &RowTexts, params: &AgingParams, rows: &mut Vec<AgingRow>) {
-        let key_length = match &params.grouping {
-            Grouping::Customer => 2,
-            Grouping::None => 1,
-            Grouping::Columns(columns) => columns.len() + 1,
-        };
-        let mut handles = Vec::with_capacity(key_length);
-        rows.extend((0..self.keys.len()).map(|g| {
-            self.keys[g].handles(key_length, &mut handles);
-            let mut row = new_row(texts, params, &handles);
-            row.buckets = self.sums[g * self.buckets..][..self.buckets].to_vec();
-            row.total_open = row.buckets.iter().sum();
-            row.open_documents = self.documents[g];
-            row.max_days_past_due = self.max_days[g];
-            row
-        }));
-    }
 }
 
 fn group_key(ledger: &Ledger, params: &AgingParams, index: usize, invoice: &Invoice, key: &mut Vec<u32>) {
@@ -564,15 +464,10 @@ mod tests {
                 for row in &rows {
                     prop_assert_eq!(row.buckets.iter().copied().sum::<Decimal>(), row.total_open);
                 }
-                // The same rows when the groups are shared between three
-                // threads, as on a large ledger.
-                let open = ledger.open_at(as_of);
-                let mut shared_rows = Vec::new();
-                for index in 0..3 {
-                    let share = tally(&ledger, &params, &open, Share { index, of: 3 }).unwrap();
-                    share.add_rows(&RowTexts::of(&ledger), &params, &mut shared_rows);
-                }
-                prop_assert_eq!(&sorted(shared_rows), &rows);
+                // The same rows when the groups are summed in three passes,
+                // as on a ledger of more than 32M documents.
+                let in_passes = groups_in(Passes::exactly(3), &ledger, &ledger.open_at(as_of), &params).unwrap();
+                prop_assert_eq!(&in_passes.into_rows(&RowTexts::of(&ledger), &params).unwrap(), &rows);
                 for total in totals(&rows) {
                     let cur = ledger.currencies.find_handle(&total.currency);
                     let exists = |i: usize| ledger.invoices[i].currency == cur && ledger.invoices[i].issue().is_none_or(|d| d <= as_of);

@@ -15,8 +15,9 @@ use super::aging::Buckets;
 use super::history::History;
 use super::ledger::Ledger;
 use crate::dates::Day;
+use crate::group::KeyedSums;
 use crate::money;
-use hashbrown::HashMap;
+use anyhow::Result;
 use rust_decimal::Decimal;
 
 #[derive(Clone, Debug)]
@@ -103,80 +104,99 @@ pub struct ProvisionTotal {
     pub ecl: Decimal,
 }
 
-/// The sums of one (group, currency).
+/// The sums of one (group, currency), by bucket.
 struct Group {
-    /// One document of the group, for its key texts.
-    first: usize,
+    /// The `--by` values' handles, then the currency's.
+    handles: Vec<u32>,
     gross: Vec<Decimal>,
     reached: Vec<Decimal>,
     lost: Vec<Decimal>,
-    /// Whether it has a document in the history or in the gross.
-    seen: bool,
 }
 
-/// The groups (`--by` values, currency) in order of first appearance.
-#[derive(Default)]
-struct Groups {
-    index: HashMap<Vec<u32>, usize>,
-    list: Vec<Group>,
+/// What a sum of [`provision`] measures: the last handle of its key, after
+/// the group's handles and the bucket.
+mod measure {
+    pub const GROSS: u32 = 0;
+    pub const REACHED: u32 = 1;
+    pub const LOST: u32 = 2;
+}
+
+/// The sums of every group and bucket, added up by polars ([`KeyedSums`]).
+struct Sums<'a> {
+    ledger: &'a Ledger,
+    by: usize,
+    sums: KeyedSums,
     key: Vec<u32>,
 }
 
-impl Groups {
-    /// The group of invoice `i`, made if new.
-    fn of(&mut self, ledger: &Ledger, i: usize, params: &ProvisionParams) -> &mut Group {
-        self.key.clear();
-        self.key.extend(ledger.extras[..params.by].iter().map(|c| c.values[i]));
-        self.key.push(ledger.invoices[i].currency);
-        let count = params.buckets.count();
-        let list = &mut self.list;
-        let g = *self.index.entry(self.key.clone()).or_insert_with(|| {
-            let zeros = vec![Decimal::ZERO; count];
-            list.push(Group {
-                first: i,
-                gross: zeros.clone(),
-                reached: zeros.clone(),
-                lost: zeros,
-                seen: false,
-            });
-            list.len() - 1
-        });
-        &mut self.list[g]
+impl<'a> Sums<'a> {
+    fn new(ledger: &'a Ledger, by: usize) -> Sums<'a> {
+        Sums { ledger, by, sums: KeyedSums::new(by + 3), key: Vec::with_capacity(by + 3) }
     }
 
-    /// The rows of the groups seen, ordered by key texts, then currency.
-    fn into_rows(self, ledger: &Ledger, params: &ProvisionParams) -> Vec<ProvisionRow> {
-        let mut seen: Vec<&Group> = self.list.iter().filter(|g| g.seen).collect();
-        seen.sort_by_cached_key(|g| {
-            let keys: Vec<&str> =
-                ledger.extras[..params.by].iter().map(|c| ledger.texts.get(c.values[g.first])).collect();
-            (keys, ledger.currency(&ledger.invoices[g.first]))
+    /// Adds `amount` to `measure` of invoice `i`'s group in `bucket`.
+    fn add(&mut self, i: usize, bucket: usize, measure: u32, amount: Decimal) -> Result<()> {
+        let ledger = self.ledger;
+        self.key.clear();
+        self.key.extend(ledger.extras[..self.by].iter().map(|c| c.values[i]));
+        self.key.extend([ledger.invoices[i].currency, bucket as u32, measure]);
+        self.sums.push(&self.key, amount, None)
+    }
+
+    /// The groups that have a sum, ordered by key texts, then currency.
+    fn into_groups(self, buckets: usize) -> Result<Vec<Group>> {
+        let mut groups: Vec<Group> = Vec::new();
+        self.sums.finish()?.for_each(|sum| {
+            let [.., bucket, measure] = sum.key[..] else {
+                unreachable!("a key ends with bucket and measure")
+            };
+            let handles = &sum.key[..sum.key.len() - 2];
+            if groups.last().is_none_or(|group| group.handles != handles) {
+                let zeros = vec![Decimal::ZERO; buckets];
+                groups.push(Group {
+                    handles: handles.to_vec(),
+                    gross: zeros.clone(),
+                    reached: zeros.clone(),
+                    lost: zeros,
+                });
+            }
+            let group = groups.last_mut().expect("a group for the sum");
+            let sums = match measure {
+                measure::GROSS => &mut group.gross,
+                measure::REACHED => &mut group.reached,
+                _ => &mut group.lost,
+            };
+            sums[bucket as usize] = sum.sum;
+        })?;
+        let ledger = self.ledger;
+        groups.sort_by_cached_key(|group| {
+            let (currency, values) = group.handles.split_last().expect("a group has its currency");
+            let keys: Vec<&str> = values.iter().map(|&value| ledger.texts.get(value)).collect();
+            (keys, ledger.currencies.get(*currency))
         });
-        seen.into_iter().flat_map(|g| rows_of(ledger, g, params)).collect()
+        Ok(groups)
     }
 }
 
 /// Rows per (`--by` keys, currency, bucket) for each group with history or
 /// gross, ordered by keys, currency, bucket.
-pub fn provision(ledger: &Ledger, params: &ProvisionParams) -> Vec<ProvisionRow> {
+pub fn provision(ledger: &Ledger, params: &ProvisionParams) -> Result<Vec<ProvisionRow>> {
     let history = History::new(ledger);
-    let mut groups = Groups::default();
+    let mut sums = Sums::new(ledger, params.by);
     for (i, invoice) in ledger.invoices.iter().enumerate() {
         if invoice.amount <= Decimal::ZERO {
             continue;
         }
-        let group = groups.of(ledger, i, params);
         let open = history.open_at(i, params.as_of);
         if open > Decimal::ZERO {
-            money::add(&mut group.gross[params.buckets.index(params.as_of - invoice.due)], open);
-            group.seen = true;
+            sums.add(i, params.buckets.index(params.as_of - invoice.due), measure::GROSS, open)?;
         }
         if params.given.is_none() && in_history(ledger, i, params) {
-            add_history(&history, i, params, group);
-            group.seen = true;
+            add_history(&history, i, params, &mut sums)?;
         }
     }
-    groups.into_rows(ledger, params)
+    let groups = sums.into_groups(params.buckets.count())?;
+    Ok(groups.iter().flat_map(|group| rows_of(ledger, group, params)).collect())
 }
 
 /// Whether the invoice is in the history: issued on or after
@@ -188,8 +208,10 @@ fn in_history(ledger: &Ledger, i: usize, params: &ProvisionParams) -> bool {
 }
 
 /// Adds what the invoice brought to each bucket (`reached`) and what was
-/// lost from it (`min(lost_i, reached)`).
-fn add_history(history: &History, i: usize, params: &ProvisionParams, group: &mut Group) {
+/// lost from it (`min(lost_i, reached)`). A zero adds nothing and is not
+/// handed over; what reached `current` (the amount, above 0) always is,
+/// so every document of the history makes its group appear.
+fn add_history(history: &History, i: usize, params: &ProvisionParams, sums: &mut Sums) -> Result<()> {
     let invoice = &history.ledger.invoices[i];
     let lost = history.open_at(i, invoice.due.saturating_add(params.default_after)).max(Decimal::ZERO);
     let mut walk = history.walk(i);
@@ -198,16 +220,21 @@ fn add_history(history: &History, i: usize, params: &ProvisionParams, group: &mu
             None => invoice.amount,
             Some(lo) => walk.open_at(invoice.due.saturating_add(lo - 1)).max(Decimal::ZERO),
         };
-        money::add(&mut group.reached[k], reached);
-        money::add(&mut group.lost[k], lost.min(reached));
+        if !reached.is_zero() {
+            sums.add(i, k, measure::REACHED, reached)?;
+        }
+        let lost_here = lost.min(reached);
+        if !lost_here.is_zero() {
+            sums.add(i, k, measure::LOST, lost_here)?;
+        }
     }
+    Ok(())
 }
 
 fn rows_of(ledger: &Ledger, group: &Group, params: &ProvisionParams) -> Vec<ProvisionRow> {
-    let first = group.first;
-    let keys: Vec<String> =
-        ledger.extras[..params.by].iter().map(|c| ledger.texts.get(c.values[first]).to_string()).collect();
-    let currency = ledger.currency(&ledger.invoices[first]).to_string();
+    let (&currency, values) = group.handles.split_last().expect("a group has its currency");
+    let keys: Vec<String> = values.iter().map(|&value| ledger.texts.get(value).to_string()).collect();
+    let currency = ledger.currencies.get(currency).to_string();
     let digits = money::minor_digits(&currency);
     (0..params.buckets.count())
         .map(|k| {
@@ -315,7 +342,7 @@ mod tests {
                     given: None,
                     by: 0,
                 };
-                let rows = provision(&ledger, &params);
+                let rows = provision(&ledger, &params).unwrap();
                 let history = History::new(&ledger);
                 for row in &rows {
                     let (reached, lost) = (row.reached.unwrap(), row.lost.unwrap());
