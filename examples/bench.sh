@@ -8,7 +8,9 @@
 #   examples/bench.sh [SIZE...]        sizes in invoices; default 1000000 10000000
 #   ROUNDS=3 examples/bench.sh 1000000 (age and DuckDB alternate ROUNDS times; default 2)
 #
-# Needs: python3 with duckdb (pip install duckdb), GNU time (/usr/bin/time).
+# Needs: python3 with duckdb (pip install duckdb), GNU time (/usr/bin/time);
+# with polars too (pip install polars), the same aging in polars' own lazy
+# API (examples/bench_polars.py) runs beside them.
 # Data goes to bench-data/N/ (git-ignored). Prints one Markdown table row per
 # run (wall seconds, peak RSS) and checks that cobro and DuckDB agree on the
 # open total per currency, to the cent. The machine's speed drifts: compare
@@ -30,6 +32,7 @@ measure() { # label, command...
   fi
 }
 has() { $BIN "$1" --help > /dev/null 2>&1; }
+has_polars() { python3 -c "import polars" 2> /dev/null; }
 total_of() { # sum of total_open per currency from an aging CSV
   python3 - "$1" <<'PY'
 import csv, sys, collections
@@ -52,9 +55,11 @@ for n in ${sizes[@]}; do
   for r in $(seq "$ROUNDS"); do
     measure "cobro age (CSV) #$r" $BIN age "${in[@]}" -f csv -o "$d/cobro_age.csv"
     measure "duckdb age SQL (CSV) #$r" python3 examples/bench_duckdb.py "$d" $AS_OF "$d/duckdb_age.csv"
+    has_polars && measure "polars age, lazy API (CSV) #$r" python3 examples/bench_polars.py "$d" $AS_OF "$d/polars_age.csv"
     measure "cobro age (Parquet) #$r" $BIN age "$d/invoices.parquet" --payments "$d/payments.parquet" \
       --as-of $AS_OF -f csv -o "$d/cobro_age_parquet.csv"
     measure "duckdb age SQL (Parquet) #$r" python3 examples/bench_duckdb.py "$d" $AS_OF "$d/duckdb_age_parquet.csv" parquet
+    has_polars && measure "polars age, lazy API (Parquet) #$r" python3 examples/bench_polars.py "$d" $AS_OF "$d/polars_age_parquet.csv" parquet
   done
   measure "cobro kpi --every month (12)" $BIN kpi "${in[@]}" --from 2023-10-01 --every month -f csv -o "$d/cobro_kpi.csv"
   measure "cobro segment" $BIN segment "${in[@]}" -f csv -o "$d/cobro_segment.csv"
@@ -69,4 +74,5 @@ for n in ${sizes[@]}; do
   echo "totals: cobro CSV      $(total_of "$d/cobro_age.csv")"
   echo "totals: cobro Parquet  $(total_of "$d/cobro_age_parquet.csv")"
   echo "totals: duckdb         $(total_of "$d/duckdb_age.csv")"
+  has_polars && echo "totals: polars         $(total_of "$d/polars_age.csv")"
 done
