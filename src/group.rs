@@ -4,7 +4,7 @@
 //! Rows are pushed one by one and handed to polars in chunks, each added
 //! at once to the sums so far, so memory holds one chunk of rows and the
 //! keys' sums, whatever the row count. The sums stay in polars' columns
-//! (40 bytes a key) until they are read ([`SumsByKey::for_each`]). When
+//! (44 bytes a key of three handles) until they are read ([`SumsByKey::for_each`]). When
 //! the keys alone are many (a group per customer and bucket of 100M
 //! documents), the rows are summed in [`Passes`], each over the keys of
 //! its own share.
@@ -20,8 +20,8 @@ use anyhow::Result;
 use polars::prelude::*;
 use rust_decimal::Decimal;
 
-/// Rows a chunk holds before polars adds them to the sums (44 bytes a row
-/// with a two-handle key: about 90 MB).
+/// Rows a chunk holds before polars adds them to the sums (48 bytes a row
+/// with a three-handle key: about 25 MB).
 const CHUNK_ROWS: usize = 1 << 19;
 
 /// Rows a pass may read when every row could have a key of its own (see
