@@ -63,6 +63,8 @@ run "fixtures age --by region,email" age fixtures/invoices.csv --payments fixtur
 run "fixtures provision --by region json" provision fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --by region --history-from 2020-01-01 --default-after 20 -f json
 run "fixtures provision --rates --buckets" provision fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --buckets 30,60,90 --rates examples/provision_rates.csv -f csv
 run "provision fixture --adjust" provision fixtures/provision/invoices.csv --payments fixtures/provision/payments.csv --as-of 2025-12-31 --buckets 30,60,90 --adjust 10 -f csv
+run "fixtures kpi --by region" kpi fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --from 2024-04-30 --every quarter --by region -f csv
+run "fixtures kpi --by region json" kpi fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --from 2024-04-30 --by region -f json
 run "fixtures age --by region json" age fixtures/invoices.csv --payments fixtures/payments.csv --as-of 2025-03-31 --by region -f json
 commands fixtures/invoices.parquet fixtures/payments.csv 2025-03-31 2024-04-30 "fixtures (Parquet)"
 h='customer,invoice,amount,due_date'

@@ -250,6 +250,53 @@ impl Passes {
     }
 }
 
+/// Rows numbered by group: the groups of a group-by of the rows by their
+/// key, in order of first appearance, and each row's group, found by
+/// joining the rows back to the groups (both polars').
+#[derive(Debug, PartialEq)]
+pub struct Numbered {
+    /// By group number, its key's handles.
+    pub keys: Vec<Vec<u32>>,
+    /// By row, its group number.
+    pub of_row: Vec<u32>,
+}
+
+/// The groups of rows whose key's handles are `columns` (one `Vec` per
+/// key position, each with a handle per row).
+pub fn number_groups(columns: Vec<Vec<u32>>) -> Result<Numbered> {
+    let height = columns.first().map_or(0, Vec::len);
+    let width = columns.len();
+    let key_columns = columns
+        .into_iter()
+        .enumerate()
+        .map(|(k, handles)| UInt32Chunked::from_vec(key_name(k), handles).into_column());
+    let rows = DataFrame::new(height, key_columns.collect())?;
+    let keys: Vec<Expr> = (0..width).map(|k| col(key_name(k))).collect();
+    let groups = rows
+        .clone()
+        .lazy()
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .with_row_index(GROUP, None)
+        .collect()
+        .map_err(polars_failed)?;
+    let join = JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) };
+    let of_row = rows
+        .lazy()
+        .join(groups.clone().lazy(), &keys, &keys, join)
+        .select([col(GROUP)])
+        .collect()
+        .map_err(polars_failed)?;
+    let of_row: Vec<u32> = of_row.column(GROUP)?.u32()?.into_no_null_iter().collect();
+    let key_columns: Vec<&UInt32Chunked> =
+        (0..width).map(|k| groups.column(&key_name(k)).and_then(Column::u32)).collect::<PolarsResult<_>>()?;
+    let keys = (0..groups.height())
+        .map(|g| key_columns.iter().map(|column| column.get(g).expect("keys are never null")).collect())
+        .collect();
+    Ok(Numbered { keys, of_row })
+}
+
+const GROUP: &str = "group";
+
 /// `mantissa` × 10^-`scale` as a `Decimal`. A sum whose mantissa is past
 /// `Decimal`'s 96 bits loses its last decimals, rounded half away from
 /// zero. Amounts are below 10^18 and rows fewer than 2^32, so a sum of
@@ -348,6 +395,19 @@ mod tests {
     }
 
     #[test]
+    fn groups_are_numbered_in_order_of_first_appearance() {
+        // rows (region, currency): (5,1) (2,1) (5,1) (5,0) (2,1) → groups
+        // 0 = (5,1), 1 = (2,1), 2 = (5,0)
+        let numbered = number_groups(vec![vec![5, 2, 5, 5, 2], vec![1, 1, 1, 0, 1]]).unwrap();
+        assert_eq!(
+            numbered,
+            Numbered { keys: vec![vec![5, 1], vec![2, 1], vec![5, 0]], of_row: vec![0, 1, 0, 2, 1] }
+        );
+        let none = number_groups(vec![Vec::new()]).unwrap();
+        assert_eq!(none, Numbered { keys: Vec::new(), of_row: Vec::new() });
+    }
+
+    #[test]
     fn a_sum_past_96_bits_is_rounded_to_fit() {
         // Decimal::MAX's mantissa (2^96 - 1 = 79228162514264337593543950335)
         // twice, plus 5, at scale 10: one digit too many, the 5 rounds up
@@ -363,6 +423,24 @@ mod tests {
         use proptest::prelude::*;
 
         proptest! {
+            /// Each row's group has the row's key, and the groups come in
+            /// the order their keys first appear (over many chunks of polars' join).
+            #[test]
+            fn every_row_is_in_the_group_of_its_key(rows in prop::collection::vec((0u32..6, 0u32..3), 0..3000)) {
+                let numbered = number_groups(vec![rows.iter().map(|r| r.0).collect(), rows.iter().map(|r| r.1).collect()]).unwrap();
+                let mut first_seen: Vec<Vec<u32>> = Vec::new();
+                for &(a, b) in &rows {
+                    if !first_seen.contains(&vec![a, b]) {
+                        first_seen.push(vec![a, b]);
+                    }
+                }
+                prop_assert_eq!(&numbered.keys, &first_seen);
+                prop_assert_eq!(numbered.of_row.len(), rows.len());
+                for (&(a, b), &g) in rows.iter().zip(&numbered.of_row) {
+                    prop_assert_eq!(&numbered.keys[g as usize], &vec![a, b]);
+                }
+            }
+
             /// Polars' sums are the sums in file order by `money::add`, to
             /// the last decimal and with the same scale.
             #[test]

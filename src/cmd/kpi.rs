@@ -9,6 +9,7 @@ use crate::domain::ledger::Ledger;
 use crate::domain::promise::{Book, PromiseParams, PromiseSums};
 use crate::error::usage;
 use crate::files::paths::Paths;
+use crate::group::number_groups;
 use crate::input::{load_ledger_with, SideFiles};
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
@@ -392,29 +393,28 @@ struct Groups {
 impl Groups {
     fn new(ledger: &Ledger, by: usize) -> Result<Groups> {
         check_constant_per_customer(ledger, by)?;
-        let mut index: HashMap<Vec<u32>, usize> = HashMap::new();
+        if by == 0 {
+            return Ok(Groups::of_currencies(ledger));
+        }
+        let currencies = ledger.invoices.iter().map(|invoice| invoice.currency).collect();
+        let columns = ledger.extras[..by].iter().map(|column| column.values.clone()).chain([currencies]);
+        let numbered = number_groups(columns.collect())?;
+        Ok(Groups { keys: numbered.keys, of_invoice: numbered.of_row, of_currency: Vec::new(), by })
+    }
+
+    /// The currencies as groups, in order of first appearance: a table by
+    /// currency handle, no group-by.
+    fn of_currencies(ledger: &Ledger) -> Groups {
         let mut keys = Vec::new();
-        let mut of_invoice = Vec::with_capacity(if by == 0 { 0 } else { ledger.invoices.len() });
-        let mut of_currency = vec![u32::MAX; if by == 0 { ledger.currencies.len() } else { 0 }];
-        let mut key = Vec::new();
-        for (i, inv) in ledger.invoices.iter().enumerate() {
-            key.clear();
-            key.extend(ledger.extras[..by].iter().map(|c| c.values[i]));
-            key.push(inv.currency);
-            let g = match index.get(&key) {
-                Some(&g) => g,
-                None => {
-                    keys.push(key.clone());
-                    index.insert(key.clone(), keys.len() - 1);
-                    keys.len() - 1
-                }
-            };
-            match by {
-                0 => of_currency[inv.currency as usize] = g as u32,
-                _ => of_invoice.push(g as u32),
+        let mut of_currency = vec![u32::MAX; ledger.currencies.len()];
+        for invoice in &ledger.invoices {
+            let group = &mut of_currency[invoice.currency as usize];
+            if *group == u32::MAX {
+                *group = keys.len() as u32;
+                keys.push(vec![invoice.currency]);
             }
         }
-        Ok(Groups { keys, of_invoice, of_currency, by })
+        Groups { keys, of_invoice: Vec::new(), of_currency, by: 0 }
     }
 
     /// The group of the invoice at `index`.
