@@ -10,7 +10,6 @@ use crate::dates::Day;
 use crate::group::{KeyedSums, Passes, SumsByKey};
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
-use std::ops::Range;
 
 /// What a document's age is measured from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,16 +309,6 @@ fn key_width(grouping: &Grouping) -> usize {
         Grouping::None => 1,
         Grouping::Columns(columns) => columns.len() + 1,
     }
-}
-
-/// Ranges of invoices to read on separate threads: one per core for a
-/// large ledger, a single one otherwise.
-pub(super) fn parts_of(count: usize) -> Vec<Range<usize>> {
-    const MIN_PART: usize = 250_000;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parts = cores.min(count / MIN_PART).max(1);
-    let size = count.div_ceil(parts);
-    (0..parts).map(|p| p * size..((p + 1) * size).min(count)).collect()
 }
 
 fn group_key(ledger: &Ledger, params: &AgingParams, index: usize, invoice: &Invoice, key: &mut Vec<u32>) {

@@ -24,10 +24,10 @@ pub use backtest::After;
 pub use delays::{nearest_rank, Delays};
 pub use weeks::{bucket, split_by_week};
 
-use super::aging::parts_of;
 use super::disputes::Disputes;
 use super::history::History;
 use super::ledger::Ledger;
+use super::parts_of;
 use crate::dates::Day;
 use crate::money::percent;
 use delays::above;

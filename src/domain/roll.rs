@@ -7,9 +7,10 @@
 //! one pass over its payments however many months are asked for, and a
 //! document stops being looked at once it is closed for good.
 
-use super::aging::{parts_of, Buckets};
+use super::aging::Buckets;
 use super::history::History;
 use super::ledger::Ledger;
+use super::parts_of;
 use crate::dates::{date_of, day_of, Day};
 use crate::money;
 use chrono::{Datelike, Months};
