@@ -368,3 +368,16 @@ C1,Acme,ACC-SINV-2025-0000042,EUR,2025-03-01,2025-03-31,200.00,150.00,10,days_1_
     );
     wd.run(&["age", &twice, "--as-of", "2025-04-10"]).fails_with(&["twice.csv:3", "duplicate invoice id"]);
 }
+
+/// `--basis issue` without an issue date: the first such open document in
+/// file order is named (X2, not X3), whatever group each belongs to.
+#[test]
+fn basis_issue_names_the_first_document_without_an_issue_date() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount\nC9,X1,2025-01-01,2025-01-31,10\nC8,X2,,2025-02-28,20\nC1,X3,,2025-03-31,30\n",
+    );
+    let run = wd.run(&["age", &inv, "--as-of", "2025-04-10", "--basis", "issue", "-f", "csv"]);
+    run.fails_with(&["--basis issue needs an issue date", "invoice 'X2' has none"]);
+}
