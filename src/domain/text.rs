@@ -77,9 +77,32 @@ pub struct KeyHasher(DefaultHashBuilder);
 
 impl KeyHasher {
     pub fn hash(&self, key: &str) -> u64 {
-        self.0.hash_one(key.as_bytes())
+        self.hash_bytes(key.as_bytes())
+    }
+
+    /// A key that ends in digits (`ACC-SINV-2023-00000042`) is hashed by
+    /// runs of 256 numbers: its run (prefix, digit count, number / 256)
+    /// is hashed, and its place in the run (number % 256) picks the slot
+    /// within it. Documents numbered in sequence, as exports list them,
+    /// land in neighbouring slots of the table, a few cache misses per
+    /// run instead of two or three per key; runs land anywhere, as any
+    /// hashed key does, so numbers with a stride spread as well. The tag
+    /// bits hashbrown compares first also mix in the place in the run.
+    fn hash_bytes(&self, key: &[u8]) -> u64 {
+        const RUN: u64 = 256;
+        const TAG: u64 = !((1 << 57) - 1);
+        let Some((prefix, digits)) = split_numbered(key) else {
+            return self.0.hash_one(key);
+        };
+        let number = digits.iter().fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
+        let run = self.0.hash_one((prefix, digits.len(), number / RUN));
+        let place = number % RUN;
+        run ^ place ^ (place.wrapping_mul(MIX) & TAG)
     }
 }
+
+/// An odd constant whose multiples spread a number's bits (2^64 / φ).
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Unique keys (invoice ids), each with a `u32` handle in insertion
 /// order: their text in [`KeyRecord`]s (one cache line for the usual key),
@@ -421,7 +444,7 @@ impl KeyTexts {
 
     fn hash(&self, id: u32, hasher: &KeyHasher) -> u64 {
         let mut buffer = BLANK;
-        hasher.0.hash_one(self.key(id, &mut buffer).bytes())
+        hasher.hash_bytes(self.key(id, &mut buffer).bytes())
     }
 
     /// The text of key `id`, written into `buffer` if it is numbered.
@@ -605,6 +628,30 @@ mod tests {
         }
         assert_eq!(keys.find(known), Some(texts.len() as u32));
         assert_eq!(keys.find("customer 70000 number 0002"), None);
+    }
+
+    /// Numbered keys are hashed by runs of 256 numbers (`KeyHasher`):
+    /// keys in sequence, with a stride of 2^16, and with one number under
+    /// two digit counts, through every growth of the table, are all found,
+    /// and their neighbours are not.
+    #[test]
+    fn numbers_in_runs_and_with_strides_are_found_after_growth() {
+        let mut keys = KeyIndex::default();
+        let texts: Vec<String> = (0..20_000u64)
+            .map(|i| format!("ACC-SINV-2024-{i:06}"))
+            .chain((0..20_000u64).map(|i| format!("DOC-{}", i << 16)))
+            .chain(["N-7".to_string(), "N-07".to_string(), "N-007".to_string()])
+            .collect();
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(keys.insert(text), Ok(i as u32), "{text}");
+        }
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(keys.find(text), Some(i as u32), "{text}");
+            assert_eq!(keys.insert(text), Err(i as u32), "{text}");
+        }
+        for missing in ["ACC-SINV-2024-020000", "ACC-SINV-2024-0000001", "DOC-65537", "DOC-1", "N-0007"] {
+            assert_eq!(keys.find(missing), None, "{missing}");
+        }
     }
 
     proptest::proptest! {
