@@ -80,24 +80,23 @@ impl KeyHasher {
         self.hash_bytes(key.as_bytes())
     }
 
-    /// A key that ends in digits (`ACC-SINV-2023-00000042`) is hashed by
-    /// runs of 256 numbers: its run (prefix, digit count, number / 256)
-    /// is hashed, and its place in the run (number % 256) picks the slot
-    /// within it. Documents numbered in sequence, as exports list them,
-    /// land in neighbouring slots of the table, a few cache misses per
-    /// run instead of two or three per key; runs land anywhere, as any
-    /// hashed key does, so numbers with a stride spread as well. The tag
-    /// bits hashbrown compares first also mix in the place in the run.
+    /// A key that ends in two digits (`ACC-SINV-2023-00000042`) is hashed
+    /// by runs of a hundred: the text before its last two digits
+    /// (`ACC-SINV-2023-000000`) is hashed, and those two digits (42) pick
+    /// the slot within the run. Documents numbered in sequence, as exports
+    /// list them, land in neighbouring slots of the table: a few cache
+    /// misses per run instead of two or three per key. Runs land anywhere,
+    /// as any hashed key does, so numbers with a stride spread as well.
+    /// The tag bits hashbrown compares first also mix in the two digits.
     fn hash_bytes(&self, key: &[u8]) -> u64 {
-        const RUN: u64 = 256;
         const TAG: u64 = !((1 << 57) - 1);
-        let Some((prefix, digits)) = split_numbered(key) else {
-            return self.0.hash_one(key);
-        };
-        let number = digits.iter().fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
-        let run = self.0.hash_one((prefix, digits.len(), number / RUN));
-        let place = number % RUN;
-        run ^ place ^ (place.wrapping_mul(MIX) & TAG)
+        match key {
+            [run @ .., tens, units] if tens.is_ascii_digit() && units.is_ascii_digit() => {
+                let place = u64::from(tens - b'0') * 10 + u64::from(units - b'0');
+                self.0.hash_one(run) ^ place ^ (place.wrapping_mul(MIX) & TAG)
+            }
+            _ => self.0.hash_one(key),
+        }
     }
 }
 
@@ -630,7 +629,7 @@ mod tests {
         assert_eq!(keys.find("customer 70000 number 0002"), None);
     }
 
-    /// Numbered keys are hashed by runs of 256 numbers (`KeyHasher`):
+    /// Keys that end in two digits are hashed by runs of a hundred (`KeyHasher`):
     /// keys in sequence, with a stride of 2^16, and with one number under
     /// two digit counts, through every growth of the table, are all found,
     /// and their neighbours are not.
