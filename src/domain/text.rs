@@ -629,10 +629,10 @@ mod tests {
         assert_eq!(keys.find("customer 70000 number 0002"), None);
     }
 
-    /// Keys that end in two digits are hashed by runs of a hundred (`KeyHasher`):
-    /// keys in sequence, with a stride of 2^16, and with one number under
-    /// two digit counts, through every growth of the table, are all found,
-    /// and their neighbours are not.
+    /// Keys that end in two digits are hashed by runs of a hundred
+    /// (`KeyHasher`): keys in sequence, keys with a stride of 2^16, and one
+    /// number written with one, two and three digits are all found through
+    /// every growth of the table, and their neighbours are not.
     #[test]
     fn numbers_in_runs_and_with_strides_are_found_after_growth() {
         let mut keys = KeyIndex::default();
