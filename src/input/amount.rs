@@ -227,6 +227,9 @@ fn wrong_separator_hint(decimal_comma: bool) -> AmountError {
     }
 }
 
+/// The most significant digits, and the most decimals, an amount may have.
+pub const MAX_DIGITS: usize = 27;
+
 fn build_decimal(int_digits: &str, frac: &str, negative: bool) -> Result<Decimal, AmountError> {
     if int_digits.is_empty() && frac.is_empty() {
         return Err("it has no digits".into());
@@ -236,7 +239,7 @@ fn build_decimal(int_digits: &str, frac: &str, negative: bool) -> Result<Decimal
     }
     let all = format!("{int_digits}{frac}");
     let significant = all.trim_start_matches('0');
-    if significant.len() > 27 || frac.len() > 27 {
+    if significant.len() > MAX_DIGITS || frac.len() > MAX_DIGITS {
         return Err("it has too many digits".into());
     }
     let mantissa: i128 =

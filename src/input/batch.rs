@@ -4,7 +4,7 @@
 //! order (duplicate ids, interning, bad rows) happens afterwards, on the
 //! caller's thread.
 
-use super::engine::TextBatch;
+use super::engine::ColumnBatch;
 use super::record::Cells;
 use csv::ByteRecord;
 use std::ops::Range;
@@ -18,7 +18,7 @@ pub struct Batch {
 
 pub enum BatchRows {
     /// Read by polars: the needed columns.
-    Frame(TextBatch),
+    Frame(ColumnBatch),
     /// Read by the `csv` crate: every cell.
     Records(Vec<ByteRecord>),
 }

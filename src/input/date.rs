@@ -42,6 +42,11 @@ impl DateValue {
         DateValue { day, month_first: day, hint }
     }
 
+    /// A day the file stores as a date: final, with no text to read.
+    pub fn known(day: Day) -> DateValue {
+        DateValue::new(day, OrderHint::None)
+    }
+
     /// Whether the cell's text may still be needed: for an error or the
     /// column's ambiguity message, once the column's order is known.
     pub fn may_need_text(&self) -> bool {

@@ -10,7 +10,8 @@ use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source, StopReading};
 use super::{
-    bad, cell, check_decimals, check_shape, file_error, read_amount, LastCurrency, MinorUnit, ReadOptions,
+    bad, cell, check_decimals, check_shape, file_error, read_amount_cell, read_date_cell, LastCurrency,
+    MinorUnit, ReadOptions,
 };
 use crate::dates::Day;
 use crate::domain::ledger::{ExtraColumn, Invoice, Parts, Payment};
@@ -243,19 +244,17 @@ impl Reader<'_> {
         check_shape(record, self.layout.headers.len())?;
         let customer = self.required(record, &c.customer, "customer")?;
         let id = self.required(record, &c.invoice, "invoice")?;
-        let amount_text = self.required(record, &c.amount, "amount")?;
-        let amount = read_amount(amount_text, &c.amount.header, self.options)?;
+        let amount = read_amount_cell(record, &c.amount, self.options)?
+            .ok_or_else(|| bad(&c.amount.header, "", "the amount is missing"))?;
         let currency = self.currency(record)?;
         let unit = last.unit(&currency);
-        check_decimals(amount, unit, amount_text, &c.amount.header)?;
-        let issue_text = self.text(record, &c.issue_date)?;
-        let issue = self.date(issue_text, &c.issue_date)?;
-        let due_text = self.text(record, &c.due_date)?;
-        let due = self.date(due_text, &c.due_date)?;
+        check_decimals(amount, unit, &c.amount.header, || self.text(record, &c.amount))?;
+        let (issue, issue_text) = self.date(record, &c.issue_date)?;
+        let (due, due_text) = self.date(record, &c.due_date)?;
         if due.is_none() && (issue.is_none() || self.options.terms.is_none()) {
             return Err(bad(
                 &c.due_date.header,
-                due_text,
+                "",
                 "the due date is missing (give --terms DAYS to use issue date + terms)",
             ));
         }
@@ -263,8 +262,7 @@ impl Reader<'_> {
         let disputed = parse_flag(disputed_text).ok_or_else(|| {
             bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
-        let paid_text = self.text(record, &c.paid_date)?;
-        let settlement = self.settlement(record, amount, unit, paid_text)?;
+        let (settlement, paid_text) = self.settlement(record, amount, unit)?;
         let (name, email) = (self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
         let extras_start = extras.len();
         for &position in &self.layout.extras {
@@ -311,38 +309,33 @@ impl Reader<'_> {
         Ok(value)
     }
 
-    fn date(&self, text: &str, col: &Col) -> Result<Option<DateValue>, BadRow> {
-        if text.is_empty() {
-            return Ok(None);
-        }
-        self.dates
-            .read(text)
-            .map(Some)
-            .map_err(|why| bad(&col.header, text, format!("cannot read it as a date: {why}")))
+    /// A date cell and its text (see [`read_date_cell`]).
+    fn date<'r>(&self, record: &'r dyn Cells, col: &Col) -> Result<(Option<DateValue>, &'r str), BadRow> {
+        read_date_cell(record, col, &self.dates)
     }
 
-    /// The payment a single-file export's row stands for, if any. Every
-    /// amount cell present is read and checked, even one that a
-    /// `paid_date` makes unused (`open_amount`).
-    fn settlement(
+    /// The payment a single-file export's row stands for, if any, and the
+    /// `paid_date` cell's text. Every amount cell present is read and
+    /// checked, even one that a `paid_date` makes unused (`open_amount`).
+    #[allow(clippy::type_complexity)]
+    fn settlement<'r>(
         &self,
-        record: &dyn Cells,
+        record: &'r dyn Cells,
         amount: Decimal,
         unit: MinorUnit,
-        paid_text: &str,
-    ) -> Result<Option<(Option<DateValue>, Decimal)>, BadRow> {
+    ) -> Result<(Option<(Option<DateValue>, Decimal)>, &'r str), BadRow> {
         let c = &self.cols;
         let paid_amount = self.optional_amount(record, &c.paid_amount, unit)?;
-        let paid_date = self.date(paid_text, &c.paid_date)?;
+        let (paid_date, paid_text) = self.date(record, &c.paid_date)?;
         let open = self.optional_amount(record, &c.open_amount, unit)?;
         if let Some(date) = paid_date {
-            return Ok(Some((Some(date), paid_amount.unwrap_or(amount))));
+            return Ok((Some((Some(date), paid_amount.unwrap_or(amount))), paid_text));
         }
         if let Some(paid) = paid_amount {
-            return Ok(Some((None, paid)));
+            return Ok((Some((None, paid)), paid_text));
         }
         // Both are below the amount limit, so their difference is within Decimal's range.
-        Ok(open.filter(|&open| open != amount).map(|open| (None, amount - open)))
+        Ok((open.filter(|&open| open != amount).map(|open| (None, amount - open)), paid_text))
     }
 
     /// An amount cell that may be empty (`None`), read and checked against
@@ -353,12 +346,8 @@ impl Reader<'_> {
         col: &Col,
         unit: MinorUnit,
     ) -> Result<Option<Decimal>, BadRow> {
-        let text = self.text(record, col)?;
-        if text.is_empty() {
-            return Ok(None);
-        }
-        let value = read_amount(text, &col.header, self.options)?;
-        check_decimals(value, unit, text, &col.header)?;
+        let Some(value) = read_amount_cell(record, col, self.options)? else { return Ok(None) };
+        check_decimals(value, unit, &col.header, || self.text(record, col))?;
         Ok(Some(value))
     }
 

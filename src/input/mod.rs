@@ -26,6 +26,7 @@ pub mod source;
 use crate::dates::Day;
 use crate::domain::ledger::{Folded, LaterPayments, Ledger, OpenLedger, Parts};
 use anyhow::Result;
+use headers::Col;
 pub use headers::ColumnMap;
 use record::Cells;
 use rejects::{BadRow, Rejects};
@@ -327,12 +328,58 @@ fn bad(column: &str, value: &str, reason: impl Into<String>) -> BadRow {
 
 /// Parses a non-empty amount cell.
 fn read_amount(text: &str, header: &str, options: &ReadOptions) -> Result<rust_decimal::Decimal, BadRow> {
-    amount::parse_amount(text, options.decimal_comma).map_err(|e| match e {
-        amount::AmountError::TooLarge => bad(header, text, e.to_string()),
+    amount::parse_amount(text, options.decimal_comma).map_err(|e| amount_error(e, text, header))
+}
+
+fn amount_error(error: amount::AmountError, text: &str, header: &str) -> BadRow {
+    match error {
+        amount::AmountError::TooLarge => bad(header, text, error.to_string()),
         amount::AmountError::Unreadable(why) => {
             bad(header, text, format!("cannot read it as an amount: {why}"))
         }
-    })
+    }
+}
+
+/// An amount cell, `None` when it is empty: a number the file stores as
+/// one ([`Cells::number`]) is taken as it is, a text is read by
+/// [`read_amount`].
+fn read_amount_cell(
+    record: &(impl Cells + ?Sized),
+    col: &Col,
+    options: &ReadOptions,
+) -> Result<Option<rust_decimal::Decimal>, BadRow> {
+    match col.index.and_then(|i| record.number(i)) {
+        Some(Ok(value)) => Ok(Some(value)),
+        Some(Err(error)) => Err(amount_error(error, cell(record, col.index, &col.header)?, &col.header)),
+        None => {
+            let text = cell(record, col.index, &col.header)?;
+            match text.is_empty() {
+                true => Ok(None),
+                false => read_amount(text, &col.header, options).map(Some),
+            }
+        }
+    }
+}
+
+/// A date cell, `None` when it is empty, with its text: a day the file
+/// stores as a date ([`Cells::day`]) is final and comes with no text
+/// (none is ever needed), a text is read by `dates`.
+fn read_date_cell<'r>(
+    record: &'r (impl Cells + ?Sized),
+    col: &Col,
+    dates: &date::DateColumn,
+) -> Result<(Option<date::DateValue>, &'r str), BadRow> {
+    if let Some(day) = col.index.and_then(|i| record.day(i)) {
+        return Ok((Some(date::DateValue::known(day)), ""));
+    }
+    let text = cell(record, col.index, &col.header)?;
+    if text.is_empty() {
+        return Ok((None, text));
+    }
+    match dates.read(text) {
+        Ok(value) => Ok((Some(value), text)),
+        Err(why) => Err(bad(&col.header, text, format!("cannot read it as a date: {why}"))),
+    }
 }
 
 /// A currency and its minor digits, for checking the amounts of a row.
@@ -342,18 +389,21 @@ struct MinorUnit<'a> {
     digits: u32,
 }
 
-/// A bad row when `amount` (read from `text` in column `header`) has more
-/// decimals than its currency's minor unit (see [`crate::money::check_minor_unit`]).
-fn check_decimals(
+/// A bad row when `amount` (in column `header`; `text` gives its cell) has
+/// more decimals than its currency's minor unit (see [`crate::money::check_minor_unit`]).
+fn check_decimals<'t>(
     amount: rust_decimal::Decimal,
     unit: MinorUnit,
-    text: &str,
     header: &str,
+    text: impl FnOnce() -> Result<&'t str, BadRow>,
 ) -> Result<(), BadRow> {
     if amount.scale() <= unit.digits {
         return Ok(());
     }
-    crate::money::check_minor_unit(amount, unit.currency).map_err(|why| bad(header, text, why))
+    match crate::money::check_minor_unit(amount, unit.currency) {
+        Ok(()) => Ok(()),
+        Err(why) => Err(bad(header, text()?, why)),
+    }
 }
 
 /// [`crate::money::minor_digits`] of the currency last asked for: the rows

@@ -10,7 +10,10 @@ use super::invoices::Fixups;
 use super::record::Cells as RowCells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source, StopReading};
-use super::{bad, cell, check_decimals, check_shape, file_error, read_amount, MinorUnit, ReadOptions};
+use super::{
+    bad, cell, check_decimals, check_shape, file_error, read_amount_cell, read_date_cell, MinorUnit,
+    ReadOptions,
+};
 use crate::domain::ledger::{Folded, Invoice, Parts, Payment};
 use crate::domain::text::{Interner, KeyIndex};
 use crate::money::minor_digits;
@@ -184,20 +187,10 @@ impl Reader<'_> {
         texts: &mut Texts,
     ) -> Result<(DateValue, Decimal, Span), BadRow> {
         let cols = &self.cols;
-        let text = |col: &Col| cell(record, col.index, &col.header);
-        let date_text = text(&cols.date)?;
-        if date_text.is_empty() {
-            return Err(bad(&cols.date.header, date_text, "the payment date is missing"));
-        }
-        let date = self
-            .dates
-            .read(date_text)
-            .map_err(|why| bad(&cols.date.header, date_text, format!("cannot read it as a date: {why}")))?;
-        let amount_text = text(&cols.amount)?;
-        if amount_text.is_empty() {
-            return Err(bad(&cols.amount.header, amount_text, "the amount is missing"));
-        }
-        let amount = read_amount(amount_text, &cols.amount.header, self.options)?;
+        let (date, date_text) = read_date_cell(record, &cols.date, &self.dates)?;
+        let date = date.ok_or_else(|| bad(&cols.date.header, "", "the payment date is missing"))?;
+        let amount = read_amount_cell(record, &cols.amount, self.options)?
+            .ok_or_else(|| bad(&cols.amount.header, "", "the amount is missing"))?;
         let raw = if date.may_need_text() { texts.keep(date_text) } else { Span::default() };
         Ok((date, amount, raw))
     }
@@ -233,7 +226,7 @@ impl Reader<'_> {
         if amount.scale() > self.min_digits {
             let currency = self.known.currencies.get(invoice().currency);
             let unit = MinorUnit { currency, digits: minor_digits(currency) };
-            check_decimals(amount, unit, texts.get(cells.amount_text), &cols.amount.header)?;
+            check_decimals(amount, unit, &cols.amount.header, || Ok(texts.get(cells.amount_text)))?;
         }
         Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, raw))
     }

@@ -2,7 +2,10 @@
 //! parser's `ByteRecord`, or a row of a polars batch
 //! ([`super::engine::FrameRow`]).
 
+use super::amount::AmountError;
+use crate::dates::Day;
 use csv::ByteRecord;
+use rust_decimal::Decimal;
 
 /// A row's cells by position.
 pub trait Cells {
@@ -18,6 +21,21 @@ pub trait Cells {
     /// Cell `i` as text, or its bytes when they are not UTF-8.
     fn text(&self, i: usize) -> Option<Result<&str, &[u8]>> {
         self.bytes(i).map(|raw| std::str::from_utf8(raw).map_err(|_| raw))
+    }
+
+    /// Cell `i` as a day, when the file stores it as a date (a Parquet
+    /// date or timestamp) of the years 1 to 9999: a day that needs no
+    /// reading. `None` otherwise, also for an empty cell: read the text.
+    fn day(&self, _i: usize) -> Option<Day> {
+        None
+    }
+
+    /// Cell `i` as an amount, when the file stores it as a number (a
+    /// Parquet decimal, integer or float): read with a decimal point,
+    /// whatever `--decimal-comma` says, since no locale wrote it. `None`
+    /// for a text cell and an empty one: read the text.
+    fn number(&self, _i: usize) -> Option<Result<Decimal, AmountError>> {
+        None
     }
 }
 

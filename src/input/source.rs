@@ -153,7 +153,7 @@ impl Source {
             Format::Parquet => {
                 let all: Vec<usize> = (0..self.headers.len()).collect();
                 let table =
-                    contained(&self.name, || engine::collect_text(engine::scan_parquet(&self.name, &all)?))?;
+                    contained(&self.name, || engine::collect(engine::scan_parquet(&self.name, &all)?))?;
                 RowsInner::Table { table, next: 0, width: self.headers.len() }
             }
         };
@@ -316,7 +316,7 @@ impl Source {
                 let all: Vec<usize> = (0..self.headers.len()).collect();
                 for &row in wanted {
                     let table = contained(&self.name, || {
-                        engine::collect_text(engine::scan_parquet(&self.name, &all)?.slice(row as i64, 1))
+                        engine::collect(engine::scan_parquet(&self.name, &all)?.slice(row as i64, 1))
                     })?;
                     found.push((row + 2, table.record(0, self.headers.len())));
                 }
@@ -354,7 +354,7 @@ impl Source {
         block: io::Result<RecordBlock>,
         format: &CsvFormat,
         positions: &[usize],
-    ) -> Result<engine::TextBatch> {
+    ) -> Result<engine::ColumnBatch> {
         let block = block.with_context(|| format!("cannot read {}", self.name))?;
         if !block.all_regular {
             return Err(NeedsExactFraming.into());
@@ -378,7 +378,7 @@ pub struct Rows {
 
 enum RowsInner {
     Csv(CsvRecords<Box<dyn Read + Send>>),
-    Table { table: engine::TextBatch, next: usize, width: usize },
+    Table { table: engine::ColumnBatch, next: usize, width: usize },
 }
 
 impl Rows {

@@ -1,0 +1,171 @@
+//! Parquet files whose columns are typed (dates, timestamps, decimals,
+//! floats, booleans) read as the CSV export of the same data, and their
+//! numbers are not text in a locale: `--decimal-comma` leaves them alone.
+mod common;
+use common::Workdir;
+use polars::prelude::*;
+
+/// Days since 1970-01-01 of the dates below (from Python's `datetime`).
+const JAN_01: i32 = 20_089; // 2025-01-01
+const FEB_01: i32 = 20_120; // 2025-02-01
+const FEB_15: i32 = 20_134; // 2025-02-15
+const JUL_15: i32 = 20_284; // 2025-07-15
+/// Milliseconds since 1970-01-01 00:00 of the due dates, as timestamps.
+const JAN_31_MS: i64 = 1_738_281_600_000; // 2025-01-31 00:00
+const MAR_03_0800_MS: i64 = 1_740_988_800_000; // 2025-03-03 08:00
+const MAY_31_1200_MS: i64 = 1_748_692_800_000; // 2025-05-31 12:00
+
+fn write_parquet(wd: &Workdir, name: &str, columns: Vec<Column>) -> String {
+    let mut frame = DataFrame::new_infer_height(columns).unwrap();
+    let path = wd.path(name);
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut frame).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn dates(name: &str, days: &[Option<i32>]) -> Column {
+    Int32Chunked::new(name.into(), days).into_date().into_column()
+}
+
+fn timestamps(name: &str, ms: &[i64]) -> Column {
+    Int64Chunked::new(name.into(), ms).into_datetime(TimeUnit::Milliseconds, None).into_column()
+}
+
+fn decimals(name: &str, cents: &[Option<i128>]) -> Column {
+    Int128Chunked::new(name.into(), cents).into_decimal(18, 2).unwrap().into_series().into_column()
+}
+
+/// Three invoices, typed as an ERP's Parquet export types them, and the
+/// same data as CSV text.
+fn typed_invoices(wd: &Workdir) -> (String, String) {
+    let parquet = write_parquet(
+        wd,
+        "invoices.parquet",
+        vec![
+            Column::new("customer".into(), &["C1", "C1", "C2"]),
+            Column::new("invoice".into(), &["I1", "I2", "I3"]),
+            dates("issue_date", &[Some(JAN_01), Some(FEB_01), None]),
+            timestamps("due_date", &[JAN_31_MS, MAR_03_0800_MS, MAY_31_1200_MS]),
+            decimals("amount", &[Some(10_000), Some(25_050), Some(100_000)]),
+            Column::new("currency".into(), &["EUR", "EUR", "JPY"]),
+            Column::new("disputed".into(), &[false, true, false]),
+        ],
+    );
+    let csv = wd.write(
+        "invoices.csv",
+        "customer,invoice,issue_date,due_date,amount,currency,disputed\n\
+         C1,I1,2025-01-01,2025-01-31,100.00,EUR,false\n\
+         C1,I2,2025-02-01,2025-03-03,250.50,EUR,true\n\
+         C2,I3,,2025-05-31,1000.00,JPY,false\n",
+    );
+    (parquet, csv)
+}
+
+fn typed_payments(wd: &Workdir) -> (String, String) {
+    let parquet = write_parquet(
+        wd,
+        "payments.parquet",
+        vec![
+            Column::new("invoice".into(), &["I1", "I3"]),
+            dates("date", &[Some(FEB_15), Some(JUL_15)]),
+            Column::new("amount".into(), &[40.25f64, 1000.0]),
+        ],
+    );
+    let csv = wd.write("payments.csv", "invoice,date,amount\nI1,2025-02-15,40.25\nI3,2025-07-15,1000.0\n");
+    (parquet, csv)
+}
+
+fn age(wd: &Workdir, invoices: &str, payments: &str, extra: &[&str]) -> String {
+    let mut args = vec!["age", invoices, "--payments", payments, "--as-of", "2025-06-30", "-f", "csv"];
+    args.extend_from_slice(extra);
+    wd.run(&args).ok().to_string()
+}
+
+/// As of 2025-06-30: C1 owes 100.00 - 40.25 = 59.75 (due 2025-01-31, 150
+/// days late) + 250.50 (due 2025-03-03, the timestamp's day, 119 days
+/// late, disputed) = 310.25 EUR, all over 90 days; C2 owes 1000 JPY (due
+/// 2025-05-31, 30 days late: its payment comes after the as-of date).
+#[test]
+fn typed_parquet_columns_age_as_their_csv_text() {
+    let wd = Workdir::new();
+    let (invoices, invoices_csv) = typed_invoices(&wd);
+    let (payments, payments_csv) = typed_payments(&wd);
+    let from_csv = age(&wd, &invoices_csv, &payments_csv, &["--by", "none"]);
+    let from_parquet = age(&wd, &invoices, &payments, &["--by", "none"]);
+    assert_eq!(from_parquet, from_csv);
+    let rows = from_parquet.lines().skip(1).collect::<Vec<_>>();
+    // currency, current, 1-30, 31-60, 61-90, 91-120, over 120, open,
+    // overdue, overdue %, documents, most days late
+    assert_eq!(
+        rows,
+        [
+            "JPY,0,1000,0,0,0,0,1000,1000,100.00,1,30",
+            "EUR,0.00,0.00,0.00,0.00,250.50,59.75,310.25,310.25,100.00,2,150"
+        ]
+    );
+    // Grouped by the timestamp column: its days, as text.
+    let by_due = age(&wd, &invoices, &payments, &["--by", "due_date"]);
+    assert_eq!(by_due, age(&wd, &invoices_csv, &payments_csv, &["--by", "due_date"]));
+    for day in ["2025-01-31,", "2025-03-03,", "2025-05-31,"] {
+        assert!(by_due.contains(day), "{day} in {by_due}");
+    }
+}
+
+/// A Parquet number is a number, not a Spanish text: with
+/// `--decimal-comma` (given for the CSV files of the same job) it reads
+/// the same. It was an error: `250.50` does not read as `1.234,56`.
+#[test]
+fn decimal_comma_leaves_parquet_numbers_alone() {
+    let wd = Workdir::new();
+    let (invoices, _) = typed_invoices(&wd);
+    let (payments, _) = typed_payments(&wd);
+    assert_eq!(age(&wd, &invoices, &payments, &["--decimal-comma"]), age(&wd, &invoices, &payments, &[]));
+}
+
+/// A date past 9999-12-31 and a missing amount are bad rows naming their
+/// column and value, as in a CSV file.
+#[test]
+fn bad_typed_cells_are_bad_rows_with_their_text() {
+    let wd = Workdir::new();
+    let invoices = write_parquet(
+        &wd,
+        "bad.parquet",
+        vec![
+            Column::new("customer".into(), &["C1", "C1", "C1"]),
+            Column::new("invoice".into(), &["I1", "I2", "I3"]),
+            dates("due_date", &[Some(JAN_01), Some(2_932_897), Some(JAN_01)]),
+            Column::new("amount".into(), &[Some(10.5f64), Some(20.0), None]),
+        ],
+    );
+    let run = wd.run(&["age", &invoices, "--as-of", "2025-06-30"]);
+    run.fails_with(&[
+        "bad.parquet:3",
+        "column \"due_date\"",
+        "value \"10000-01-01\"",
+        "cannot read it as a date",
+    ]);
+    let rejects = wd.path("rejects.csv");
+    let kept = wd.run(&[
+        "age",
+        &invoices,
+        "--as-of",
+        "2025-06-30",
+        "-f",
+        "csv",
+        "--by",
+        "none",
+        "--skip-bad-rows",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    // Only I1 is kept: 10.50 EUR, 180 days late.
+    assert_eq!(kept.ok().lines().nth(1), Some("EUR,0.00,0.00,0.00,0.00,0.00,10.50,10.50,10.50,100.00,1,180"));
+    let rejected: Vec<csv::StringRecord> =
+        csv::Reader::from_path(&rejects).unwrap().records().map(Result::unwrap).collect();
+    assert_eq!(rejected.len(), 2);
+    let text = |r: &csv::StringRecord| r.iter().collect::<Vec<_>>().join("|");
+    assert!(text(&rejected[0]).contains("|3|") && text(&rejected[0]).contains("10000-01-01"), "{rejected:?}");
+    assert!(
+        text(&rejected[1]).contains("|4|") && text(&rejected[1]).contains("the amount is missing"),
+        "{rejected:?}"
+    );
+}
