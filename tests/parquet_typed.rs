@@ -169,3 +169,95 @@ fn bad_typed_cells_are_bad_rows_with_their_text() {
         "{rejected:?}"
     );
 }
+
+/// The small files are read as the invoices are: a promises file, a
+/// plan and its payments, a disputes file, typed as Parquet, give what
+/// their CSV text gives, with `--decimal-comma` too.
+#[test]
+fn typed_side_files_read_as_their_csv_text() {
+    let wd = Workdir::new();
+    let (invoices, invoices_csv) = typed_invoices(&wd);
+    let (payments, payments_csv) = typed_payments(&wd);
+    // P1: 60.00 promised by C1 on 2025-02-01 for 2025-02-15.
+    let promises = write_parquet(
+        &wd,
+        "promises.parquet",
+        vec![
+            Column::new("promise_id".into(), &["P1"]),
+            Column::new("customer".into(), &["C1"]),
+            dates("created", &[Some(FEB_01)]),
+            dates("promised_date", &[Some(FEB_15)]),
+            decimals("amount", &[Some(6_000)]),
+        ],
+    );
+    let promises_csv = wd.write(
+        "promises.csv",
+        "promise_id,customer,created,promised_date,amount\nP1,C1,2025-02-01,2025-02-15,60.00\n",
+    );
+    let promise = |inv: &str, pay: &str, pro: &str, extra: &[&str]| {
+        let mut args =
+            vec!["promise", inv, "--payments", pay, "--promises", pro, "--as-of", "2025-06-30", "-f", "csv"];
+        args.extend_from_slice(extra);
+        wd.run(&args).ok().to_string()
+    };
+    let from_csv = promise(&invoices_csv, &payments_csv, &promises_csv, &[]);
+    // 40.25 of the 60.00 was paid by the deadline (2025-02-18): partly kept.
+    assert!(
+        from_csv.contains("P1,C1,,EUR,2025-02-01,2025-02-15,2025-02-18,60.00,40.25,partially_kept,"),
+        "{from_csv}"
+    );
+    assert_eq!(promise(&invoices, &payments, &promises, &[]), from_csv);
+    assert_eq!(promise(&invoices, &payments, &promises, &["--decimal-comma"]), from_csv);
+
+    // Plan AG-1: 100.00 due 2025-02-01 and 2025-03-01 (the second as a
+    // timestamp's day); 150.50 paid on 2025-02-15 (a float).
+    let plans = write_parquet(
+        &wd,
+        "plans.parquet",
+        vec![
+            Column::new("plan_id".into(), &["AG-1", "AG-1"]),
+            Column::new("customer".into(), &["C1", "C1"]),
+            Column::new("n".into(), &[1i64, 2]),
+            timestamps("due_date", &[1_738_368_000_000, 1_740_873_599_000]),
+            decimals("installment", &[Some(10_000), Some(10_000)]),
+        ],
+    );
+    let plans_csv = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\nAG-1,C1,1,2025-02-01,100.00\nAG-1,C1,2,2025-03-01,100.00\n",
+    );
+    let plan_paid = write_parquet(
+        &wd,
+        "plan_pay.parquet",
+        vec![
+            Column::new("plan_id".into(), &["AG-1"]),
+            dates("date", &[Some(FEB_15)]),
+            Column::new("amount".into(), &[150.5f64]),
+        ],
+    );
+    let plan_paid_csv = wd.write("plan_pay.csv", "plan_id,date,amount\nAG-1,2025-02-15,150.5\n");
+    let check = |plans: &str, paid: &str, extra: &[&str]| {
+        let mut args = vec!["plan", "check", plans, "--payments", paid, "--as-of", "2025-03-04", "-f", "csv"];
+        args.extend_from_slice(extra);
+        wd.run(&args).ok().to_string()
+    };
+    let from_csv = check(&plans_csv, &plan_paid_csv, &[]);
+    // 49.50 of the second installment is still owed on 2025-03-04.
+    assert!(from_csv.contains(",49.50,"), "{from_csv}");
+    assert_eq!(check(&plans, &plan_paid, &[]), from_csv);
+    assert_eq!(check(&plans, &plan_paid, &["--decimal-comma"]), from_csv);
+
+    // I2 is disputed from 2025-02-10, not yet closed.
+    let disputes = write_parquet(
+        &wd,
+        "disputes.parquet",
+        vec![
+            Column::new("invoice".into(), &["I2"]),
+            dates("opened", &[Some(20_129)]),
+            dates("closed", &[None]),
+        ],
+    );
+    let disputes_csv = wd.write("disputes.csv", "invoice,opened,closed\nI2,2025-02-10,\n");
+    let disputed = |file: &str| age(&wd, &invoices_csv, &payments_csv, &["--disputes", file, "--by", "none"]);
+    assert_eq!(disputed(&disputes), disputed(&disputes_csv));
+}

@@ -7,9 +7,10 @@
 
 use super::date::DateColumn;
 use super::headers::{Col, FileKind, Layout};
+use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
-use super::{bad, cell, check_shape, file_error, ReadOptions};
+use super::{bad, cell, check_shape, file_error, typed_day, ReadOptions};
 use crate::dates::{iso, Day};
 use crate::domain::disputes::Dispute;
 use crate::domain::ledger::Ledger;
@@ -45,7 +46,7 @@ pub fn read(
     let mut record = ByteRecord::new();
     let mut disputes = Vec::new();
     while rows.next_row(&mut record)? {
-        match reader.parse(&record, rows.place().line) {
+        match reader.parse(&rows.cells(&record), rows.place().line) {
             Ok(dispute) => disputes.push(dispute),
             Err(problem) => rejects.reject(rows.place(), &record, problem)?,
         }
@@ -66,11 +67,11 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn text<'r>(&self, record: &'r ByteRecord, field: usize) -> Result<&'r str, BadRow> {
+    fn text<'r>(&self, record: &'r dyn Cells, field: usize) -> Result<&'r str, BadRow> {
         cell(record, self.cols[field].index, &self.cols[field].header)
     }
 
-    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<Dispute, BadRow> {
+    fn parse(&mut self, record: &dyn Cells, line: u64) -> Result<Dispute, BadRow> {
         check_shape(record, self.width)?;
         let id_text = self.text(record, 0)?;
         if id_text.is_empty() {
@@ -105,7 +106,10 @@ impl Reader<'_> {
         Ok(Dispute { id, invoice, opened, closed, reason, outcome })
     }
 
-    fn date(&mut self, record: &ByteRecord, field: usize) -> Result<Option<Day>, BadRow> {
+    fn date(&mut self, record: &dyn Cells, field: usize) -> Result<Option<Day>, BadRow> {
+        if let Some(day) = typed_day(record, &self.cols[field]) {
+            return Ok(Some(day));
+        }
         let text = self.text(record, field)?;
         if text.is_empty() {
             return Ok(None);

@@ -348,17 +348,31 @@ fn read_amount_cell(
     col: &Col,
     options: &ReadOptions,
 ) -> Result<Option<rust_decimal::Decimal>, BadRow> {
-    match col.index.and_then(|i| record.number(i)) {
-        Some(Ok(value)) => Ok(Some(value)),
-        Some(Err(error)) => Err(amount_error(error, cell(record, col.index, &col.header)?, &col.header)),
-        None => {
-            let text = cell(record, col.index, &col.header)?;
-            match text.is_empty() {
-                true => Ok(None),
-                false => read_amount(text, &col.header, options).map(Some),
-            }
-        }
+    if let Some(value) = typed_amount(record, col) {
+        return value.map(Some);
     }
+    let text = cell(record, col.index, &col.header)?;
+    match text.is_empty() {
+        true => Ok(None),
+        false => read_amount(text, &col.header, options).map(Some),
+    }
+}
+
+/// The amount of a cell the file stores as a number ([`Cells::number`]);
+/// `None` for a text cell or an empty one.
+fn typed_amount(record: &(impl Cells + ?Sized), col: &Col) -> Option<Result<rust_decimal::Decimal, BadRow>> {
+    Some(match col.index.and_then(|i| record.number(i))? {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            cell(record, col.index, &col.header).and_then(|text| Err(amount_error(error, text, &col.header)))
+        }
+    })
+}
+
+/// The day of a cell the file stores as a date ([`Cells::day`]); `None`
+/// for a text cell or an empty one.
+fn typed_day(record: &(impl Cells + ?Sized), col: &Col) -> Option<Day> {
+    col.index.and_then(|i| record.day(i))
 }
 
 /// A date cell, `None` when it is empty, with its text: a day the file
@@ -369,7 +383,7 @@ fn read_date_cell<'r>(
     col: &Col,
     dates: &date::DateColumn,
 ) -> Result<(Option<date::DateValue>, &'r str), BadRow> {
-    if let Some(day) = col.index.and_then(|i| record.day(i)) {
+    if let Some(day) = typed_day(record, col) {
         return Ok((Some(date::DateValue::known(day)), ""));
     }
     let text = cell(record, col.index, &col.header)?;

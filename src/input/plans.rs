@@ -5,9 +5,10 @@
 
 use super::date::DateColumn;
 use super::headers::{Col, FileKind, Layout};
+use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
-use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use super::{bad, cell, check_shape, file_error, read_amount, typed_amount, typed_day, ReadOptions};
 use crate::domain::plan_check::{Installment, Plan, PlanPayment, Target};
 use anyhow::{bail, Result};
 use csv::ByteRecord;
@@ -58,7 +59,8 @@ fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Resul
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut record = ByteRecord::new();
     while rows.next_row(&mut record)? {
-        let parsed = parse_installment(&cols, layout.headers.len(), &record, &mut dates, options);
+        let cells = rows.cells(&record);
+        let parsed = parse_installment(&cols, layout.headers.len(), &cells, &mut dates, options);
         let result = parsed.and_then(|(id, customer, inst)| {
             add_installment(&mut plans, &mut by_id, id, customer, inst, &cols)
         });
@@ -79,7 +81,7 @@ fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Resul
 fn parse_installment<'r>(
     cols: &'r [Col],
     width: usize,
-    record: &'r ByteRecord,
+    record: &'r dyn Cells,
     dates: &mut DateColumn,
     options: &ReadOptions,
 ) -> Result<(&'r str, &'r str, Installment), BadRow> {
@@ -98,11 +100,19 @@ fn parse_installment<'r>(
     let n = n_text
         .parse::<u32>()
         .map_err(|_| bad(&cols[2].header, n_text, "the installment number is not a whole number"))?;
-    let due_text = required(3, "due date")?;
-    let due = dates
-        .read_now(due_text)
-        .map_err(|why| bad(&cols[3].header, due_text, format!("cannot read it as a date: {why}")))?;
-    let amount = read_amount(required(4, "installment amount")?, &cols[4].header, options)?;
+    let due = match typed_day(record, &cols[3]) {
+        Some(day) => day,
+        None => {
+            let due_text = required(3, "due date")?;
+            dates
+                .read_now(due_text)
+                .map_err(|why| bad(&cols[3].header, due_text, format!("cannot read it as a date: {why}")))?
+        }
+    };
+    let amount = match typed_amount(record, &cols[4]) {
+        Some(amount) => amount?,
+        None => read_amount(required(4, "installment amount")?, &cols[4].header, options)?,
+    };
     Ok((id, customer, Installment { n, due, amount }))
 }
 
@@ -150,7 +160,8 @@ fn read_payments(
     let mut record = ByteRecord::new();
     let mut rows = source.rows()?;
     while rows.next_row(&mut record)? {
-        match parse_payment(&cols, layout.headers.len(), &record, &mut dates, options, &targets) {
+        match parse_payment(&cols, layout.headers.len(), &rows.cells(&record), &mut dates, options, &targets)
+        {
             Ok(payment) => payments.push(payment),
             Err(problem) => rejects.reject(rows.place(), &record, problem)?,
         }
@@ -183,7 +194,7 @@ impl<'a> Targets<'a> {
 fn parse_payment<'r>(
     cols: &'r [Col],
     width: usize,
-    record: &'r ByteRecord,
+    record: &'r dyn Cells,
     dates: &mut DateColumn,
     options: &ReadOptions,
     targets: &Targets,
@@ -206,11 +217,18 @@ fn parse_payment<'r>(
             None => return Err(bad(&cols[0].header, id, "no plan with this id in the plans file")),
         },
     };
-    let date_text = text(2)?;
-    let date = dates
-        .read_now(date_text)
-        .map_err(|why| bad(&cols[2].header, date_text, format!("cannot read it as a date: {why}")))?;
-    let amount_text = text(3)?;
-    let amount = read_amount(amount_text, &cols[3].header, options)?;
+    let date = match typed_day(record, &cols[2]) {
+        Some(day) => day,
+        None => {
+            let date_text = text(2)?;
+            dates
+                .read_now(date_text)
+                .map_err(|why| bad(&cols[2].header, date_text, format!("cannot read it as a date: {why}")))?
+        }
+    };
+    let amount = match typed_amount(record, &cols[3]) {
+        Some(amount) => amount?,
+        None => read_amount(text(3)?, &cols[3].header, options)?,
+    };
     Ok(PlanPayment { target, date, amount })
 }

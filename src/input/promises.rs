@@ -7,9 +7,10 @@
 
 use super::date::DateColumn;
 use super::headers::{Col, FileKind, Layout};
+use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
-use super::{bad, cell, check_shape, file_error, read_amount, ReadOptions};
+use super::{bad, cell, check_shape, file_error, read_amount, typed_amount, typed_day, ReadOptions};
 use crate::domain::ledger::Ledger;
 use crate::domain::promise::Promise;
 use anyhow::Result;
@@ -48,7 +49,7 @@ pub fn read(
     let mut record = ByteRecord::new();
     let mut promises = Vec::new();
     while rows.next_row(&mut record)? {
-        match reader.parse(&record, rows.place().line) {
+        match reader.parse(&rows.cells(&record), rows.place().line) {
             Ok(promise) => promises.push(promise),
             Err(problem) => rejects.reject(rows.place(), &record, problem)?,
         }
@@ -71,11 +72,11 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn text<'r>(&self, record: &'r ByteRecord, field: usize) -> Result<&'r str, BadRow> {
+    fn text<'r>(&self, record: &'r dyn Cells, field: usize) -> Result<&'r str, BadRow> {
         cell(record, self.cols[field].index, &self.cols[field].header)
     }
 
-    fn required<'r>(&self, record: &'r ByteRecord, field: usize) -> Result<&'r str, BadRow> {
+    fn required<'r>(&self, record: &'r dyn Cells, field: usize) -> Result<&'r str, BadRow> {
         let value = self.text(record, field)?;
         if value.is_empty() {
             return Err(bad(&self.cols[field].header, value, format!("the {} is missing", FIELDS[field])));
@@ -83,7 +84,7 @@ impl Reader<'_> {
         Ok(value)
     }
 
-    fn parse(&mut self, record: &ByteRecord, line: u64) -> Result<Promise, BadRow> {
+    fn parse(&mut self, record: &dyn Cells, line: u64) -> Result<Promise, BadRow> {
         check_shape(record, self.width)?;
         let customer_text = self.required(record, 0)?;
         let created = self.date(record, 1)?;
@@ -116,7 +117,10 @@ impl Reader<'_> {
         Ok(Promise { id, customer, currency, created, promised, amount, invoices, note })
     }
 
-    fn date(&mut self, record: &ByteRecord, field: usize) -> Result<i32, BadRow> {
+    fn date(&mut self, record: &dyn Cells, field: usize) -> Result<i32, BadRow> {
+        if let Some(day) = typed_day(record, &self.cols[field]) {
+            return Ok(day);
+        }
         let text = self.required(record, field)?;
         let column = if field == 1 { &mut self.created } else { &mut self.promised };
         column
@@ -124,22 +128,28 @@ impl Reader<'_> {
             .map_err(|why| bad(&self.cols[field].header, text, format!("cannot read it as a date: {why}")))
     }
 
-    fn amount(&self, record: &ByteRecord) -> Result<Decimal, BadRow> {
-        let text = self.required(record, 3)?;
-        let amount = read_amount(text, &self.cols[3].header, self.options)?;
+    fn amount(&self, record: &dyn Cells) -> Result<Decimal, BadRow> {
+        let amount = match typed_amount(record, &self.cols[3]) {
+            Some(amount) => amount?,
+            None => read_amount(self.required(record, 3)?, &self.cols[3].header, self.options)?,
+        };
         if amount <= Decimal::ZERO {
-            return Err(bad(&self.cols[3].header, text, "a promised amount must be above 0"));
+            return Err(bad(
+                &self.cols[3].header,
+                self.text(record, 3)?,
+                "a promised amount must be above 0",
+            ));
         }
         Ok(amount)
     }
 
     /// The `currency` cell upper-cased, or empty.
-    fn given_currency(&self, record: &ByteRecord) -> Result<String, BadRow> {
+    fn given_currency(&self, record: &dyn Cells) -> Result<String, BadRow> {
         Ok(self.text(record, 4)?.to_uppercase())
     }
 
     /// The currency as the row gives it, else `--currency` (for messages).
-    fn currency_code(&self, record: &ByteRecord) -> Result<String, BadRow> {
+    fn currency_code(&self, record: &dyn Cells) -> Result<String, BadRow> {
         let given = self.given_currency(record)?;
         Ok(if given.is_empty() { self.options.currency.clone() } else { given })
     }
@@ -148,7 +158,7 @@ impl Reader<'_> {
     /// when no document is in it). Every listed invoice must be in the
     /// invoice file, of this customer and currency, and one at least must
     /// have a positive amount.
-    fn scope(&self, record: &ByteRecord, customer: &str) -> Result<(Vec<u32>, Option<u32>), BadRow> {
+    fn scope(&self, record: &dyn Cells, customer: &str) -> Result<(Vec<u32>, Option<u32>), BadRow> {
         let col = &self.cols[5];
         let list = self.text(record, 5)?;
         let given = self.given_currency(record)?;

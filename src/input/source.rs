@@ -14,6 +14,7 @@
 use super::batch::{Batch, BatchRows, Part};
 use super::engine::{self, CsvFormat};
 use super::framing::{self, CsvRecords, RecordBlock, RecordBlocks};
+use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
@@ -404,6 +405,56 @@ impl Rows {
     /// Where the row last read came from.
     pub fn place(&self) -> RowPlace<'_> {
         RowPlace { file: &self.name, line: self.line, delimiter: self.delimiter }
+    }
+
+    /// The cells of the row last read into `record`: the record itself,
+    /// or for a Parquet file its row, whose dates and numbers are values.
+    pub fn cells<'a>(&'a self, record: &'a ByteRecord) -> RowCells<'a> {
+        match &self.inner {
+            RowsInner::Csv(_) => RowCells::Record(record),
+            RowsInner::Table { table, next, width } => RowCells::Frame(table.row(next - 1, *width)),
+        }
+    }
+}
+
+/// One row of a small file, by position (see [`Rows::cells`]).
+pub enum RowCells<'a> {
+    Record(&'a ByteRecord),
+    Frame(engine::FrameRow<'a>),
+}
+
+impl RowCells<'_> {
+    fn cells(&self) -> &dyn Cells {
+        match self {
+            RowCells::Record(record) => *record,
+            RowCells::Frame(row) => row,
+        }
+    }
+}
+
+impl Cells for RowCells<'_> {
+    fn width(&self) -> usize {
+        self.cells().width()
+    }
+
+    fn bytes(&self, i: usize) -> Option<&[u8]> {
+        self.cells().bytes(i)
+    }
+
+    fn total_bytes(&self) -> usize {
+        self.cells().total_bytes()
+    }
+
+    fn text(&self, i: usize) -> Option<Result<&str, &[u8]>> {
+        self.cells().text(i)
+    }
+
+    fn day(&self, i: usize) -> Option<crate::dates::Day> {
+        self.cells().day(i)
+    }
+
+    fn number(&self, i: usize) -> Option<Result<rust_decimal::Decimal, super::amount::AmountError>> {
+        self.cells().number(i)
     }
 }
 
