@@ -313,7 +313,7 @@ impl BatchColumn {
 /// lie under polars' validity mask (a missing float cast to text by the
 /// in-memory engine reads `0.0` there).
 fn text_at(texts: &StringChunked, row: usize) -> &str {
-    texts.get(row).unwrap_or("")
+    texts.downcast_as_array().get(row).unwrap_or("")
 }
 
 impl ColumnBatch {
