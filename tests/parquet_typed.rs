@@ -261,3 +261,50 @@ fn typed_side_files_read_as_their_csv_text() {
     let disputed = |file: &str| age(&wd, &invoices_csv, &payments_csv, &["--disputes", file, "--by", "none"]);
     assert_eq!(disputed(&disputes), disputed(&disputes_csv));
 }
+
+/// Payments typed as Parquet: a missing date, and a decimal finer than
+/// its invoice's currency, are bad rows naming their text (`12.345`,
+/// written from the decimal only for the message); the kept payment
+/// counts. I1 owes 100.00 - 40.25 = 59.75, 150 days late at 2025-06-30.
+#[test]
+fn bad_typed_payments_name_their_text() {
+    let wd = Workdir::new();
+    let (_, invoices_csv) = typed_invoices(&wd);
+    let payments = write_parquet(
+        &wd,
+        "payments.parquet",
+        vec![
+            Column::new("invoice".into(), &["I1", "I1", "I2"]),
+            dates("date", &[Some(FEB_15), None, Some(FEB_15)]),
+            Int128Chunked::new("amount".into(), &[Some(40_250i128), Some(1_000), Some(12_345)])
+                .into_decimal(18, 3)
+                .unwrap()
+                .into_series()
+                .into_column(),
+        ],
+    );
+    let strict = wd.run(&["age", &invoices_csv, "--payments", &payments, "--as-of", "2025-06-30"]);
+    strict.fails_with(&["payments.parquet:3", "column \"date\"", "the payment date is missing"]);
+    let rejects = wd.path("rejects.csv");
+    let rejects_arg = rejects.to_str().unwrap();
+    let run = wd.run(&[
+        "age",
+        &invoices_csv,
+        "--payments",
+        &payments,
+        "--as-of",
+        "2025-06-30",
+        "-f",
+        "csv",
+        "--skip-bad-rows",
+        "--rejects",
+        rejects_arg,
+    ]);
+    let c1 = run.ok().lines().find(|l| l.starts_with("C1,")).unwrap_or_default().to_string();
+    // C1: I1 59.75 over 120 days, I2 250.50 in 91-120 (its payment rejected).
+    assert!(c1.contains(",0.00,0.00,0.00,0.00,250.50,59.75,310.25,"), "{}", run.stdout);
+    let rejected = std::fs::read_to_string(&rejects).unwrap();
+    assert!(rejected.contains(",3,date,,the payment date is missing,\"I1,,1.000\""), "{rejected}");
+    assert!(rejected.contains(",4,amount,12.345,it has 3 decimals; EUR has 2 "), "{rejected}");
+    assert!(rejected.contains("\"I2,2025-02-15,12.345\""), "{rejected}");
+}
