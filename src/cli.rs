@@ -56,7 +56,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "FMT")]
     pub date_format: Option<String>,
 
-    /// Amounts use a decimal comma: 1.234,56
+    /// Amounts use a decimal comma: 1.234,56 (text cells; Parquet numbers are values)
     #[arg(long)]
     pub decimal_comma: bool,
 
