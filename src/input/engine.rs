@@ -146,6 +146,13 @@ const DAYS_TO_1970: i32 = 719_163;
 /// hold (`YYYY-MM-DD` has four digits for the year).
 const LAST_DAY: i32 = 3_652_059;
 
+/// The longest text of a day: a year of seven digits and a sign at most.
+const LONGEST_DAY_TEXT: usize = 16;
+
+/// The longest text of a decimal: 38 digits, a sign, a point and the zero
+/// before it.
+const LONGEST_DECIMAL_TEXT: usize = 41;
+
 /// The text of a decimal with `scale` digits after the point, as polars
 /// writes it (`-0.05`, `1250`).
 fn decimal_text(mantissa: i128, scale: usize) -> String {
@@ -272,10 +279,8 @@ impl BatchColumn {
     fn text_len(&self, row: usize) -> usize {
         match self {
             BatchColumn::Text(texts) | BatchColumn::Number(texts) => text_at(texts, row).len(),
-            // A year of seven digits and a sign at most.
-            BatchColumn::Days { .. } => 16,
-            // 38 digits, a sign and a point.
-            BatchColumn::Decimals { .. } => 40,
+            BatchColumn::Days { .. } => LONGEST_DAY_TEXT,
+            BatchColumn::Decimals { .. } => LONGEST_DECIMAL_TEXT,
         }
     }
 
@@ -516,5 +521,12 @@ mod tests {
             let ours: Vec<String> = mantissas.iter().map(|&m| decimal_text(m, scale)).collect();
             assert_eq!(ours, polars, "scale {scale}");
         }
+        // The bounds `total_bytes` relies on.
+        let widest = -(10i128.pow(38) - 1);
+        for (mantissa, scale) in [(widest, 0), (widest, 38), (-1, 38)] {
+            assert!(decimal_text(mantissa, scale).len() <= LONGEST_DECIMAL_TEXT, "{mantissa} {scale}");
+        }
+        let days = Int32Chunked::new("d".into(), &[i32::MAX, i32::MIN + DAYS_TO_1970]);
+        assert!(iso_days(&days).iter().all(|t| t.unwrap().len() <= LONGEST_DAY_TEXT));
     }
 }
