@@ -211,16 +211,15 @@ impl OpenLedger {
     }
 }
 
-impl Parts {
-    /// Keeps the first non-empty e-mail of a customer.
-    pub fn note_email(&mut self, customer: u32, email: &str) {
-        let slot = customer as usize;
-        if self.emails.len() <= slot {
-            self.emails.resize(slot + 1, 0);
-        }
-        if self.emails[slot] == 0 && !email.is_empty() {
-            self.emails[slot] = self.texts.intern(email);
-        }
+/// Keeps the first non-empty e-mail of a customer: `emails` holds, by
+/// customer handle, a handle into `texts` ([`Parts::emails`]).
+pub fn note_email(emails: &mut Vec<u32>, texts: &mut Interner, customer: u32, email: &str) {
+    let slot = customer as usize;
+    if emails.len() <= slot {
+        emails.resize(slot + 1, 0);
+    }
+    if emails[slot] == 0 && !email.is_empty() {
+        emails[slot] = texts.intern(email);
     }
 }
 

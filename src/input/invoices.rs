@@ -14,8 +14,8 @@ use super::{
     MinorUnit, ReadOptions,
 };
 use crate::dates::Day;
-use crate::domain::ledger::{ExtraColumn, Invoice, Parts, Payment};
-use crate::domain::text::KeyHasher;
+use crate::domain::ledger::{note_email, ExtraColumn, Invoice, Parts, Payment};
+use crate::domain::text::{Interner, KeyHasher, KeyIndex};
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -181,25 +181,51 @@ pub fn read(
     ledger.invoices.reserve_exact(source.estimated_rows());
     let mut bad = BadRows::new(options.skip_bad_rows);
     let mut rows_seen = 0usize;
-    let store = |parts: Vec<Parsed>| {
-        for parsed in parts {
-            rows_seen += parsed.rows.len();
-            for (row, result) in &parsed.rows {
-                let stored = match result {
-                    Ok(invoice) => reader.store(invoice, &parsed, ledger, &mut fixups),
-                    Err(problem) => Err(problem.clone()),
-                };
-                if let Err(problem) = stored {
-                    bad.push(*row, problem);
+    let Parts { invoices, payments, ids, customers, currencies, texts, extras, emails, .. } = ledger;
+    let mut documents = Documents { invoices, payments, ids, customers, currencies };
+    let mut row_texts = RowTexts { texts, emails, extras, names: Vec::new() };
+    std::thread::scope(|scope| -> Result<()> {
+        let (to_texts, stored_parts) = std::sync::mpsc::sync_channel::<(Parsed, Vec<Option<u32>>)>(2);
+        let row_texts = &mut row_texts;
+        let interning = scope.spawn(move || {
+            stored_parts.into_iter().for_each(|(parsed, stored)| row_texts.add(&parsed, &stored))
+        });
+        let store = |parts: Vec<Parsed>| {
+            for parsed in parts {
+                rows_seen += parsed.rows.len();
+                let mut stored = Vec::with_capacity(parsed.rows.len());
+                for (row, result) in &parsed.rows {
+                    let outcome = match result {
+                        Ok(invoice) => reader.store(invoice, &parsed, &mut documents, &mut fixups),
+                        Err(problem) => Err(problem.clone()),
+                    };
+                    stored.push(outcome.as_ref().ok().copied());
+                    if let Err(problem) = outcome {
+                        bad.push(*row, problem);
+                    }
+                }
+                // Fails only if the interning thread panicked: its join
+                // below raises that panic.
+                let _ = to_texts.send((parsed, stored));
+                if bad.is_final() {
+                    return Err(StopReading.into());
                 }
             }
-            if bad.is_final() {
-                return Err(StopReading.into());
-            }
-        }
-        Ok(())
-    };
-    source.read_parsed(&reader.layout.positions(), options.framing, |part| reader.parse_part(part), store)?;
+            Ok(())
+        };
+        let read = source.read_parsed(
+            &reader.layout.positions(),
+            options.framing,
+            |part| reader.parse_part(part),
+            store,
+        );
+        drop(to_texts);
+        interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read
+    })?;
+    for (invoice, name) in documents.invoices.iter_mut().zip(std::mem::take(&mut row_texts.names)) {
+        invoice.name = name;
+    }
     source.report(bad, rejects)?;
     if rows_seen == 0 {
         bail!("{}: the file has a header row but no data rows", source.name);
@@ -354,15 +380,17 @@ impl Reader<'_> {
         Ok(Some(value))
     }
 
-    /// Main-thread side, in file order: settles the dates, checks the id is
-    /// new, and adds the invoice (and its single-file payment).
+    /// Storing side, in file order: settles the dates, checks the id is
+    /// new, and adds the invoice (and its single-file payment); gives its
+    /// customer's handle. Its texts are [`RowTexts`]' to intern, and its
+    /// name handle is set once they are.
     fn store(
         &self,
         row: &Row,
         parsed: &Parsed,
-        ledger: &mut Parts,
+        ledger: &mut Documents,
         fixups: &mut Fixups,
-    ) -> Result<(), BadRow> {
+    ) -> Result<u32, BadRow> {
         let texts = &parsed.texts;
         let c = &self.cols;
         let settle = |column: &DateColumn, value: &Option<DateValue>, raw: Span, col: &Col| match value {
@@ -393,7 +421,6 @@ impl Reader<'_> {
         };
         let currency = ledger.currencies.intern_hashed(texts.get(row.currency), row.currency_hash);
         let customer = ledger.customers.intern_hashed(texts.get(row.customer), row.customer_hash);
-        ledger.note_email(customer, texts.get(row.email));
         ledger.invoices.push(Invoice {
             id: index,
             customer,
@@ -402,7 +429,7 @@ impl Reader<'_> {
             due,
             amount: row.amount,
             disputed: row.disputed,
-            name: ledger.texts.intern(texts.get(row.name)),
+            name: 0,
         });
         if let Some(d) = &issue_value {
             fixups.issue.accept(slot, d, texts.get(row.raw_dates[0]));
@@ -416,11 +443,46 @@ impl Reader<'_> {
             }
             ledger.payments.push(Payment { invoice: index, date: date.map(|d| d.day).into(), amount });
         }
-        let values = &parsed.extras[row.extras..row.extras + ledger.extras.len()];
-        for (column, &span) in ledger.extras.iter_mut().zip(values) {
-            column.values.push(ledger.texts.intern(texts.get(span)));
+        Ok(customer)
+    }
+}
+
+/// What [`Reader::store`] fills: the ledger's parts other than its texts.
+struct Documents<'a> {
+    invoices: &'a mut Vec<Invoice>,
+    payments: &'a mut Vec<Payment>,
+    ids: &'a mut KeyIndex,
+    customers: &'a mut Interner,
+    currencies: &'a mut Interner,
+}
+
+/// The texts of the stored rows (a customer's first e-mail, each
+/// invoice's name and `--by` values), interned into the ledger's `texts`
+/// on a thread of their own while the next rows are stored. The rows come
+/// in file order and each row's texts in the order a row stored at once
+/// would intern them, so every handle is the one that gives.
+struct RowTexts<'a> {
+    texts: &'a mut Interner,
+    emails: &'a mut Vec<u32>,
+    extras: &'a mut Vec<ExtraColumn>,
+    /// Each stored invoice's name handle, in storing order.
+    names: Vec<u32>,
+}
+
+impl RowTexts<'_> {
+    /// The texts of the rows of `parsed` that were stored: `stored` holds,
+    /// row by row, the customer handle of a stored row (`None`: not stored).
+    fn add(&mut self, parsed: &Parsed, stored: &[Option<u32>]) {
+        let texts = &parsed.texts;
+        for ((_, row), customer) in parsed.rows.iter().zip(stored) {
+            let (Ok(row), Some(customer)) = (row, customer) else { continue };
+            note_email(self.emails, self.texts, *customer, texts.get(row.email));
+            self.names.push(self.texts.intern(texts.get(row.name)));
+            let values = &parsed.extras[row.extras..row.extras + self.extras.len()];
+            for (column, &span) in self.extras.iter_mut().zip(values) {
+                column.values.push(self.texts.intern(texts.get(span)));
+            }
         }
-        Ok(())
     }
 }
 
