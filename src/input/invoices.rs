@@ -179,7 +179,24 @@ pub fn read(
     };
     ledger.ids.reserve(source.estimated_rows());
     ledger.invoices.reserve_exact(source.estimated_rows());
-    let mut bad = BadRows::new(options.skip_bad_rows);
+    let (rows_seen, bad) = store_rows(&source, &reader, ledger, &mut fixups)?;
+    source.report(bad, rejects)?;
+    if rows_seen == 0 {
+        bail!("{}: the file has a header row but no data rows", source.name);
+    }
+    Ok(fixups)
+}
+
+/// Reads the file's rows and stores them in file order ([`Reader::store`])
+/// while another thread interns the stored rows' texts ([`RowTexts`]);
+/// gives the number of rows read and the bad rows.
+fn store_rows(
+    source: &Source,
+    reader: &Reader,
+    ledger: &mut Parts,
+    fixups: &mut Fixups,
+) -> Result<(usize, BadRows)> {
+    let mut bad = BadRows::new(reader.options.skip_bad_rows);
     let mut rows_seen = 0usize;
     let Parts { invoices, payments, ids, customers, currencies, texts, extras, emails, .. } = ledger;
     let mut documents = Documents { invoices, payments, ids, customers, currencies };
@@ -196,7 +213,7 @@ pub fn read(
                 let mut stored = Vec::with_capacity(parsed.rows.len());
                 for (row, result) in &parsed.rows {
                     let outcome = match result {
-                        Ok(invoice) => reader.store(invoice, &parsed, &mut documents, &mut fixups),
+                        Ok(invoice) => reader.store(invoice, &parsed, &mut documents, fixups),
                         Err(problem) => Err(problem.clone()),
                     };
                     stored.push(outcome.as_ref().ok().copied());
@@ -215,7 +232,7 @@ pub fn read(
         };
         let read = source.read_parsed(
             &reader.layout.positions(),
-            options.framing,
+            reader.options.framing,
             |part| reader.parse_part(part),
             store,
         );
@@ -226,11 +243,7 @@ pub fn read(
     for (invoice, name) in documents.invoices.iter_mut().zip(std::mem::take(&mut row_texts.names)) {
         invoice.name = name;
     }
-    source.report(bad, rejects)?;
-    if rows_seen == 0 {
-        bail!("{}: the file has a header row but no data rows", source.name);
-    }
-    Ok(fixups)
+    Ok((rows_seen, bad))
 }
 
 fn check_required(layout: &Layout, options: &ReadOptions) -> Result<(), String> {
