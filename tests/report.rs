@@ -16,7 +16,7 @@ const AS_OF: &str = "2025-06-30";
 const KPI_FROM: &str = "2024-06-01";
 
 /// One `data-*` tagged figure of the page.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 struct Figure {
     source: String,
     key: String,
@@ -231,6 +231,41 @@ fn the_page_is_self_contained() {
     }
     assert!(html.contains("<svg"), "the trend chart is inline SVG");
     assert!(html.contains("As of <strong>2025-06-30</strong>"));
+}
+
+/// The input is read once for all the parts. From standard input, which
+/// can be read only once (the release before read it again for each part,
+/// and the second read found it empty: exit 1), the page has every figure
+/// the file gives; and a bad row skipped is reported once, not once per part
+/// (it was four times: age, kpi, segment, dunning).
+#[test]
+fn the_input_is_read_once_for_all_the_parts() {
+    let wd = Workdir::new();
+    let page_of = |name: &str, invoices: &str, stdin: Option<&str>| {
+        let page = wd.path(name).to_string_lossy().into_owned();
+        let mut argv = vec!["report"];
+        argv.extend(fixture_args());
+        argv[1] = invoices;
+        argv.extend(["-o", &page]);
+        let run = wd.run_with_stdin(&argv, stdin);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        figures(&std::fs::read_to_string(&page).unwrap())
+    };
+    let fixture = std::fs::read_to_string(repo_root().join("fixtures/invoices.csv")).unwrap();
+    let from_file = page_of("file.html", "fixtures/invoices.csv", None);
+    assert!(from_file.len() > 20, "the page has its figures: {}", from_file.len());
+    assert_eq!(page_of("stdin.html", "-", Some(&fixture)), from_file);
+
+    let with_bad_row =
+        wd.write("bad.csv", &format!("{fixture}C009,Bad,INV-BAD,2025-01-01,2025-13-45,1.00,EUR,,north,\n"));
+    let page = wd.path("bad.html").to_string_lossy().into_owned();
+    let mut argv = vec!["report"];
+    argv.extend(fixture_args());
+    argv[1] = &with_bad_row;
+    argv.extend(["--skip-bad-rows", "-o", &page]);
+    let run = wd.run(&argv);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("skipped 1 bad row(s)").count(), 1, "{}", run.stderr);
 }
 
 fn hostile_page(wd: &Workdir) -> String {

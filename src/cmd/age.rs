@@ -4,11 +4,12 @@ use super::side::DisputesArgs;
 use crate::cli::{by_columns, check_days, InputArgs, OutputArgs};
 use crate::dates::Day;
 use crate::domain::aging::{self, AgingParams, AgingRow, Basis, Buckets, DetailRow, Grouping, RowTexts};
+use crate::domain::balances::OpenAmounts;
 use crate::domain::disputes::Disputes;
-use crate::domain::ledger::{Ledger, OpenLedger};
+use crate::domain::ledger::Ledger;
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::{load_open_ledger, SideFiles};
+use crate::input::{load_open_ledger, ReadOptions, SideData, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::fields::{self, Field};
 use crate::render::{json, output, Cell, Report};
@@ -73,23 +74,75 @@ pub fn run(args: &AgeArgs) -> Result<()> {
 
 /// The aging as `run` prints it (`cobro report` composes it too).
 pub fn report(args: &AgeArgs) -> Result<Report> {
-    // Aging needs only each invoice's balance at the as-of date.
-    let read_options = args.input.read_options()?;
-    let as_of = args.input.as_of()?;
-    let buckets = parse_buckets(&args.buckets)?;
-    let (by_columns, grouping) = parse_by(&args.by)?;
+    let settings = Settings::new(args)?;
     let side = SideFiles { disputes: args.disputes.disputes.as_deref(), ..SideFiles::default() };
     let payments = args.input.payments.as_deref();
-    let (ledger, data) = load_open_ledger(&args.invoices, payments, &read_options, &by_columns, as_of, side)?;
-    let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
-    let mut report = if args.detail {
-        let disputes = Disputes::new(ledger.ledger(), &data.disputes, as_of);
-        detail_report(&ledger, &params, args, &disputes)?
+    let (ledger, data) = load_open_ledger(
+        &args.invoices,
+        payments,
+        &settings.read_options,
+        &settings.by_columns,
+        settings.params.as_of,
+        side,
+    )?;
+    if args.detail {
+        detail_report(ledger.ledger(), ledger.open(), &settings, args, &data)
     } else {
-        summary_report(ledger, &params, args, &by_columns)?
-    };
-    super::side::add_params(&mut report.params, None, &args.disputes);
-    Ok(report)
+        let params = &settings.params;
+        let groups = aging::groups(ledger.ledger(), ledger.open(), params)?;
+        let with_name = with_name(ledger.ledger(), params);
+        let names = ledger.ledger().customer_names_if_given();
+        // The documents' gigabytes go before the rows are written out: only
+        // the texts are needed for them.
+        let texts = ledger.into_texts();
+        let row_texts = RowTexts {
+            customers: &texts.customers,
+            currencies: &texts.currencies,
+            texts: &texts.texts,
+            names,
+        };
+        summary_report(groups.into_rows(&row_texts, params)?, with_name, &settings, args)
+    }
+}
+
+/// [`report`] on a ledger read with its payments kept, as
+/// [`crate::input::load_ledger_with`] gives it with `data`, its side files
+/// (`cobro report` reads its input once for all its parts). The ledger must
+/// have been read at the as-of date of `args`, with the columns `--by` names.
+pub fn report_on(args: &AgeArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
+    let settings = Settings::new(args)?;
+    let open = ledger.open_at(settings.params.as_of);
+    if args.detail {
+        detail_report(ledger, open.as_slice(), &settings, args, &data)
+    } else {
+        let rows = aging::aging(ledger, open.as_slice(), &settings.params)?;
+        summary_report(rows, with_name(ledger, &settings.params), &settings, args)
+    }
+}
+
+/// What the flags ask for, checked before any file is read.
+struct Settings {
+    read_options: ReadOptions,
+    params: AgingParams,
+    /// The input columns `--by` names (none for `customer` and `none`).
+    by_columns: Vec<String>,
+}
+
+impl Settings {
+    fn new(args: &AgeArgs) -> Result<Settings> {
+        let read_options = args.input.read_options()?;
+        let as_of = args.input.as_of()?;
+        let buckets = parse_buckets(&args.buckets)?;
+        let (by_columns, grouping) = parse_by(&args.by)?;
+        let params = AgingParams { as_of, buckets, basis: args.basis, grouping };
+        Ok(Settings { read_options, params, by_columns })
+    }
+}
+
+/// Whether the rows name each customer: grouped by customer, with a name
+/// column in the input.
+fn with_name(ledger: &Ledger, params: &AgingParams) -> bool {
+    params.grouping == Grouping::Customer && ledger.present.customer_name
 }
 
 pub fn parse_buckets(text: &str) -> Result<Buckets> {
@@ -124,34 +177,30 @@ struct AgeParamsJson<'a> {
     detail: bool,
 }
 
+/// The JSON `params`, `--disputes` among them.
 fn params_json(args: &AgeArgs, params: &AgingParams) -> serde_json::Map<String, serde_json::Value> {
-    json::params(&AgeParamsJson {
+    let mut json = json::params(&AgeParamsJson {
         buckets: args.buckets.split(',').map(|b| b.trim().parse::<i64>().unwrap_or_default()).collect(),
         basis: if params.basis == Basis::Due { "due" } else { "issue" },
         by: &args.by,
         detail: args.detail,
-    })
+    });
+    super::side::add_params(&mut json, None, &args.disputes);
+    json
 }
 
+/// The aging rows (sorted, see [`aging::aging`]) and their totals.
 fn summary_report(
-    ledger: OpenLedger,
-    params: &AgingParams,
+    rows: Vec<AgingRow>,
+    with_name: bool,
+    settings: &Settings,
     args: &AgeArgs,
-    by_columns: &[String],
 ) -> Result<Report> {
-    let groups = aging::groups(ledger.ledger(), ledger.open(), params)?;
-    let with_name = params.grouping == Grouping::Customer && ledger.ledger().present.customer_name;
-    let names = ledger.ledger().customer_names_if_given();
-    // The documents' gigabytes go before the rows are written out: only
-    // the texts are needed for them.
-    let texts = ledger.into_texts();
-    let row_texts =
-        RowTexts { customers: &texts.customers, currencies: &texts.currencies, texts: &texts.texts, names };
-    let rows = groups.into_rows(&row_texts, params)?;
+    let params = &settings.params;
     let mut columns: Vec<String> = match &params.grouping {
         Grouping::Customer => vec!["customer".into()],
         Grouping::None => Vec::new(),
-        Grouping::Columns(_) => by_columns.to_vec(),
+        Grouping::Columns(_) => settings.by_columns.clone(),
     };
     let key_count = columns.len();
     if with_name {
@@ -270,13 +319,17 @@ fn detail_fields<'a>() -> [Field<DocRow<'a>>; 11] {
     ]
 }
 
+/// Every open document, `open` giving each one's open amount by index.
 fn detail_report(
-    ledger: &OpenLedger,
-    params: &AgingParams,
+    ledger: &Ledger,
+    open: &(impl OpenAmounts + ?Sized),
+    settings: &Settings,
     args: &AgeArgs,
-    disputes: &Disputes,
+    data: &SideData,
 ) -> Result<Report> {
-    let documents = aging::open_documents(ledger.ledger(), ledger.open(), params)?;
+    let params = &settings.params;
+    let disputes = Disputes::new(ledger, &data.disputes, params.as_of);
+    let documents = aging::open_documents(ledger, open, params)?;
     let names = params.buckets.names();
     let detail = detail_fields();
     Ok(Report {
@@ -288,7 +341,7 @@ fn detail_report(
             .iter()
             .map(|d| {
                 let disputed = disputes.in_dispute(d.index, params.as_of);
-                fields::cells(&detail, &DocRow::new(ledger.ledger(), d, &names, disputed)).collect()
+                fields::cells(&detail, &DocRow::new(ledger, d, &names, disputed)).collect()
             })
             .collect(),
         totals_columns: None,

@@ -4,14 +4,14 @@ use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{InputArgs, OutputArgs};
 use crate::dates::{iso, Day};
 use crate::domain::disputes::Disputes;
-use crate::domain::dunning::{self, Notice, Policy};
+use crate::domain::dunning::{self, Notice, Policy, Sent};
 use crate::domain::ledger::Ledger;
 use crate::domain::plan_check::{self, CheckParams, Plan, PlanPayment, Status};
 use crate::domain::promise::{Book, PromiseParams};
 use crate::files::{self, lock::RunLock, paths::Paths};
 use crate::input::dunning_log::{load_log, Action, DunningLog};
 use crate::input::policy::load_policy;
-use crate::input::{load_ledger_with, SideFiles};
+use crate::input::{load_ledger_with, ReadOptions, SideData, SideFiles};
 use crate::money::{minor_digits, round};
 use crate::render::fields::{self, Field};
 use crate::render::letter::{file_name, fill, LetterFolder};
@@ -90,7 +90,10 @@ pub fn run(args: &DunningArgs) -> Result<()> {
     // Held to the end of the run: two runs recording to one log take turns,
     // the second reading what the first recorded.
     let _lock = recorded_log(args).map(|log| RunLock::acquire(Path::new(log))).transpose()?;
-    let Today { ledger, policy, notices, rows, log_file, report } = today(args)?;
+    let settings = Settings::new(args)?;
+    let (ledger, data) = load(args, &settings)?;
+    let Today { notices, rows, report } = today(args, &settings, &ledger, data)?;
+    let Settings { policy, log_file, .. } = settings;
     let letters = match &args.render {
         Some(_) => notices
             .iter()
@@ -110,49 +113,71 @@ pub fn run(args: &DunningArgs) -> Result<()> {
 }
 
 /// Today's actions as `run` lists them, with no letter written and nothing
-/// recorded (`cobro report` composes them).
-pub fn report(args: &DunningArgs) -> Result<Report> {
-    Ok(today(args)?.report)
+/// recorded, on a ledger already read at the as-of date of `args`, with
+/// `data`, its side files (`cobro report` reads its input once for all its
+/// parts and composes them).
+pub fn report_on(args: &DunningArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
+    Ok(today(args, &Settings::new(args)?, ledger, data)?.report)
 }
 
-/// What a dunning run decides before it writes anything.
-struct Today {
-    ledger: Ledger,
+/// What the flags ask for, the policy and the log read, before the input
+/// is read.
+struct Settings {
+    read_options: ReadOptions,
+    as_of: Day,
     policy: Policy,
-    notices: Vec<Notice>,
-    /// One row per notice, its texts resolved (the report's rows and the
-    /// letters' placeholders).
-    rows: Vec<NoticeRow>,
+    /// The notices the log records as sent.
+    sent: Vec<Sent>,
     log_file: Option<DunningLog>,
-    report: Report,
+    tolerance: i32,
 }
 
-fn today(args: &DunningArgs) -> Result<Today> {
-    let read_options = args.input.read_options()?;
-    let as_of = args.input.as_of()?;
-    let policy = load_policy(&args.policy)?;
-    let (log, log_file) = match &args.log {
-        Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
-        None => (Vec::new(), None),
-    };
-    let tolerance = args.promises.tolerance()?;
+impl Settings {
+    fn new(args: &DunningArgs) -> Result<Settings> {
+        let read_options = args.input.read_options()?;
+        let as_of = args.input.as_of()?;
+        let policy = load_policy(&args.policy)?;
+        let (sent, log_file) = match &args.log {
+            Some(path) => load_log(path, &policy).map(|(sent, file)| (sent, Some(file)))?,
+            None => (Vec::new(), None),
+        };
+        let tolerance = args.promises.tolerance()?;
+        Ok(Settings { read_options, as_of, policy, sent, log_file, tolerance })
+    }
+}
+
+/// The invoices and payments, with the side files the flags name.
+fn load(args: &DunningArgs, settings: &Settings) -> Result<(Ledger, SideData)> {
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
         plans: args.plans.as_deref().zip(args.plan_payments.as_deref()),
     };
     let payments = args.input.payments.as_deref();
-    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    load_ledger_with(&args.invoices, payments, &settings.read_options, &[], settings.as_of, side)
+}
+
+/// What a dunning run decides before it writes anything.
+struct Today {
+    notices: Vec<Notice>,
+    /// One row per notice, its texts resolved (the report's rows and the
+    /// letters' placeholders).
+    rows: Vec<NoticeRow>,
+    report: Report,
+}
+
+fn today(args: &DunningArgs, settings: &Settings, ledger: &Ledger, data: SideData) -> Result<Today> {
+    let Settings { as_of, ref policy, ref sent, tolerance, .. } = *settings;
     let on_track = on_track_customers(data.plans.as_ref(), as_of);
-    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
-    let promised = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
+    let disputes = Disputes::new(ledger, &data.disputes, as_of);
+    let promised = Book::new(ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();
     let skip = |customer: u32, currency: u32| {
         on_track.contains(ledger.customers.get(customer)) || promised.contains(&(customer, currency))
     };
-    let notices = dunning::notices(&ledger, &policy, &log, &skip, &disputes, as_of)?;
+    let notices = dunning::notices(ledger, policy, sent, &skip, &disputes, as_of)?;
     // Names once for all notices (per notice it was quadratic).
     let names = ledger.customer_names();
-    let rows: Vec<NoticeRow> = notices.iter().map(|n| NoticeRow::new(&ledger, &names, &policy, n)).collect();
+    let rows: Vec<NoticeRow> = notices.iter().map(|n| NoticeRow::new(ledger, &names, policy, n)).collect();
     let mut report = Report {
         command: "dunning".into(),
         as_of,
@@ -167,7 +192,7 @@ fn today(args: &DunningArgs) -> Result<Today> {
         totals: Vec::new(),
     };
     super::side::add_params(&mut report.params, Some(&args.promises), &args.disputes);
-    Ok(Today { ledger, policy, notices, rows, log_file, report })
+    Ok(Today { notices, rows, report })
 }
 
 /// The run's parameters, echoed in JSON `params`.

@@ -10,7 +10,7 @@ use crate::domain::promise::{Book, PromiseParams, PromiseSums};
 use crate::error::usage;
 use crate::files::paths::Paths;
 use crate::group::number_groups;
-use crate::input::{load_ledger_with, SideFiles};
+use crate::input::{load_ledger_with, ReadOptions, SideData, SideFiles};
 use crate::money::minor_digits;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::fields::{self, Field};
@@ -140,55 +140,94 @@ pub fn run(args: &KpiArgs) -> Result<()> {
 /// The measures as `run` prints them, writing `--chart` on the way
 /// (`cobro report` composes them too).
 pub fn report(args: &KpiArgs) -> Result<Report> {
-    let read_options = args.input.read_options()?;
-    let as_of = args.input.as_of()?;
-    let (from, to) = range(args, as_of)?;
-    check_days("grace", args.grace, 0)?;
-    check_days("window", args.window, 0)?;
-    let period_list = periods(from, to, args.every);
-    if period_list.len() > MAX_PERIODS {
-        return Err(usage(format!(
-            "--every splits {} to {} into {} periods, more than the {MAX_PERIODS} a report takes: narrow --from/--to or choose a longer --every",
-            crate::dates::iso(from),
-            crate::dates::iso(to),
-            period_list.len()
-        )));
-    }
-    let by = args.by.as_deref().map_or(Ok(Vec::new()), by_columns)?;
-    let tolerance = args.promises.tolerance()?;
+    let settings = Settings::new(args)?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
         ..SideFiles::default()
     };
     let payments = args.input.payments.as_deref();
-    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &by, as_of, side)?;
-    let groups = Groups::new(&ledger, by.len())?;
+    let (ledger, data) = load_ledger_with(
+        &args.invoices,
+        payments,
+        &settings.read_options,
+        &settings.by,
+        settings.as_of,
+        side,
+    )?;
+    measures(args, &settings, &ledger, data)
+}
+
+/// [`report`] on a ledger already read, with `data`, its side files
+/// (`cobro report` reads its input once for all its parts). The ledger must
+/// have been read at the as-of date of `args`, with the columns `--by` names.
+pub fn report_on(args: &KpiArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
+    measures(args, &Settings::new(args)?, ledger, data)
+}
+
+/// What the flags ask for, checked before any file is read.
+struct Settings {
+    read_options: ReadOptions,
+    as_of: Day,
+    from: Day,
+    to: Day,
+    period_list: Vec<(Day, Day)>,
+    /// The input columns of `--by`.
+    by: Vec<String>,
+    tolerance: i32,
+}
+
+impl Settings {
+    fn new(args: &KpiArgs) -> Result<Settings> {
+        let read_options = args.input.read_options()?;
+        let as_of = args.input.as_of()?;
+        let (from, to) = range(args, as_of)?;
+        check_days("grace", args.grace, 0)?;
+        check_days("window", args.window, 0)?;
+        let period_list = periods(from, to, args.every);
+        if period_list.len() > MAX_PERIODS {
+            return Err(usage(format!(
+                "--every splits {} to {} into {} periods, more than the {MAX_PERIODS} a report takes: narrow --from/--to or choose a longer --every",
+                crate::dates::iso(from),
+                crate::dates::iso(to),
+                period_list.len()
+            )));
+        }
+        let by = args.by.as_deref().map_or(Ok(Vec::new()), by_columns)?;
+        let tolerance = args.promises.tolerance()?;
+        Ok(Settings { read_options, as_of, from, to, period_list, by, tolerance })
+    }
+}
+
+/// The report's rows: every period's measures by group, and the totals.
+fn measures(args: &KpiArgs, settings: &Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    let Settings { as_of, from, to, ref period_list, ref by, tolerance, .. } = *settings;
+    let groups = Groups::new(ledger, by.len())?;
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
-    let facts = Facts::new(&ledger, &params);
+    let facts = Facts::new(ledger, &params);
     warn_about_dates(&facts);
-    let sums = facts.measure(&period_list, groups.keys.len(), |i| groups.of(&ledger, i), &params);
-    let currencies = Groups::new(&ledger, 0)?;
-    let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of(&ledger, i), &params);
-    let disputes = args.disputes.disputes.is_some().then(|| Disputes::new(&ledger, &data.disputes, as_of));
+    let sums = facts.measure(period_list, groups.keys.len(), |i| groups.of(ledger, i), &params);
+    let currencies = Groups::new(ledger, 0)?;
+    let totals = facts.measure(&[(from, to)], currencies.keys.len(), |i| currencies.of(ledger, i), &params);
+    let disputes = args.disputes.disputes.is_some().then(|| Disputes::new(ledger, &data.disputes, as_of));
     let measure_disputes = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<DisputeSums>>> {
-        let of = |i: usize| groups.of(&ledger, i);
+        let of = |i: usize| groups.of(ledger, i);
         disputes.as_ref().map(|d| d.measure(&facts.history, periods, groups.keys.len(), of))
     };
     let (dispute_sums, dispute_totals) =
-        (measure_disputes(&groups, &period_list), measure_disputes(&currencies, &[(from, to)]));
+        (measure_disputes(&groups, period_list), measure_disputes(&currencies, &[(from, to)]));
     let book = args
         .promises
         .promises
         .is_some()
-        .then(|| Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance }));
-    let first = if book.is_some() { FirstInvoices::new(&ledger) } else { FirstInvoices::default() };
+        .then(|| Book::new(ledger, data.promises, PromiseParams { as_of, tolerance }));
+    let first = if book.is_some() { FirstInvoices::new(ledger) } else { FirstInvoices::default() };
     let measure_promises = |groups: &Groups, periods: &[(Day, Day)]| -> Option<Vec<Vec<PromiseSums>>> {
-        let of = |c: u32, k: u32| first.of_promise(c, k, groups.by).map(|i| groups.of(&ledger, i));
+        let of = |c: u32, k: u32| first.of_promise(c, k, groups.by).map(|i| groups.of(ledger, i));
         book.as_ref().map(|b| b.measure(periods, groups.keys.len(), of))
     };
     let (promise_sums, promise_totals) =
-        (measure_promises(&groups, &period_list), measure_promises(&currencies, &[(from, to)]));
+        (measure_promises(&groups, period_list), measure_promises(&currencies, &[(from, to)]));
     let mut columns: Vec<String> = vec!["period_start".into(), "period_end".into()];
     columns.extend(by.iter().cloned());
     columns.push("currency".into());
@@ -200,11 +239,11 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         columns.extend(fields::names(side::KPI_DISPUTES));
     }
     let mut rows = Vec::new();
-    let group_order = groups.order(&ledger);
+    let group_order = groups.order(ledger);
     for (p, &(s, e)) in period_list.iter().enumerate() {
         for &g in &group_order {
-            let currency = groups.currency(&ledger, g);
-            let mut cells = row_cells(s, e, groups.key_cells(&ledger, g), &currency, &sums[p][g]);
+            let currency = groups.currency(ledger, g);
+            let mut cells = row_cells(s, e, groups.key_cells(ledger, g), &currency, &sums[p][g]);
             let promises = promise_sums.as_ref().map(|sums| &sums[p][g]);
             let disputed = dispute_sums.as_ref().map(|sums| &sums[p][g]);
             cells.extend(side_cells(promises, disputed, sums[p][g].ar_end, &currency));
@@ -212,11 +251,11 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         }
     }
     let total_rows = currencies
-        .order(&ledger)
+        .order(ledger)
         .into_iter()
         .map(|g| {
             let keys = vec![Cell::Null; by.len()];
-            let currency = currencies.currency(&ledger, g);
+            let currency = currencies.currency(ledger, g);
             let mut cells = row_cells(from, to, keys, &currency, &totals[0][g]);
             let promises = promise_totals.as_ref().map(|sums| &sums[0][g]);
             let disputed = dispute_totals.as_ref().map(|sums| &sums[0][g]);
@@ -225,7 +264,7 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         })
         .collect();
     if let Some(path) = &args.chart {
-        let chart = trend_chart(&ledger, &groups, &group_order, &period_list, &sums);
+        let chart = trend_chart(ledger, &groups, &group_order, period_list, &sums);
         chart::write_svg(&chart, path)?;
     }
     let mut report = Report {
@@ -235,7 +274,7 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
             from,
             to,
             every: args.every.map(|e| format!("{e:?}").to_lowercase()),
-            by: &by,
+            by,
             grace: args.grace,
             window: args.window,
         }),

@@ -7,7 +7,7 @@ use crate::domain::ledger::Ledger;
 use crate::domain::promise::{Book, Promise, PromiseParams, Status, Valued};
 use crate::error::usage;
 use crate::files::paths::Paths;
-use crate::input::{load_ledger_with, SideFiles};
+use crate::input::{load_ledger_with, ReadOptions, SideData, SideFiles};
 use crate::money::{self, minor_digits};
 use crate::render::fields::{self, Field};
 use crate::render::{json, output, Cell, Report};
@@ -62,23 +62,53 @@ pub fn run(args: &PromiseArgs) -> Result<()> {
 /// Every promise valued at the as-of date, as `run` prints it (`cobro
 /// report` composes it too).
 pub fn report(args: &PromiseArgs) -> Result<Report> {
-    let read_options = args.input.read_options()?;
-    let as_of = args.input.as_of()?;
-    let tolerance = args.promises.tolerance()?;
-    let Some(path) = args.promises.promises.as_deref() else {
-        return Err(usage("--promises FILE is required"));
-    };
-    let side = SideFiles { promises: Some(path), ..SideFiles::default() };
+    let settings = Settings::new(args)?;
+    let side = SideFiles { promises: Some(settings.path), ..SideFiles::default() };
     let payments = args.input.payments.as_deref();
-    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
-    let book = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance });
+    let (ledger, data) =
+        load_ledger_with(&args.invoices, payments, &settings.read_options, &[], settings.as_of, side)?;
+    promises(&settings, &ledger, data)
+}
+
+/// [`report`] on a ledger already read at the as-of date of `args`, with
+/// `data`, its side files, the promises among them (`cobro report` reads
+/// its input once for all its parts).
+pub fn report_on(args: &PromiseArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
+    promises(&Settings::new(args)?, ledger, data)
+}
+
+/// What the flags ask for, checked before any file is read.
+struct Settings<'a> {
+    read_options: ReadOptions,
+    as_of: Day,
+    tolerance: i32,
+    /// The `--promises` file.
+    path: &'a str,
+}
+
+impl Settings<'_> {
+    fn new(args: &PromiseArgs) -> Result<Settings<'_>> {
+        let read_options = args.input.read_options()?;
+        let as_of = args.input.as_of()?;
+        let tolerance = args.promises.tolerance()?;
+        let Some(path) = args.promises.promises.as_deref() else {
+            return Err(usage("--promises FILE is required"));
+        };
+        Ok(Settings { read_options, as_of, tolerance, path })
+    }
+}
+
+/// Every promise with what became of it, and the totals.
+fn promises(settings: &Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    let Settings { as_of, tolerance, path, .. } = *settings;
+    let book = Book::new(ledger, data.promises, PromiseParams { as_of, tolerance });
     let mut order: Vec<usize> = (0..book.promises.len()).collect();
     order.sort_by_cached_key(|&i| {
         let p = &book.promises[i];
         (p.promised, ledger.customers.get(p.customer), ledger.currencies.get(p.currency), p.id.clone())
     });
     let names = ledger.customer_names();
-    let rows = order.iter().map(|&i| PromiseRow::new(&ledger, &names, &book.promises[i], &book.values[i]));
+    let rows = order.iter().map(|&i| PromiseRow::new(ledger, &names, &book.promises[i], &book.values[i]));
     Ok(Report {
         command: "promise".into(),
         as_of,
@@ -86,7 +116,7 @@ pub fn report(args: &PromiseArgs) -> Result<Report> {
         columns: fields::names(ROW).collect(),
         rows: rows.map(|r| fields::cells(ROW, &r).collect()).collect(),
         totals_columns: Some(fields::names(TOTALS).collect()),
-        totals: totals(&ledger, &book).iter().map(|t| fields::cells(TOTALS, t).collect()).collect(),
+        totals: totals(ledger, &book).iter().map(|t| fields::cells(TOTALS, t).collect()).collect(),
     })
 }
 

@@ -10,6 +10,7 @@ use crate::dates::{date_of, day_of, iso, Day};
 use crate::error::usage;
 use crate::files::paths::Paths;
 use crate::files::AtomicFile;
+use crate::input::{load_ledger_with, SideData, SideFiles};
 use crate::money;
 use crate::render::chart::{self, Chart, Series};
 use crate::render::html::{self, AgingBar, Figure, Headline, Page, Section};
@@ -147,30 +148,44 @@ struct Parts {
 }
 
 impl Parts {
+    /// Reads the input once (with the `--promises` file, if any) and makes
+    /// every part from that one ledger.
     fn run(args: &ReportArgs, as_of: Day) -> Result<Parts> {
-        let aging =
-            age::report(&with_input(parse(&["age", &args.invoices])?, args, |a: &mut age::AgeArgs| {
-                &mut a.input
-            }))?;
+        let age_args: age::AgeArgs = with_input(parse(&["age", &args.invoices])?, args, |a| &mut a.input);
         let first_month = month_start(as_of, args.months.saturating_sub(1).max(12))?;
         let kpi_argv =
             ["kpi", &args.invoices, "--every", "month", "--from", &iso(first_month), "--to", &iso(as_of)];
-        let kpis = kpi::report(&with_input(parse(&kpi_argv)?, args, |a: &mut kpi::KpiArgs| &mut a.input))?;
+        let kpi_args: kpi::KpiArgs = with_input(parse(&kpi_argv)?, args, |a| &mut a.input);
         let top = args.top.to_string();
-        let worklist = segment::report(&with_input(
-            parse(&["segment", &args.invoices, "--top", &top])?,
-            args,
-            |a: &mut segment::SegmentArgs| &mut a.input,
-        ))?;
-        let dunning = match &args.policy {
+        let segment_args: segment::SegmentArgs =
+            with_input(parse(&["segment", &args.invoices, "--top", &top])?, args, |a| &mut a.input);
+        let dunning_args = match &args.policy {
             Some(policy) => {
                 let mut argv = vec!["dunning", &args.invoices, "--policy", policy];
                 if let Some(log) = &args.log {
                     argv.extend(["--log", log]);
                 }
-                let parsed = with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input);
-                Some(dunning::report(&parsed)?)
+                Some(with_input(parse::<dunning::DunningArgs>(&argv)?, args, |a| &mut a.input))
             }
+            None => None,
+        };
+        let promise_args = match &args.promises.promises {
+            Some(file) => {
+                let tolerance = args.promises.tolerance.to_string();
+                let argv = ["promise", &args.invoices, "--promises", file, "--tolerance", &tolerance];
+                Some(with_input(parse::<promise::PromiseArgs>(&argv)?, args, |a| &mut a.input))
+            }
+            None => None,
+        };
+        let side = SideFiles { promises: args.promises.promises.as_deref(), ..SideFiles::default() };
+        let payments = args.input.payments.as_deref();
+        let read_options = args.input.read_options()?;
+        let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+        let aging = age::report_on(&age_args, &ledger, SideData::default())?;
+        let kpis = kpi::report_on(&kpi_args, &ledger, SideData::default())?;
+        let worklist = segment::report_on(&segment_args, &ledger, SideData::default())?;
+        let dunning = match &dunning_args {
+            Some(dunning_args) => Some(dunning::report_on(dunning_args, &ledger, SideData::default())?),
             None => None,
         };
         let plans = match (&args.plans, &args.plan_payments) {
@@ -181,14 +196,8 @@ impl Parts {
             }
             _ => None,
         };
-        let promises = match &args.promises.promises {
-            Some(file) => {
-                let tolerance = args.promises.tolerance.to_string();
-                let argv = ["promise", &args.invoices, "--promises", file, "--tolerance", &tolerance];
-                Some(promise::report(&with_input(parse(&argv)?, args, |a: &mut promise::PromiseArgs| {
-                    &mut a.input
-                }))?)
-            }
+        let promises = match &promise_args {
+            Some(promise_args) => Some(promise::report_on(promise_args, &ledger, data)?),
             None => None,
         };
         Ok(Parts { aging, kpis, worklist, dunning, plans, promises })

@@ -2,6 +2,7 @@
 
 use super::side::{DisputesArgs, PromisesArgs};
 use crate::cli::{check_days, InputArgs, OutputArgs};
+use crate::dates::Day;
 use crate::domain::disputes::Disputes;
 use crate::domain::ledger::Ledger;
 use crate::domain::promise::{Book, PromiseParams};
@@ -9,7 +10,7 @@ use crate::domain::rules;
 use crate::domain::segment::{self, Features, Rule, SegmentParams, Segmented, FEATURES, PROMISE_FEATURES};
 use crate::error::excerpt;
 use crate::files::paths::Paths;
-use crate::input::{load_ledger_with, SideFiles};
+use crate::input::{load_ledger_with, ReadOptions, SideData, SideFiles};
 use crate::money::{minor_digits, percent};
 use crate::render::fields::{self, Field};
 use crate::render::{json, output, Cell, Report};
@@ -147,28 +148,58 @@ pub fn run(args: &SegmentArgs) -> Result<()> {
 
 /// The worklist (or `--summary`) as `run` prints it (`cobro report` composes it too).
 pub fn report(args: &SegmentArgs) -> Result<Report> {
-    let read_options = args.input.read_options()?;
-    let as_of = args.input.as_of()?;
-    check_days("lookback", args.lookback, 1)?;
-    check_days("grace", args.grace, 0)?;
-    let rules = load_rules(args.rules.as_deref())?;
-    let tolerance = args.promises.tolerance()?;
+    let settings = Settings::new(args)?;
     let side = SideFiles {
         disputes: args.disputes.disputes.as_deref(),
         promises: args.promises.promises.as_deref(),
         ..SideFiles::default()
     };
     let payments = args.input.payments.as_deref();
-    let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+    let (ledger, data) =
+        load_ledger_with(&args.invoices, payments, &settings.read_options, &[], settings.as_of, side)?;
+    segments(args, settings, &ledger, data)
+}
+
+/// [`report`] on a ledger already read at the as-of date of `args`, with
+/// `data`, its side files (`cobro report` reads its input once for all its
+/// parts).
+pub fn report_on(args: &SegmentArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
+    segments(args, Settings::new(args)?, ledger, data)
+}
+
+/// What the flags ask for, checked (and the rules read) before the input
+/// is read.
+struct Settings {
+    read_options: ReadOptions,
+    as_of: Day,
+    rules: Vec<Rule>,
+    tolerance: i32,
+}
+
+impl Settings {
+    fn new(args: &SegmentArgs) -> Result<Settings> {
+        let read_options = args.input.read_options()?;
+        let as_of = args.input.as_of()?;
+        check_days("lookback", args.lookback, 1)?;
+        check_days("grace", args.grace, 0)?;
+        let rules = load_rules(args.rules.as_deref())?;
+        let tolerance = args.promises.tolerance()?;
+        Ok(Settings { read_options, as_of, rules, tolerance })
+    }
+}
+
+/// Every customer's segment: the worklist, or the summary.
+fn segments(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    let Settings { as_of, rules, tolerance, .. } = settings;
     let params = SegmentParams { as_of, lookback: args.lookback, grace: args.grace };
-    let disputes = Disputes::new(&ledger, &data.disputes, as_of);
-    let mut features = segment::features(&ledger, &params, &disputes);
+    let disputes = Disputes::new(ledger, &data.disputes, as_of);
+    let mut features = segment::features(ledger, &params, &disputes);
     let with_promises = args.promises.promises.is_some();
     if with_promises {
-        let book = Book::new(&ledger, data.promises, PromiseParams { as_of, tolerance });
+        let book = Book::new(ledger, data.promises, PromiseParams { as_of, tolerance });
         add_promise_counts(&mut features, &book, as_of - args.lookback + 1);
     }
-    let rows = segment::segment(&ledger, features, &rules);
+    let rows = segment::segment(ledger, features, &rules);
     let mut listed: Vec<&Segmented> = rows
         .iter()
         .filter(|r| args.segment.as_ref().is_none_or(|s| r.rule.is_some_and(|i| rules[i].name == *s)))
@@ -181,12 +212,12 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
         top: args.top,
     });
     let mut report = if args.summary {
-        summary(&ledger, &listed, &rules)
+        summary(ledger, &listed, &rules)
     } else {
         if let Some(n) = args.top {
             listed.truncate(n);
         }
-        worklist(&ledger, &listed, &rules, with_promises)
+        worklist(ledger, &listed, &rules, with_promises)
     };
     report.as_of = as_of;
     report.params = json_params;
@@ -195,7 +226,7 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
 }
 
 /// The promise features (`--promises`) of each row.
-fn add_promise_counts(features: &mut [Features], book: &Book, start: crate::dates::Day) {
+fn add_promise_counts(features: &mut [Features], book: &Book, start: Day) {
     let counts = book.counts(start);
     for f in features {
         if let Some(c) = counts.get(&(f.customer, f.currency)) {
