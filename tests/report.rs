@@ -268,6 +268,25 @@ fn the_input_is_read_once_for_all_the_parts() {
     assert_eq!(run.stderr.matches("skipped 1 bad row(s)").count(), 1, "{}", run.stderr);
 }
 
+/// Every part's flags and files (the dunning policy here) are checked
+/// before the input is read, as `cobro dunning` checks its own: a broken
+/// policy is the error, not a bad row of an invoice file that would take
+/// minutes to read (before, the invoices' error came first).
+#[test]
+fn a_broken_policy_fails_before_the_input_is_read() {
+    let wd = Workdir::new();
+    let fixture = std::fs::read_to_string(repo_root().join("fixtures/invoices.csv")).unwrap();
+    let invoices =
+        wd.write("bad.csv", &format!("{fixture}C009,Bad,INV-BAD,2025-01-01,2025-13-45,1.00,EUR,,north,\n"));
+    let policy = wd.write("policy.toml", "min_amount = \"fifty\"\n");
+    let page = wd.path("r.html").to_string_lossy().into_owned();
+    let run = wd.run(&["report", &invoices, "--policy", &policy, "--as-of", AS_OF, "-o", &page]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("policy.toml"), "{}", run.stderr);
+    assert!(!run.stderr.contains("2025-13-45"), "{}", run.stderr);
+    assert!(!Path::new(&page).exists());
+}
+
 fn hostile_page(wd: &Workdir) -> String {
     let invoices = wd.write(
         "inv.csv",

@@ -108,9 +108,8 @@ pub fn report(args: &AgeArgs) -> Result<Report> {
 /// [`report`] on a ledger read with its payments kept, as
 /// [`crate::input::load_ledger_with`] gives it with `data`, its side files
 /// (`cobro report` reads its input once for all its parts). The ledger must
-/// have been read at the as-of date of `args`, with the columns `--by` names.
-pub fn report_on(args: &AgeArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
-    let settings = Settings::new(args)?;
+/// have been read at the as-of date of `settings`, with the columns `--by` names.
+pub fn report_on(args: &AgeArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
     let open = ledger.open_at(settings.params.as_of);
     if args.detail {
         detail_report(ledger, open.as_slice(), &settings, args, &data)
@@ -121,7 +120,7 @@ pub fn report_on(args: &AgeArgs, ledger: &Ledger, data: SideData) -> Result<Repo
 }
 
 /// What the flags ask for, checked before any file is read.
-struct Settings {
+pub struct Settings {
     read_options: ReadOptions,
     params: AgingParams,
     /// The input columns `--by` names (none for `customer` and `none`).
@@ -129,7 +128,7 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(args: &AgeArgs) -> Result<Settings> {
+    pub fn new(args: &AgeArgs) -> Result<Settings> {
         let read_options = args.input.read_options()?;
         let as_of = args.input.as_of()?;
         let buckets = parse_buckets(&args.buckets)?;

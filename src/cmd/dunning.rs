@@ -113,16 +113,16 @@ pub fn run(args: &DunningArgs) -> Result<()> {
 }
 
 /// Today's actions as `run` lists them, with no letter written and nothing
-/// recorded, on a ledger already read at the as-of date of `args`, with
+/// recorded, on a ledger already read at the as-of date of `settings`, with
 /// `data`, its side files (`cobro report` reads its input once for all its
 /// parts and composes them).
-pub fn report_on(args: &DunningArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
-    Ok(today(args, &Settings::new(args)?, ledger, data)?.report)
+pub fn report_on(args: &DunningArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    Ok(today(args, &settings, ledger, data)?.report)
 }
 
 /// What the flags ask for, the policy and the log read, before the input
 /// is read.
-struct Settings {
+pub struct Settings {
     read_options: ReadOptions,
     as_of: Day,
     policy: Policy,
@@ -133,7 +133,7 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(args: &DunningArgs) -> Result<Settings> {
+    pub fn new(args: &DunningArgs) -> Result<Settings> {
         let read_options = args.input.read_options()?;
         let as_of = args.input.as_of()?;
         let policy = load_policy(&args.policy)?;

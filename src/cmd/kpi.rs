@@ -160,13 +160,13 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
 
 /// [`report`] on a ledger already read, with `data`, its side files
 /// (`cobro report` reads its input once for all its parts). The ledger must
-/// have been read at the as-of date of `args`, with the columns `--by` names.
-pub fn report_on(args: &KpiArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
-    measures(args, &Settings::new(args)?, ledger, data)
+/// have been read at the as-of date of `settings`, with the columns `--by` names.
+pub fn report_on(args: &KpiArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    measures(args, &settings, ledger, data)
 }
 
 /// What the flags ask for, checked before any file is read.
-struct Settings {
+pub struct Settings {
     read_options: ReadOptions,
     as_of: Day,
     from: Day,
@@ -178,7 +178,7 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(args: &KpiArgs) -> Result<Settings> {
+    pub fn new(args: &KpiArgs) -> Result<Settings> {
         let read_options = args.input.read_options()?;
         let as_of = args.input.as_of()?;
         let (from, to) = range(args, as_of)?;

@@ -70,15 +70,15 @@ pub fn report(args: &PromiseArgs) -> Result<Report> {
     promises(&settings, &ledger, data)
 }
 
-/// [`report`] on a ledger already read at the as-of date of `args`, with
+/// [`report`] on a ledger already read at the as-of date of `settings`, with
 /// `data`, its side files, the promises among them (`cobro report` reads
 /// its input once for all its parts).
-pub fn report_on(args: &PromiseArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
-    promises(&Settings::new(args)?, ledger, data)
+pub fn report_on(settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    promises(&settings, ledger, data)
 }
 
 /// What the flags ask for, checked before any file is read.
-struct Settings<'a> {
+pub struct Settings<'a> {
     read_options: ReadOptions,
     as_of: Day,
     tolerance: i32,
@@ -87,7 +87,7 @@ struct Settings<'a> {
 }
 
 impl Settings<'_> {
-    fn new(args: &PromiseArgs) -> Result<Settings<'_>> {
+    pub fn new(args: &PromiseArgs) -> Result<Settings<'_>> {
         let read_options = args.input.read_options()?;
         let as_of = args.input.as_of()?;
         let tolerance = args.promises.tolerance()?;

@@ -177,16 +177,25 @@ impl Parts {
             }
             None => None,
         };
+        // Every part's flags are checked, and the policy, log and rules read,
+        // before the input is: a mistake in them costs no wait.
+        let age_settings = age::Settings::new(&age_args)?;
+        let kpi_settings = kpi::Settings::new(&kpi_args)?;
+        let segment_settings = segment::Settings::new(&segment_args)?;
+        let dunning_settings = dunning_args.as_ref().map(dunning::Settings::new).transpose()?;
+        let promise_settings = promise_args.as_ref().map(promise::Settings::new).transpose()?;
         let side = SideFiles { promises: args.promises.promises.as_deref(), ..SideFiles::default() };
         let payments = args.input.payments.as_deref();
         let read_options = args.input.read_options()?;
         let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
-        let aging = age::report_on(&age_args, &ledger, SideData::default())?;
-        let kpis = kpi::report_on(&kpi_args, &ledger, SideData::default())?;
-        let worklist = segment::report_on(&segment_args, &ledger, SideData::default())?;
-        let dunning = match &dunning_args {
-            Some(dunning_args) => Some(dunning::report_on(dunning_args, &ledger, SideData::default())?),
-            None => None,
+        let aging = age::report_on(&age_args, age_settings, &ledger, SideData::default())?;
+        let kpis = kpi::report_on(&kpi_args, kpi_settings, &ledger, SideData::default())?;
+        let worklist = segment::report_on(&segment_args, segment_settings, &ledger, SideData::default())?;
+        let dunning = match (&dunning_args, dunning_settings) {
+            (Some(dunning_args), Some(settings)) => {
+                Some(dunning::report_on(dunning_args, settings, &ledger, SideData::default())?)
+            }
+            _ => None,
         };
         let plans = match (&args.plans, &args.plan_payments) {
             (Some(plans), Some(plan_payments)) => {
@@ -196,10 +205,8 @@ impl Parts {
             }
             _ => None,
         };
-        let promises = match &promise_args {
-            Some(promise_args) => Some(promise::report_on(promise_args, &ledger, data)?),
-            None => None,
-        };
+        let promises =
+            promise_settings.map(|settings| promise::report_on(settings, &ledger, data)).transpose()?;
         Ok(Parts { aging, kpis, worklist, dunning, plans, promises })
     }
 

@@ -160,16 +160,16 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
     segments(args, settings, &ledger, data)
 }
 
-/// [`report`] on a ledger already read at the as-of date of `args`, with
+/// [`report`] on a ledger already read at the as-of date of `settings`, with
 /// `data`, its side files (`cobro report` reads its input once for all its
 /// parts).
-pub fn report_on(args: &SegmentArgs, ledger: &Ledger, data: SideData) -> Result<Report> {
-    segments(args, Settings::new(args)?, ledger, data)
+pub fn report_on(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    segments(args, settings, ledger, data)
 }
 
 /// What the flags ask for, checked (and the rules read) before the input
 /// is read.
-struct Settings {
+pub struct Settings {
     read_options: ReadOptions,
     as_of: Day,
     rules: Vec<Rule>,
@@ -177,7 +177,7 @@ struct Settings {
 }
 
 impl Settings {
-    fn new(args: &SegmentArgs) -> Result<Settings> {
+    pub fn new(args: &SegmentArgs) -> Result<Settings> {
         let read_options = args.input.read_options()?;
         let as_of = args.input.as_of()?;
         check_days("lookback", args.lookback, 1)?;
