@@ -218,6 +218,34 @@ fn one_customer_and_csv_cells() {
     statement(&wd, &["--customer", "NOPE"]).fails_with(&["--customer 'NOPE'"]);
 }
 
+/// Statements come in customer then currency order by their text, whatever
+/// order the file meets them in: customers first met as C2, C10, C1 and
+/// USD before EUR come out as C1 EUR, C10 EUR, C10 USD, C2 USD (each
+/// statement opens with its `opening` line).
+#[test]
+fn statements_are_in_customer_then_currency_order_by_text() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount,currency\n\
+         C2,D1,2025-03-05,2025-04-04,10.00,USD\n\
+         C10,D2,2025-03-05,2025-04-04,20.00,USD\n\
+         C10,D3,2025-03-06,2025-04-05,30.00,EUR\n\
+         C1,D4,2025-03-07,2025-04-06,40.00,EUR\n",
+    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\n");
+    let args = ["statement", &inv, "--payments", &pay, "--from", "2025-03-01", "--to", "2025-03-31"];
+    let mut argv = args.to_vec();
+    argv.extend(["--as-of", "2025-04-30", "-f", "csv"]);
+    let rows = wd.run(&argv).csv_rows();
+    let order: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["type"] == "opening")
+        .map(|r| (r["customer"].as_str(), r["currency"].as_str()))
+        .collect();
+    assert_eq!(order, [("C1", "EUR"), ("C10", "EUR"), ("C10", "USD"), ("C2", "USD")]);
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let wd = Workdir::new();

@@ -14,13 +14,14 @@
 use super::aging::{self, AgingParams, Basis, Buckets, Grouping};
 use super::disputes::Disputes;
 use super::interest::{invoice_interest, RateCalendar};
-use super::ledger::Ledger;
+use super::ledger::{Invoice, Ledger};
+use super::pairs::Pairs;
 use crate::dates::Day;
 use crate::money;
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct StatementParams {
@@ -112,20 +113,26 @@ struct Movement {
 /// The statements, sorted by customer then currency. `ledger` is the data
 /// at an as-of date on or after `params.to`.
 pub fn statements(ledger: &Ledger, params: &StatementParams) -> Result<Vec<Statement>> {
-    let pairs = pairs(ledger, params)?;
-    let mut movements = movements(ledger, params);
+    let pairs = Pairs::new(ledger);
+    let wanted = wanted_customer(ledger, params)?;
+    let mut documents = documents_by_pair(ledger, &pairs, wanted);
+    let mut movements = movements(ledger, &pairs, wanted, params);
     let opening_open = ledger.open_at(params.from - 1);
     let closing_open = ledger.open_at(params.to);
     let mut aged = aged_buckets(ledger, params)?;
     let mut out = Vec::new();
-    for ((customer, currency), documents) in pairs {
+    for (position, (customer, currency)) in in_text_order(ledger, &pairs) {
+        let documents = std::mem::take(&mut documents[position]);
+        if documents.is_empty() {
+            continue;
+        }
         let sum_at = |open: &[Decimal], d: Day| {
             money::sum(
                 documents.iter().filter(|&&i| Ledger::exists_at(&ledger.invoices[i], d)).map(|&i| open[i]),
             )
         };
         let opening = sum_at(&opening_open, params.from - 1);
-        let mut moves = movements.remove(&(customer, currency)).unwrap_or_default();
+        let mut moves = std::mem::take(&mut movements[position]);
         if opening.is_zero() && moves.is_empty() {
             continue;
         }
@@ -144,52 +151,64 @@ pub fn statements(ledger: &Ledger, params: &StatementParams) -> Result<Vec<State
     Ok(out)
 }
 
-/// A (customer, currency) pair of handles.
-type Pair = (u32, u32);
-
-/// The documents (invoice indexes) of one pair.
-type PairDocuments = (Pair, Vec<usize>);
-
-/// The documents of each (customer, currency), in customer then currency
-/// order (by text); only `params.customer`'s when given.
-fn pairs(ledger: &Ledger, params: &StatementParams) -> Result<Vec<PairDocuments>> {
-    let mut by_text: BTreeMap<(&str, &str), PairDocuments> = BTreeMap::new();
-    for (i, inv) in ledger.invoices.iter().enumerate() {
-        let customer = ledger.customer(inv);
-        if params.customer.as_deref().is_some_and(|c| c != customer) {
-            continue;
-        }
-        let entry = by_text.entry((customer, ledger.currency(inv)));
-        entry.or_insert(((inv.customer, inv.currency), Vec::new())).1.push(i);
+/// The handle of `params.customer`, when given (`None`: every customer).
+fn wanted_customer(ledger: &Ledger, params: &StatementParams) -> Result<Option<u32>> {
+    let Some(wanted) = &params.customer else { return Ok(None) };
+    match ledger.customers.find(wanted) {
+        Some(handle) if ledger.invoices.iter().any(|inv| inv.customer == handle) => Ok(Some(handle)),
+        _ => bail!("--customer '{wanted}': no document of this customer (ids are matched exactly)"),
     }
-    if let (Some(wanted), true) = (&params.customer, by_text.is_empty()) {
-        bail!("--customer '{wanted}': no document of this customer (ids are matched exactly)");
-    }
-    Ok(by_text.into_values().collect())
 }
 
-/// Every movement in `[from, to]`, by (customer, currency) handles.
-fn movements(ledger: &Ledger, params: &StatementParams) -> HashMap<Pair, Vec<Movement>> {
+/// Each pair's position and handles, in customer then currency order (by
+/// their text).
+fn in_text_order(ledger: &Ledger, pairs: &Pairs) -> Vec<(usize, (u32, u32))> {
+    let mut order: Vec<(usize, (u32, u32))> = pairs.iter().enumerate().collect();
+    order.sort_by(|(_, (customer_a, currency_a)), (_, (customer_b, currency_b))| {
+        let text =
+            |customer: u32, currency: u32| (ledger.customers.get(customer), ledger.currencies.get(currency));
+        text(*customer_a, *currency_a).cmp(&text(*customer_b, *currency_b))
+    });
+    order
+}
+
+/// The documents (invoice indexes) of each pair, by its position in `pairs`;
+/// only the `wanted` customer's when given.
+fn documents_by_pair(ledger: &Ledger, pairs: &Pairs, wanted: Option<u32>) -> Vec<Vec<usize>> {
+    let mut documents = vec![Vec::new(); pairs.len()];
+    for (i, inv) in ledger.invoices.iter().enumerate() {
+        if wanted.is_none_or(|customer| customer == inv.customer) {
+            documents[pairs.of(inv)].push(i);
+        }
+    }
+    documents
+}
+
+/// Every movement in `[from, to]`, by the position of its pair in `pairs`;
+/// only the `wanted` customer's when given.
+fn movements(
+    ledger: &Ledger,
+    pairs: &Pairs,
+    wanted: Option<u32>,
+    params: &StatementParams,
+) -> Vec<Vec<Movement>> {
     let in_range = |d: Day| params.from <= d && d <= params.to;
-    let wanted = |i: usize| {
-        let inv = &ledger.invoices[i];
-        params.customer.as_deref().is_none_or(|c| c == ledger.customer(inv))
-    };
-    let mut out: HashMap<Pair, Vec<Movement>> = HashMap::new();
+    let is_wanted = |inv: &Invoice| wanted.is_none_or(|customer| customer == inv.customer);
+    let mut out: Vec<Vec<Movement>> = (0..pairs.len()).map(|_| Vec::new()).collect();
     for (i, inv) in ledger.invoices.iter().enumerate() {
         let Some(issue) = inv.issue().filter(|&d| in_range(d)) else { continue };
-        if inv.amount.is_zero() || !wanted(i) {
+        if inv.amount.is_zero() || !is_wanted(inv) {
             continue;
         }
         let kind = if inv.amount > Decimal::ZERO { Kind::Invoice } else { Kind::CreditNote };
         let movement = Movement { date: issue, class: 0, document: i, order: i, kind, amount: inv.amount };
-        out.entry((inv.customer, inv.currency)).or_default().push(movement);
+        out[pairs.of(inv)].push(movement);
     }
     for (order, p) in ledger.payments.iter().enumerate() {
         let document = p.invoice as usize;
         let inv = &ledger.invoices[document];
         let Some(date) = statement_date(p.date(), inv.issue()).filter(|&d| in_range(d)) else { continue };
-        if p.amount.is_zero() || !wanted(document) {
+        if p.amount.is_zero() || !is_wanted(inv) {
             continue;
         }
         let kind = match (p.amount > Decimal::ZERO, inv.amount < Decimal::ZERO) {
@@ -198,7 +217,7 @@ fn movements(ledger: &Ledger, params: &StatementParams) -> HashMap<Pair, Vec<Mov
             (false, true) => Kind::CreditApplied,
         };
         let movement = Movement { date, class: 1, document, order, kind, amount: -p.amount };
-        out.entry((inv.customer, inv.currency)).or_default().push(movement);
+        out[pairs.of(inv)].push(movement);
     }
     out
 }
