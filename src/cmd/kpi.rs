@@ -155,14 +155,7 @@ pub fn report(args: &KpiArgs) -> Result<Report> {
         settings.as_of,
         side,
     )?;
-    measures(args, &settings, &ledger, data)
-}
-
-/// [`report`] on a ledger already read, with `data`, its side files
-/// (`cobro report` reads its input once for all its parts). The ledger must
-/// have been read at the as-of date of `settings`, with the columns `--by` names.
-pub fn report_on(args: &KpiArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
-    measures(args, &settings, ledger, data)
+    report_on(args, settings, &ledger, data)
 }
 
 /// What the flags ask for, checked before any file is read.
@@ -199,9 +192,12 @@ impl Settings {
     }
 }
 
-/// The report's rows: every period's measures by group, and the totals.
-fn measures(args: &KpiArgs, settings: &Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
-    let Settings { as_of, from, to, ref period_list, ref by, tolerance, .. } = *settings;
+/// Every period's measures by group, and the totals: [`report`] on a
+/// ledger already read, with `data`, its side files
+/// (`cobro report` reads its input once for all its parts). The ledger must
+/// have been read at the as-of date of `settings`, with the columns `--by` names.
+pub fn report_on(args: &KpiArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    let Settings { as_of, from, to, ref period_list, ref by, tolerance, .. } = settings;
     let groups = Groups::new(ledger, by.len())?;
     let params = KpiParams { as_of, grace: args.grace, window: args.window };
     let facts = Facts::new(ledger, &params);

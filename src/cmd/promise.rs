@@ -67,14 +67,7 @@ pub fn report(args: &PromiseArgs) -> Result<Report> {
     let payments = args.input.payments.as_deref();
     let (ledger, data) =
         load_ledger_with(&args.invoices, payments, &settings.read_options, &[], settings.as_of, side)?;
-    promises(&settings, &ledger, data)
-}
-
-/// [`report`] on a ledger already read at the as-of date of `settings`, with
-/// `data`, its side files, the promises among them (`cobro report` reads
-/// its input once for all its parts).
-pub fn report_on(settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
-    promises(&settings, ledger, data)
+    report_on(settings, &ledger, data)
 }
 
 /// What the flags ask for, checked before any file is read.
@@ -98,9 +91,12 @@ impl Settings<'_> {
     }
 }
 
-/// Every promise with what became of it, and the totals.
-fn promises(settings: &Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
-    let Settings { as_of, tolerance, path, .. } = *settings;
+/// Every promise with what became of it, and the totals: [`report`] on a
+/// ledger already read at the as-of date of `settings`, with `data`, its
+/// side files, the promises among them (`cobro report` reads
+/// its input once for all its parts).
+pub fn report_on(settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+    let Settings { as_of, tolerance, path, .. } = settings;
     let book = Book::new(ledger, data.promises, PromiseParams { as_of, tolerance });
     let mut order: Vec<usize> = (0..book.promises.len()).collect();
     order.sort_by_cached_key(|&i| {

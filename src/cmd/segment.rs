@@ -157,14 +157,7 @@ pub fn report(args: &SegmentArgs) -> Result<Report> {
     let payments = args.input.payments.as_deref();
     let (ledger, data) =
         load_ledger_with(&args.invoices, payments, &settings.read_options, &[], settings.as_of, side)?;
-    segments(args, settings, &ledger, data)
-}
-
-/// [`report`] on a ledger already read at the as-of date of `settings`, with
-/// `data`, its side files (`cobro report` reads its input once for all its
-/// parts).
-pub fn report_on(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
-    segments(args, settings, ledger, data)
+    report_on(args, settings, &ledger, data)
 }
 
 /// What the flags ask for, checked (and the rules read) before the input
@@ -188,8 +181,10 @@ impl Settings {
     }
 }
 
-/// Every customer's segment: the worklist, or the summary.
-fn segments(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
+/// Every customer's segment, as the worklist or the summary: [`report`] on
+/// a ledger already read at the as-of date of `settings`, with `data`, its
+/// side files (`cobro report` reads its input once for all its parts).
+pub fn report_on(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
     let Settings { as_of, rules, tolerance, .. } = settings;
     let params = SegmentParams { as_of, lookback: args.lookback, grace: args.grace };
     let disputes = Disputes::new(ledger, &data.disputes, as_of);
