@@ -147,51 +147,70 @@ struct Parts {
     promises: Option<Report>,
 }
 
-impl Parts {
-    /// Reads the input once (with the `--promises` file, if any) and makes
-    /// every part from that one ledger.
-    fn run(args: &ReportArgs, as_of: Day) -> Result<Parts> {
-        let age_args: age::AgeArgs = with_input(parse(&["age", &args.invoices])?, args, |a| &mut a.input);
+/// The argument lists of the parts' commands, parsed with each command's
+/// defaults and given the report's input flags.
+struct PartArgs {
+    age: age::AgeArgs,
+    kpi: kpi::KpiArgs,
+    segment: segment::SegmentArgs,
+    /// With `--policy`.
+    dunning: Option<dunning::DunningArgs>,
+    /// With `--promises`.
+    promise: Option<promise::PromiseArgs>,
+}
+
+impl PartArgs {
+    fn new(args: &ReportArgs, as_of: Day) -> Result<PartArgs> {
+        let age = with_input(parse(&["age", &args.invoices])?, args, |a: &mut age::AgeArgs| &mut a.input);
         let first_month = month_start(as_of, args.months.saturating_sub(1).max(12))?;
         let kpi_argv =
             ["kpi", &args.invoices, "--every", "month", "--from", &iso(first_month), "--to", &iso(as_of)];
-        let kpi_args: kpi::KpiArgs = with_input(parse(&kpi_argv)?, args, |a| &mut a.input);
+        let kpi = with_input(parse(&kpi_argv)?, args, |a: &mut kpi::KpiArgs| &mut a.input);
         let top = args.top.to_string();
-        let segment_args: segment::SegmentArgs =
-            with_input(parse(&["segment", &args.invoices, "--top", &top])?, args, |a| &mut a.input);
-        let dunning_args = match &args.policy {
+        let segment_argv = ["segment", &args.invoices, "--top", &top];
+        let segment = with_input(parse(&segment_argv)?, args, |a: &mut segment::SegmentArgs| &mut a.input);
+        let dunning = match &args.policy {
             Some(policy) => {
                 let mut argv = vec!["dunning", &args.invoices, "--policy", policy];
                 if let Some(log) = &args.log {
                     argv.extend(["--log", log]);
                 }
-                Some(with_input(parse::<dunning::DunningArgs>(&argv)?, args, |a| &mut a.input))
+                Some(with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input))
             }
             None => None,
         };
-        let promise_args = match &args.promises.promises {
+        let promise = match &args.promises.promises {
             Some(file) => {
                 let tolerance = args.promises.tolerance.to_string();
                 let argv = ["promise", &args.invoices, "--promises", file, "--tolerance", &tolerance];
-                Some(with_input(parse::<promise::PromiseArgs>(&argv)?, args, |a| &mut a.input))
+                Some(with_input(parse(&argv)?, args, |a: &mut promise::PromiseArgs| &mut a.input))
             }
             None => None,
         };
+        Ok(PartArgs { age, kpi, segment, dunning, promise })
+    }
+}
+
+impl Parts {
+    /// Reads the input once (with the `--promises` file, if any) and makes
+    /// every part from that one ledger.
+    fn run(args: &ReportArgs, as_of: Day) -> Result<Parts> {
+        let parts = PartArgs::new(args, as_of)?;
         // Every part's flags are checked, and the policy, log and rules read,
         // before the input is: a mistake in them costs no wait.
-        let age_settings = age::Settings::new(&age_args)?;
-        let kpi_settings = kpi::Settings::new(&kpi_args)?;
-        let segment_settings = segment::Settings::new(&segment_args)?;
-        let dunning_settings = dunning_args.as_ref().map(dunning::Settings::new).transpose()?;
-        let promise_settings = promise_args.as_ref().map(promise::Settings::new).transpose()?;
+        let age_settings = age::Settings::new(&parts.age)?;
+        let kpi_settings = kpi::Settings::new(&parts.kpi)?;
+        let segment_settings = segment::Settings::new(&parts.segment)?;
+        let dunning_settings = parts.dunning.as_ref().map(dunning::Settings::new).transpose()?;
+        let promise_settings = parts.promise.as_ref().map(promise::Settings::new).transpose()?;
         let side = SideFiles { promises: args.promises.promises.as_deref(), ..SideFiles::default() };
         let payments = args.input.payments.as_deref();
         let read_options = args.input.read_options()?;
         let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
-        let aging = age::report_on(&age_args, age_settings, &ledger, SideData::default())?;
-        let kpis = kpi::report_on(&kpi_args, kpi_settings, &ledger, SideData::default())?;
-        let worklist = segment::report_on(&segment_args, segment_settings, &ledger, SideData::default())?;
-        let dunning = match (&dunning_args, dunning_settings) {
+        let aging = age::report_on(&parts.age, age_settings, &ledger, SideData::default())?;
+        let kpis = kpi::report_on(&parts.kpi, kpi_settings, &ledger, SideData::default())?;
+        let worklist = segment::report_on(&parts.segment, segment_settings, &ledger, SideData::default())?;
+        let dunning = match (&parts.dunning, dunning_settings) {
             (Some(dunning_args), Some(settings)) => {
                 Some(dunning::report_on(dunning_args, settings, &ledger, SideData::default())?)
             }
