@@ -119,7 +119,7 @@ pub fn statements(ledger: &Ledger, params: &StatementParams) -> Result<Vec<State
     let mut movements = movements(ledger, &pairs, wanted, params);
     let opening_open = ledger.open_at(params.from - 1);
     let closing_open = ledger.open_at(params.to);
-    let mut aged = aged_buckets(ledger, params)?;
+    let mut aged = aged_buckets(ledger, &closing_open, params)?;
     let mut out = Vec::new();
     for (position, (customer, currency)) in in_text_order(ledger, &pairs) {
         let documents = std::mem::take(&mut documents[position]);
@@ -128,7 +128,11 @@ pub fn statements(ledger: &Ledger, params: &StatementParams) -> Result<Vec<State
         }
         let sum_at = |open: &[Decimal], d: Day| {
             money::sum(
-                documents.iter().filter(|&&i| Ledger::exists_at(&ledger.invoices[i], d)).map(|&i| open[i]),
+                documents
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| Ledger::exists_at(&ledger.invoices[i], d))
+                    .map(|i| open[i]),
             )
         };
         let opening = sum_at(&opening_open, params.from - 1);
@@ -174,11 +178,11 @@ fn in_text_order(ledger: &Ledger, pairs: &Pairs) -> Vec<(usize, (u32, u32))> {
 
 /// The documents (invoice indexes) of each pair, by its position in `pairs`;
 /// only the `wanted` customer's when given.
-fn documents_by_pair(ledger: &Ledger, pairs: &Pairs, wanted: Option<u32>) -> Vec<Vec<usize>> {
+fn documents_by_pair(ledger: &Ledger, pairs: &Pairs, wanted: Option<u32>) -> Vec<Vec<u32>> {
     let mut documents = vec![Vec::new(); pairs.len()];
     for (i, inv) in ledger.invoices.iter().enumerate() {
         if wanted.is_none_or(|customer| customer == inv.customer) {
-            documents[pairs.of(inv)].push(i);
+            documents[pairs.of(inv)].push(i as u32);
         }
     }
     documents
@@ -240,10 +244,12 @@ fn compare(ledger: &Ledger, a: &Movement, b: &Movement) -> Ordering {
         .then_with(|| a.order.cmp(&b.order))
 }
 
-/// The aging buckets at `to` of every (customer, currency), as `age --as-of TO`.
+/// The aging buckets at `to` of every (customer, currency), as `age --as-of TO`,
+/// from each document's open amount at `to` (`closing_open`, by index).
 /// Keyed by customer id and currency code.
 fn aged_buckets(
     ledger: &Ledger,
+    closing_open: &[Decimal],
     params: &StatementParams,
 ) -> Result<HashMap<(String, String), Vec<Decimal>>> {
     let aging_params = AgingParams {
@@ -252,7 +258,7 @@ fn aged_buckets(
         basis: Basis::Due,
         grouping: Grouping::Customer,
     };
-    let rows = aging::aging(ledger, &ledger.open_at(params.to), &aging_params)?;
+    let rows = aging::aging(ledger, closing_open, &aging_params)?;
     Ok(rows.into_iter().map(|mut row| ((row.keys.swap_remove(0), row.currency), row.buckets)).collect())
 }
 
@@ -261,13 +267,13 @@ fn aged_buckets(
 fn interest_at(
     ledger: &Ledger,
     rates: &RateCalendar,
-    documents: &[usize],
+    documents: &[u32],
     open: &[Decimal],
     disputes: &Disputes,
     to: Day,
 ) -> Result<Decimal> {
     let mut total = Decimal::ZERO;
-    for &i in documents {
+    for i in documents.iter().map(|&i| i as usize) {
         let inv = &ledger.invoices[i];
         if Ledger::exists_at(inv, to)
             && open[i] > Decimal::ZERO
