@@ -185,9 +185,11 @@ fn standing(plan: &Plan, paid: &[Paid], surplus: Decimal, params: CheckParams) -
     };
     for (inst, p) in plan.installments.iter().zip(paid) {
         let unpaid = (inst.amount - p.amount).max(Decimal::ZERO);
+        // An installment of 0.00 is never unpaid, so never late.
         let days_late = match p.on {
-            Some(on) if unpaid.is_zero() => on - inst.due,
-            _ => params.as_of - inst.due,
+            _ if !unpaid.is_zero() => params.as_of - inst.due,
+            Some(on) => on - inst.due,
+            None => 0,
         };
         s.max_days_late = s.max_days_late.max(days_late);
         if unpaid.is_zero() {
@@ -310,5 +312,21 @@ mod tests {
         let s = check(&plans, &[pay(both, 1, 10, 35000)], params(1, 31));
         assert_eq!(s[0].status, Status::Completed);
         assert_eq!(s[1].paid_amount, Decimal::new(5000, 2));
+    }
+
+    /// A schedule of 0.02 in 3 writes 0.00, 0.00, 0.02 (due Jan 10, Feb 10,
+    /// Mar 10). The two 0.00 installments are never unpaid, so never late:
+    /// with the 0.02 paid on its due date, max_days_late is 0 on Jun 30
+    /// (not Jun 30 - Jan 10 = 171).
+    #[test]
+    fn installments_of_nothing_are_never_late() {
+        let mut zero = plan("Z", "A", 1);
+        let cents = [0, 0, 2];
+        for (inst, cents) in zero.installments.iter_mut().zip(cents) {
+            inst.amount = Decimal::new(cents, 2);
+        }
+        let s = &check(&[zero], &[pay(Target::Plan(0), 3, 10, 2)], params(6, 30))[0];
+        assert_eq!(s.status, Status::Completed);
+        assert_eq!(s.max_days_late, 0);
     }
 }

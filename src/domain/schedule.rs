@@ -60,8 +60,45 @@ impl PlanTerms {
     }
 
     /// The periodic rate `r` = annual rate / 100 / periods per year.
-    pub fn period_rate(&self) -> Decimal {
-        self.annual_rate / Decimal::ONE_HUNDRED / Decimal::from(self.every.periods_per_year())
+    pub fn period_rate(&self) -> PeriodRate {
+        PeriodRate {
+            annual_pct: self.annual_rate,
+            divisor: Decimal::ONE_HUNDRED * Decimal::from(self.every.periods_per_year()),
+        }
+    }
+}
+
+/// The periodic rate `r` = annual rate / (100 * periods per year), kept as
+/// that fraction: 10 % a month is 1/120, which has no exact decimal form.
+/// A period's interest multiplies first and divides once, so a balance
+/// whose interest is exactly half a cent (15.00 at 1/120 = 0.125) is that
+/// tie and rounds up; `balance * r` with `r` cut to 28 digits would give
+/// 0.12499.. and round down.
+#[derive(Clone, Copy, Debug)]
+pub struct PeriodRate {
+    annual_pct: Decimal,
+    divisor: Decimal,
+}
+
+impl PeriodRate {
+    /// `r` as a decimal (cut at Decimal's 28 digits when it does not end):
+    /// for the growth factor, never for a period's interest.
+    fn approximate(&self) -> Decimal {
+        self.annual_pct / self.divisor
+    }
+
+    fn is_zero(&self) -> bool {
+        self.annual_pct.is_zero()
+    }
+
+    /// `balance * r`, exact whenever its decimal form ends.
+    fn interest(&self, balance: Decimal) -> Decimal {
+        balance * self.annual_pct / self.divisor
+    }
+
+    /// A period's interest on `balance`, rounded to cents.
+    fn interest_cents(&self, balance: Decimal) -> Decimal {
+        round(self.interest(balance), 2)
     }
 }
 
@@ -107,7 +144,7 @@ pub fn schedule(terms: &PlanTerms, n: u32) -> Vec<ScheduleRow> {
     let regular = regular_installment(financed, r, n);
     let mut balance = financed;
     for k in 1..=n {
-        let interest = round(balance * r, 2);
+        let interest = r.interest_cents(balance);
         let principal = if k == n { balance } else { regular - interest };
         balance -= principal;
         rows.push(ScheduleRow {
@@ -124,7 +161,7 @@ pub fn schedule(terms: &PlanTerms, n: u32) -> Vec<ScheduleRow> {
 
 /// The regular installment of `n` installments: French `P*r / (1 -
 /// (1+r)^-n)` rounded to cents; without a rate, `P/n` rounded down to cents.
-fn regular_installment(financed: Decimal, r: Decimal, n: u32) -> Decimal {
+fn regular_installment(financed: Decimal, r: PeriodRate, n: u32) -> Decimal {
     let mut growth = Growth::new(r);
     for _ in 1..n {
         growth.step();
@@ -144,6 +181,8 @@ fn regular_installment(financed: Decimal, r: Decimal, n: u32) -> Decimal {
 /// value (a hair above `P*r`) does.
 #[derive(Clone, Copy, Debug)]
 struct Growth {
+    rate: PeriodRate,
+    /// `r` as a decimal, to step `e` with.
     r: Decimal,
     e: Decimal,
 }
@@ -153,8 +192,9 @@ impl Growth {
     const CEILING: Decimal = Decimal::from_parts(0x1000_0000, 0x3E25_0261, 0x204F_CE5E, false, 0);
 
     /// `e` after one period: `(1+r)^1 - 1 = r`.
-    fn new(r: Decimal) -> Growth {
-        Growth { r, e: r }
+    fn new(rate: PeriodRate) -> Growth {
+        let r = rate.approximate();
+        Growth { rate, r, e: r }
     }
 
     /// From `n` periods to `n + 1`.
@@ -168,10 +208,10 @@ impl Growth {
 
     /// The regular installment over `n` periods (`n` = the periods stepped).
     fn installment(&self, financed: Decimal, n: u32) -> Decimal {
-        if self.r.is_zero() {
+        if self.rate.is_zero() {
             return (financed / Decimal::from(n)).round_dp_with_strategy(2, RoundingStrategy::ToZero);
         }
-        let interest = financed * self.r;
+        let interest = self.rate.interest(financed);
         round(interest + interest / self.e, 2)
     }
 }
@@ -186,7 +226,7 @@ impl Growth {
 pub fn installments_for_max(terms: &PlanTerms, max: Decimal) -> Result<u32, String> {
     let financed = terms.financed();
     let r = terms.period_rate();
-    let first_interest = round(financed * r, 2);
+    let first_interest = r.interest_cents(financed);
     if first_interest >= max {
         return Err(format!(
             "one period's interest ({first_interest}) already reaches --max-installment {max}: no plan can pay it off"
@@ -210,10 +250,10 @@ pub fn installments_for_max(terms: &PlanTerms, max: Decimal) -> Result<u32, Stri
         }
         while path.len() < n as usize {
             let balance = path[path.len() - 1];
-            path.push(balance - (regular - round(balance * r, 2)));
+            path.push(balance - (regular - r.interest_cents(balance)));
         }
         let before_last = path[n as usize - 1];
-        if before_last + round(before_last * r, 2) <= max {
+        if before_last + r.interest_cents(before_last) <= max {
             return Ok(n);
         }
     }
@@ -442,6 +482,73 @@ mod tests {
         assert_eq!(rows[9_999].balance, Decimal::ZERO);
         // r = 2.5: P*r = 5,000,000,000,000,000.00 a quarter, interest only.
         assert_eq!(rows[0].installment, d("5000000000000000.00"));
+    }
+
+    /// 10 % a month is r = 1/120, which has no exact decimal form: a
+    /// period's interest is `balance * 10 / 1200`, so exact ties stay ties.
+    /// 15.00 / 120 = 0.125 -> 0.13 (not 0.12, as `r` cut to 28 digits gave),
+    /// and the one installment is 15.00 + 0.125 = 15.125 -> 15.13.
+    #[test]
+    fn interest_ties_with_a_rate_that_does_not_end_round_up() {
+        let rows = schedule(&terms("15", "10", Frequency::Month), 1);
+        assert_eq!((rows[0].installment, rows[0].interest), (d("15.13"), d("0.13")));
+    }
+
+    /// 1000.20 in 3 at 10 % a month (r = 1/120), by hand:
+    /// installment 1000.20 * r / (1 - (1+r)^-3) = 338.972.. -> 338.97;
+    /// row 1: 1000.20 / 120 = 8.335 exactly -> 8.34, principal 330.63,
+    /// balance 669.57; row 2: 669.57 / 120 = 5.57975 -> 5.58, principal
+    /// 333.39, balance 336.18; row 3: 336.18 / 120 = 2.8015 -> 2.80, and
+    /// the last installment 336.18 + 2.80 = 338.98. Paid 1016.92.
+    #[test]
+    fn a_half_cent_of_interest_mid_schedule_rounds_up() {
+        let rows = schedule(&terms("1000.20", "10", Frequency::Month), 3);
+        let interest: Vec<_> = rows.iter().map(|r| r.interest).collect();
+        assert_eq!(interest, [d("8.34"), d("5.58"), d("2.80")]);
+        assert_eq!(rows[0].balance, d("669.57"));
+        assert_eq!(rows[2].installment, d("338.98"));
+        assert_eq!(totals(&rows).total_paid, d("1016.92"));
+    }
+
+    /// Every two weeks at 10 % is r = 10 / 2600. 81.60 in 3, by hand: the
+    /// installment 81.60 * r / (1 - (1+r)^-3) = 27.4095.. -> 27.41; row 1
+    /// 81.60 / 260 = 0.3138.. -> 0.31, principal 27.10, balance 54.50; row 2
+    /// 54.50 / 260 = 0.2096.. -> 0.21, principal 27.20, balance 27.30; row 3
+    /// 27.30 / 260 = 0.105 exactly -> 0.11, so the last installment is 27.41.
+    #[test]
+    fn two_weekly_interest_ties_round_up() {
+        let rows = schedule(&terms("81.60", "10", Frequency::TwoWeeks), 3);
+        assert_eq!(rows[1].balance, d("27.30"));
+        assert_eq!((rows[2].interest, rows[2].installment), (d("0.11"), d("27.41")));
+    }
+
+    /// `--max-installment` must refuse a cap that one period's interest
+    /// reaches: 15.00 at 10 % a month is 0.125 -> 0.13 of interest.
+    #[test]
+    fn a_cap_that_the_rounded_tie_of_interest_reaches_is_refused() {
+        let t = terms("15", "10", Frequency::Month);
+        assert!(installments_for_max(&t, d("0.13")).is_err());
+        assert!(installments_for_max(&t, d("0.14")).is_ok());
+    }
+
+    /// `plan offer` finances as `plan schedule` does: 100.20 in one at
+    /// 10 % is 100.20 + 0.835 -> 101.04; in two, installment 50.73, row 1
+    /// interest 0.835 -> 0.84, balance 100.20 - 49.89 = 50.31, row 2
+    /// interest 0.41925 -> 0.42, last 50.73; paid 101.46, interest 1.26.
+    /// The lump sum with 12.5 % off is 87.675 -> 87.68.
+    #[test]
+    fn offers_round_interest_ties_up() {
+        let options = offer(d("100.20"), d("12.5"), d("10"), &[1, 2]);
+        let one = &options[1];
+        assert_eq!(
+            (one.installment, one.interest, one.cost_vs_lump_sum),
+            (d("101.04"), d("0.84"), d("13.36"))
+        );
+        let two = &options[2];
+        assert_eq!(
+            (two.installment, two.last_installment, two.total_paid, two.interest, two.cost_vs_lump_sum),
+            (d("50.73"), d("50.73"), d("101.46"), d("1.26"), d("13.78"))
+        );
     }
 
     /// A tie is rounded away from zero from the exact value: 0.50 at 12%
