@@ -96,11 +96,18 @@ impl KpiSums {
     }
     /// `value / sales x days`; `None` without sales, or when the ratio is
     /// beyond `Decimal`'s range (a few cents of sales against a huge balance).
+    /// Multiplied first and divided once, so a result with an exact decimal
+    /// form is exact: 10015 x 30 / 30000 = 10.015, a tie that prints 10.02,
+    /// where 10015 / 30000 cut at 28 digits, times 30, is 10.01499.. (10.01).
     fn per_sales_days(&self, value: Decimal) -> Option<Decimal> {
         if self.sales <= Decimal::ZERO {
             return None;
         }
-        value.checked_div(self.sales)?.checked_mul(Decimal::from(self.days))
+        let days = Decimal::from(self.days);
+        match value.checked_mul(days) {
+            Some(product) => product.checked_div(self.sales),
+            None => value.checked_div(self.sales)?.checked_mul(days),
+        }
     }
     pub fn dso(&self) -> Option<Decimal> {
         self.per_sales_days(self.ar_end)
@@ -108,8 +115,9 @@ impl KpiSums {
     pub fn best_possible_dso(&self) -> Option<Decimal> {
         self.per_sales_days(self.current_end)
     }
+    /// `dso - best_possible_dso`, as one ratio: `overdue_end / sales x days`.
     pub fn add(&self) -> Option<Decimal> {
-        self.dso()?.checked_sub(self.best_possible_dso()?)
+        self.per_sales_days(self.overdue_end())
     }
     pub fn cei_pct(&self) -> Option<Decimal> {
         let denominator = self.ar_begin + self.sales - self.current_end;
@@ -282,6 +290,29 @@ mod tests {
         assert_eq!(huge.dso(), None);
         assert_eq!(huge.best_possible_dso(), None);
         assert_eq!(huge.add(), None);
+    }
+
+    /// Exact ties round up, as every printed figure is rounded from the
+    /// exact value: April (30 days), 10015 open of 30000 of sales is
+    /// 10015 x 30 / 30000 = 10.015 -> 10.02 (dso, and add with nothing
+    /// current); March (31 days), 305 of 31000 is 9455 / 31000 = 0.305 -> 0.31.
+    #[test]
+    fn dso_ties_round_up_from_the_exact_ratio() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let sums = |ar_end: &str, sales: &str, days| KpiSums {
+            ar_end: d(ar_end),
+            sales: d(sales),
+            days,
+            ..Default::default()
+        };
+        let april = sums("10015", "30000", 30);
+        assert_eq!(crate::money::round(april.dso().unwrap(), 2), d("10.02"));
+        assert_eq!(crate::money::round(april.add().unwrap(), 2), d("10.02"));
+        let march = sums("305", "31000", 31);
+        assert_eq!(crate::money::round(march.dso().unwrap(), 2), d("0.31"));
+        let best = KpiSums { current_end: d("305"), ..march };
+        assert_eq!(crate::money::round(best.best_possible_dso().unwrap(), 2), d("0.31"));
+        assert_eq!(best.add(), Some(Decimal::ZERO));
     }
 
     #[test]
