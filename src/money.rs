@@ -29,24 +29,12 @@ pub fn within_limit(value: Decimal) -> bool {
     value.abs() < AMOUNT_LIMIT
 }
 
-/// `Err` with a reason when `amount` has more significant decimals than
-/// `currency`'s minor unit (`0.005` EUR, `100.5` JPY). Trailing zeros do
-/// not count: `12.500` EUR is 12.50. cobro never rounds what it reads: a
-/// sub-cent amount is a bad row, not a silent 0.00.
-pub fn check_minor_unit(amount: Decimal, currency: &str) -> Result<(), String> {
-    let digits = minor_digits(currency);
-    if amount.scale() <= digits {
-        return Ok(());
-    }
-    let decimals = amount.normalize().scale();
-    if decimals <= digits {
-        return Ok(());
-    }
-    let plural = if decimals == 1 { "" } else { "s" };
-    Err(format!(
-        "it has {decimals} decimal{plural}; {currency} has {digits} (cobro does not round the amounts \
-         it reads: round them in the export)"
-    ))
+/// Whether `amount` has more significant decimals than a minor unit of
+/// `digits` (`10.005` EUR, `100.5` JPY). Trailing zeros do not count:
+/// `12.500` EUR is 12.50. Such an amount is kept exact, as every amount
+/// is, and rounded only when printed (SPEC §3).
+pub fn finer_than_minor_unit(amount: Decimal, digits: u32) -> bool {
+    amount.scale() > digits && amount.normalize().scale() > digits
 }
 
 /// Number of minor-unit digits of an ISO 4217 currency code (2 when unknown).
@@ -223,17 +211,12 @@ mod tests {
     }
 
     #[test]
-    fn more_decimals_than_the_minor_unit_is_refused() {
-        assert_eq!(check_minor_unit(d("12.34"), "EUR"), Ok(()));
-        assert_eq!(check_minor_unit(d("12.500"), "EUR"), Ok(()));
-        assert_eq!(check_minor_unit(d("100.00"), "JPY"), Ok(()));
-        assert_eq!(check_minor_unit(d("1.234"), "KWD"), Ok(()));
-        let err = check_minor_unit(d("0.0000001"), "EUR").unwrap_err();
-        assert!(err.starts_with("it has 7 decimals; EUR has 2"), "{err}");
-        let err = check_minor_unit(d("100.5"), "JPY").unwrap_err();
-        assert!(err.starts_with("it has 1 decimal; JPY has 0"), "{err}");
-        assert!(check_minor_unit(d("1.2345"), "KWD").is_err());
-        assert!(check_minor_unit(d("-0.001"), "USD").is_err());
+    fn amounts_finer_than_the_minor_unit_are_told_apart() {
+        let finer = |amount: &str, currency: &str| finer_than_minor_unit(d(amount), minor_digits(currency));
+        assert!(!finer("12.34", "EUR") && !finer("12.500", "EUR") && !finer("100.00", "JPY"));
+        assert!(!finer("1.234", "KWD"));
+        assert!(finer("0.0000001", "EUR") && finer("10.005", "EUR") && finer("-0.001", "USD"));
+        assert!(finer("100.5", "JPY") && finer("1.2345", "KWD"));
     }
 
     #[test]

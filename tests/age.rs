@@ -10,7 +10,7 @@ use common::Workdir;
 /// - F6 300.00 due 03-10 (31 days) paid on the as-of day itself -> open 0, not aged
 /// - F3 1,234.56 USD due 03-03: paid 234.56, then 34.56 reversed -> 1034.56, 38 days (31-60)
 /// - F4 50 EUR due 05-01 -> current; F8 10.01 due today (0 days) -> current
-///   (amounts have at most the currency's minor digits: 10.005 EUR would be a bad row)
+///   (a sub-cent 10.005 would be kept exact: tests/input_errors.rs)
 /// - F7 issued 04-11, after the as-of date -> does not exist yet
 const INVOICES: &str = "\
 customer,customer_name,invoice,issue_date,due_date,amount,currency,disputed

@@ -265,3 +265,37 @@ L,L-1,2025-07-01,2025-07-31,300.00
     assert_eq!(kpi("2025-06-30"), format!("{columns}\n2025-06-30,800.00,2,1,19.00,1,200.00,25.00\n"));
     assert_eq!(kpi("2025-06-14"), format!("{columns}\n2025-06-14,1000.00,2,0,,2,1000.00,100.00\n"));
 }
+
+/// The disputes file of [`DISPUTES`] with day-first dates: `opened` reads
+/// both ways on its first three rows (05/05, 01/05, 01/06) and is told day
+/// first only by 15/06 on the fourth, as a column of the invoice file would
+/// be (SPEC §2): the same disputes, so the same flags at 06-30 as the ISO
+/// file gives (see the first test).
+#[test]
+fn a_day_first_column_is_told_by_any_of_its_rows() {
+    let (w, inv, pay, _) = setup();
+    let dis = w.write(
+        "disputes_dmy.csv",
+        "dispute_id,invoice,opened,closed,reason,outcome
+D-3,X-3,05/05/2025,30/06/2025,quantity,credit note
+D-4a,X-4,01/05/2025,10/05/2025,price,rejected
+D-4b,X-4,01/06/2025,,price,
+,X-5,15/06/2025,15/06/2025,,withdrawn
+",
+    );
+    let args = [
+        "age",
+        &inv,
+        "--payments",
+        &pay,
+        "--detail",
+        "-f",
+        "csv",
+        "--disputes",
+        &dis,
+        "--as-of",
+        "2025-06-30",
+    ];
+    let flags: Vec<String> = disputed_column(&w, &args).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(flags, vec!["false", "true", "false", "true", "false"]);
+}

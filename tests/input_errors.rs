@@ -312,32 +312,50 @@ fn open_amount_is_checked_on_paid_rows_too() {
     assert_eq!(open, vec![("2", "40.00")]);
 }
 
-/// More decimals than the currency's minor unit: a bad row, for invoices
-/// (amount, paid_amount, open_amount) and payments, per the row's currency.
+/// More decimals than the currency's minor unit is no bad row (SPEC §2
+/// does not list it): the amount is kept exact and rounded once, when
+/// printed (SPEC §3), and stderr counts such amounts per file, for invoices
+/// (amount, paid_amount) and payments, by the row's currency.
 #[test]
-fn sub_cent_amounts_are_bad_rows() {
+fn sub_cent_amounts_are_kept_exact_and_counted() {
     let wd = Workdir::new();
-    let f = wd.write("s.csv", &format!("{HEADER}A,1,2025-01-01,0.0000001\n"));
-    age(&wd, &f, &[]).fails_with(&[
-        "s.csv:2",
-        "column \"amount\"",
-        "\"0.0000001\"",
-        "has 7 decimals; EUR has 2",
-    ]);
+    let open = |run: &common::Run| -> Vec<(String, String)> {
+        let mut open: Vec<_> =
+            run.csv_rows().iter().map(|r| (r["invoice"].clone(), r["open"].clone())).collect();
+        open.sort();
+        open
+    };
+    // JPY has no minor unit, KWD has 3; trailing zeros do not count: only
+    // J-4's 100.5 JPY is finer than its currency, printed 101 (half away
+    // from zero); E-3's 10 EUR less an undated 2.001 is 7.999, printed 8.00.
     let head = "customer,invoice,due_date,amount,currency,paid_amount\n";
-    // JPY has no minor unit, KWD has 3; trailing zeros do not count.
-    let f = wd.write("c.csv", &format!("{head}J,1,2025-01-01,1500.00,JPY,\nK,2,2025-01-01,1.234,KWD,\nE,3,2025-01-01,2.500,EUR,\nJ,4,2025-01-01,100.5,JPY,\n"));
-    age(&wd, &f, &[]).fails_with(&["c.csv:5", "\"100.5\"", "has 1 decimal; JPY has 0"]);
-    let f = wd.write("c.csv", &format!("{head}E,1,2025-01-01,10,EUR,2.001\n"));
-    age(&wd, &f, &[]).fails_with(&["c.csv:2", "column \"paid_amount\"", "has 3 decimals; EUR has 2"]);
-    // A payment is judged by its invoice's currency: 0.5 is fine for EUR, not for JPY.
+    let f = wd.write(
+        "c.csv",
+        &format!("{head}J,1,2025-01-01,1500.00,JPY,\nK,2,2025-01-01,1.234,KWD,\nE,3,2025-01-01,10,EUR,2.001\nJ,4,2025-01-01,100.5,JPY,\n"),
+    );
+    let run = age(&wd, &f, &["--detail", "--columns", "invoice,open"]);
+    let want = [("1", "1500"), ("2", "1.234"), ("3", "8.00"), ("4", "101")];
+    assert_eq!(open(&run), want.map(|(i, o)| (i.to_string(), o.to_string())));
+    assert!(
+        run.stderr.contains("c.csv: 2 amount(s) have more decimals than their currency's minor unit"),
+        "{}",
+        run.stderr
+    );
+    // A payment is judged by its invoice's currency: 0.50 is cents in EUR,
+    // 0.5 is finer than JPY: 1000 - 0.5 = 999.5, printed 1000.
     let inv = wd.write("i.csv", &format!("{head}E,1,2025-01-01,10,EUR,\nJ,2,2025-01-01,1000,JPY,\n"));
     let pay = wd.write("p.csv", "invoice,date,amount\n1,2025-01-02,0.50\n2,2025-01-02,0.5\n");
-    age(&wd, &inv, &["--payments", &pay]).fails_with(&["p.csv:3", "\"0.5\"", "JPY has 0"]);
-    // Set aside, the rest adds up: E 10 - 0.50 = 9.50, J 1000.
-    let rows = age(&wd, &inv, &["--payments", &pay, "--skip-bad-rows", "--detail"]).csv_rows();
-    let open: Vec<(&str, &str)> = rows.iter().map(|r| (r["invoice"].as_str(), r["open"].as_str())).collect();
-    assert_eq!(open, vec![("1", "9.50"), ("2", "1000")]);
+    let run = age(&wd, &inv, &["--payments", &pay, "--detail", "--columns", "invoice,open"]);
+    assert_eq!(open(&run), [("1", "9.50"), ("2", "1000")].map(|(i, o)| (i.to_string(), o.to_string())));
+    assert!(run.stderr.contains("p.csv: 1 amount(s) have more decimals"), "{}", run.stderr);
+    assert!(!run.stderr.contains("i.csv"), "{}", run.stderr);
+    // The worked example of docs/age.md: 50.00 + 10.005 = 60.005 -> 60.01.
+    let f = wd.write(
+        "g.csv",
+        "customer,invoice,due_date,amount\nC3,F4,2025-07-01,50.00\nC3,F8,2025-06-30,10.005\n",
+    );
+    let totals = age(&wd, &f, &["--columns", "customer,current,total_open"]);
+    assert_eq!(totals.ok(), "customer,current,total_open\nC3,60.01,60.01\n");
 }
 
 /// 300 deterministic mutations of the bundled Parquet fixture (truncations

@@ -263,3 +263,34 @@ fn bad_rows_name_their_line_after_crlf_and_blank_lines() {
     wd.run(&["plan", "check", &plans, "--payments", &pay, "--as-of", "2025-06-30"])
         .fails_with(&["pay.csv:3", "two"]);
 }
+
+/// A date column is read as a whole, as an invoice file's is: `01/02/2025`
+/// on the first row reads both ways, `13/03/2025` below it only day first,
+/// so the column is day first from its first row (SPEC §2). Plan Q1: 100.00
+/// due 1 Feb 2025, paid that day (0 days late); 100.00 due 13 Mar 2025, of
+/// which 0.01 is paid on 14 Mar (the payments' column is told the same
+/// way). At 2025-06-30 the second is unpaid and 109 days late (18 days of
+/// March, 30 + 31 + 30): one installment overdue, so late, not broken.
+#[test]
+fn day_first_dates_are_told_by_a_later_row_of_the_column() {
+    let wd = Workdir::new();
+    let plans = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\nQ1,A,1,01/02/2025,100.00\nQ1,A,2,13/03/2025,100.00\n",
+    );
+    let pay = wd.write("pay.csv", "plan_id,date,amount\nQ1,01/02/2025,100.00\nQ1,14/03/2025,0.01\n");
+    let rows = wd
+        .run(&["plan", "check", &plans, "--payments", &pay, "--as-of", "2025-06-30", "-f", "csv"])
+        .csv_rows();
+    let row = &rows[0];
+    assert_eq!((row["status"].as_str(), row["paid_amount"].as_str()), ("late", "100.01"));
+    assert_eq!((row["next_due_date"].as_str(), row["max_days_late"].as_str()), ("2025-03-13", "109"));
+    // Every value reading both ways is still an error, never a guess.
+    let unsure =
+        wd.write("unsure.csv", "plan_id,customer,n,due_date,installment\nQ1,A,1,01/02/2025,100.00\n");
+    wd.run(&["plan", "check", &unsure, "--payments", &pay, "--as-of", "2025-06-30"]).fails_with(&[
+        "unsure.csv:2",
+        "01/02/2025",
+        "--date-format",
+    ]);
+}

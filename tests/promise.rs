@@ -523,3 +523,29 @@ P-L,L,2025-04-20,2025-04-25,300.00,
         format!("{columns}\n2025-04-01,EUR,1,1,100.00,400.00,400.00,100.00\n2025-04-01,EUR,2,1,50.00,700.00,400.00,57.14\n")
     );
 }
+
+/// A promises file whose `promised_date` reads both ways on its first row
+/// (`10/04/2025`) and only day first on the second (`15/04/2025`) is day
+/// first from the first row (SPEC §2; `created` is ISO: each column is
+/// told apart on its own), so it is [`PROMISES`]' P-A1 and
+/// P-ACC: P-A1 (A-1, promised 10 Apr) kept on 04-10, then broken by the
+/// reversal of 04-20; P-ACC takes A-2's 500 of 600: partially kept.
+#[test]
+fn a_day_first_date_column_is_told_by_a_later_row() {
+    let (w, inv, pay, _) = setup();
+    let pro = w.write(
+        "promesas.csv",
+        "promise_id,customer,created,promised_date,amount,currency,invoice,note
+P-A1,A,2025-04-01,10/04/2025,400.00,,A-1,
+P-ACC,A,2025-04-01,15/04/2025,600.00,,,
+",
+    );
+    let rows = w
+        .run(&["promise", &inv, "--payments", &pay, "--promises", &pro, "--as-of", "2025-06-30", "-f", "csv"])
+        .csv_rows();
+    let got: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r["promise_id"].as_str(), r["promised_date"].as_str(), r["status"].as_str()))
+        .collect();
+    assert_eq!(got, vec![("P-A1", "2025-04-10", "broken"), ("P-ACC", "2025-04-15", "partially_kept")]);
+}

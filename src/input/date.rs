@@ -129,6 +129,24 @@ impl DateColumn {
         }
     }
 
+    /// Learns the column's day-month order from one of its cells, in a
+    /// first pass over a small file ([`super::learn_date_orders`]): the
+    /// first value that only one order reads decides it. A cell that is not
+    /// a date is left for the reading pass to report.
+    pub fn learn(&mut self, raw: &str) {
+        if self.knows_order() || raw.is_empty() {
+            return;
+        }
+        if let Ok(DateValue { hint: OrderHint::Decides(order), .. }) = self.read(raw) {
+            self.order = Some(order);
+        }
+    }
+
+    /// Whether a slashed value can still read both ways in this column.
+    pub fn knows_order(&self) -> bool {
+        self.explicit.is_some() || self.order.is_some()
+    }
+
     /// Reads a cell and learns the column's order from it at once, refusing
     /// a value that still reads both ways (for small files such as plans,
     /// where rows are not corrected afterwards).

@@ -10,7 +10,7 @@ use super::headers::{Col, FileKind, Layout};
 use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
-use super::{bad, cell, check_shape, file_error, typed_day, ReadOptions};
+use super::{bad, cell, check_shape, file_error, learn_date_orders, typed_day, ReadOptions};
 use crate::dates::{iso, Day};
 use crate::domain::disputes::Dispute;
 use crate::domain::ledger::Ledger;
@@ -42,6 +42,8 @@ pub fn read(
         ids: HashSet::new(),
         spans: HashMap::new(),
     };
+    let (opened, closed) = (&reader.cols[1], &reader.cols[2]);
+    learn_date_orders(&source, &mut [(opened, &mut reader.opened), (closed, &mut reader.closed)])?;
     let mut rows = source.rows()?;
     let mut record = ByteRecord::new();
     let mut disputes = Vec::new();

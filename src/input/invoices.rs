@@ -10,12 +10,13 @@ use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source, StopReading};
 use super::{
-    bad, cell, check_decimals, check_shape, file_error, read_amount_cell, read_date_cell, LastCurrency,
-    MinorUnit, ReadOptions,
+    bad, cell, check_shape, file_error, read_amount_cell, read_date_cell, FineAmounts, LastCurrency,
+    ReadOptions,
 };
 use crate::dates::Day;
 use crate::domain::ledger::{note_email, ExtraColumn, Invoice, Parts, Payment};
 use crate::domain::text::{Interner, KeyHasher, KeyIndex};
+use crate::money::finer_than_minor_unit;
 use anyhow::{bail, Result};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -29,6 +30,7 @@ pub struct Fixups {
     pub payment_date: DateColumn,
     /// Invoices whose due date is issue date + `--terms`.
     derived_due: Vec<u32>,
+    pub fine_amounts: FineAmounts,
 }
 
 impl Fixups {
@@ -40,6 +42,7 @@ impl Fixups {
         invoice_file: &str,
         payment_file: &str,
     ) -> Result<()> {
+        self.fine_amounts.warn(invoice_file, payment_file);
         let fail = |file: &str, what: &str, e: String| anyhow::anyhow!("{file}: column {what}: {e}");
         let fail_inv = |what: &str, e: String| fail(invoice_file, what, e);
         for (slot, day) in self.issue.finish().map_err(|e| fail_inv("issue_date", e))? {
@@ -86,6 +89,9 @@ struct Row {
     name: Span,
     email: Span,
     settlement: Option<Settlement>,
+    /// Whether the amount or the payment the row stands for has more
+    /// decimals than the currency's minor unit (see [`FineAmounts`]).
+    finer_amounts: bool,
     /// The date cells' texts, when they may be needed (see [`keep_date_text`]).
     raw_dates: [Span; 3],
     /// Where this row's `--by` values start in [`Parsed::extras`].
@@ -166,6 +172,7 @@ pub fn read(
         paid: DateColumn::new(options.date_format.clone()),
         payment_date: DateColumn::new(options.date_format.clone()),
         derived_due: Vec::new(),
+        fine_amounts: FineAmounts::default(),
     };
     let dates = DateColumn::new(options.date_format.clone());
     let reader = Reader {
@@ -290,8 +297,7 @@ impl Reader<'_> {
         let amount = read_amount_cell(record, &c.amount, self.options)?
             .ok_or_else(|| bad(&c.amount.header, "", "the amount is missing"))?;
         let currency = self.currency(record)?;
-        let unit = last.unit(&currency);
-        check_decimals(amount, unit, &c.amount.header, || self.text(record, &c.amount))?;
+        let digits = last.digits(&currency);
         let (issue, issue_text) = self.date(record, &c.issue_date)?;
         let (due, due_text) = self.date(record, &c.due_date)?;
         if due.is_none() && (issue.is_none() || self.options.terms.is_none()) {
@@ -305,7 +311,9 @@ impl Reader<'_> {
         let disputed = parse_flag(disputed_text).ok_or_else(|| {
             bad(&c.disputed.header, disputed_text, "expected true/false, yes/no, sí/no, 1/0 or x/blank")
         })?;
-        let (settlement, paid_text) = self.settlement(record, amount, unit)?;
+        let (settlement, paid_text) = self.settlement(record, amount)?;
+        let paid_finer = settlement.is_some_and(|(_, paid)| finer_than_minor_unit(paid, digits));
+        let finer_amounts = finer_than_minor_unit(amount, digits) || paid_finer;
         let (name, email) = (self.text(record, &c.customer_name)?, self.text(record, &c.email)?);
         let extras_start = extras.len();
         for &position in &self.layout.extras {
@@ -326,6 +334,7 @@ impl Reader<'_> {
             name: texts.keep(name),
             email: texts.keep(email),
             settlement,
+            finer_amounts,
             raw_dates: [
                 keep_date_text(texts, issue_text, issue.as_ref()),
                 keep_date_text(texts, due_text, due.as_ref()),
@@ -364,12 +373,11 @@ impl Reader<'_> {
         &self,
         record: &'r dyn Cells,
         amount: Decimal,
-        unit: MinorUnit,
     ) -> Result<(Option<Settlement>, &'r str), BadRow> {
         let c = &self.cols;
-        let paid_amount = self.optional_amount(record, &c.paid_amount, unit)?;
+        let paid_amount = self.optional_amount(record, &c.paid_amount)?;
         let (paid_date, paid_text) = self.date(record, &c.paid_date)?;
-        let open = self.optional_amount(record, &c.open_amount, unit)?;
+        let open = self.optional_amount(record, &c.open_amount)?;
         if let Some(date) = paid_date {
             return Ok((Some((Some(date), paid_amount.unwrap_or(amount))), paid_text));
         }
@@ -380,17 +388,9 @@ impl Reader<'_> {
         Ok((open.filter(|&open| open != amount).map(|open| (None, amount - open)), paid_text))
     }
 
-    /// An amount cell that may be empty (`None`), read and checked against
-    /// the row's currency.
-    fn optional_amount(
-        &self,
-        record: &dyn Cells,
-        col: &Col,
-        unit: MinorUnit,
-    ) -> Result<Option<Decimal>, BadRow> {
-        let Some(value) = read_amount_cell(record, col, self.options)? else { return Ok(None) };
-        check_decimals(value, unit, &col.header, || self.text(record, col))?;
-        Ok(Some(value))
+    /// An amount cell that may be empty (`None`).
+    fn optional_amount(&self, record: &dyn Cells, col: &Col) -> Result<Option<Decimal>, BadRow> {
+        read_amount_cell(record, col, self.options)
     }
 
     /// Storing side, in file order: settles the dates, checks the id is
@@ -444,6 +444,9 @@ impl Reader<'_> {
             disputed: row.disputed,
             name: 0,
         });
+        if row.finer_amounts {
+            fixups.fine_amounts.invoices += 1;
+        }
         if let Some(d) = &issue_value {
             fixups.issue.accept(slot, d, texts.get(row.raw_dates[0]));
         }

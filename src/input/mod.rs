@@ -372,6 +372,27 @@ fn typed_amount(record: &(impl Cells + ?Sized), col: &Col) -> Option<Result<rust
 
 /// The day of a cell the file stores as a date ([`Cells::day`]); `None`
 /// for a text cell or an empty one.
+/// A first pass over a small file (plans, promises, disputes) that tells
+/// each of its date columns its day-month order ([`date::DateColumn::learn`]),
+/// so that the reading pass, which judges each row at once, reads
+/// `01/02/2025` on line 2 as a `13/03/2025` further down says (day first),
+/// as the columns of an invoice file are read. What this pass cannot read
+/// is left for the reading pass to report.
+fn learn_date_orders(source: &Source, columns: &mut [(&Col, &mut date::DateColumn)]) -> Result<()> {
+    let mut rows = source.rows()?;
+    let mut record = csv::ByteRecord::new();
+    while !columns.iter().all(|(_, dates)| dates.knows_order()) {
+        let Ok(true) = rows.next_row(&mut record) else { break };
+        let cells = rows.cells(&record);
+        for (col, dates) in columns.iter_mut() {
+            if let Ok(text) = cell(&cells, col.index, &col.header) {
+                dates.learn(text);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn typed_day(record: &(impl Cells + ?Sized), col: &Col) -> Option<Day> {
     col.index.and_then(|i| record.day(i))
 }
@@ -397,27 +418,28 @@ fn read_date_cell<'r>(
     }
 }
 
-/// A currency and its minor digits, for checking the amounts of a row.
-#[derive(Clone, Copy)]
-struct MinorUnit<'a> {
-    currency: &'a str,
-    digits: u32,
+/// Amounts read with more decimals than their currency's minor unit
+/// (`10.005` EUR, `100.5` JPY), counted per file. They are kept exact, as
+/// every amount is, and rounded only when printed (SPEC §3); cobro says on
+/// standard error how many there were, since `1.234` EUR is as often a
+/// thousands separator read without `--decimal-comma`.
+#[derive(Debug, Default)]
+pub struct FineAmounts {
+    pub invoices: usize,
+    pub payments: usize,
 }
 
-/// A bad row when `amount` (in column `header`; `text` gives its cell) has
-/// more decimals than its currency's minor unit (see [`crate::money::check_minor_unit`]).
-fn check_decimals<'t>(
-    amount: rust_decimal::Decimal,
-    unit: MinorUnit,
-    header: &str,
-    text: impl FnOnce() -> Result<&'t str, BadRow>,
-) -> Result<(), BadRow> {
-    if amount.scale() <= unit.digits {
-        return Ok(());
-    }
-    match crate::money::check_minor_unit(amount, unit.currency) {
-        Ok(()) => Ok(()),
-        Err(why) => Err(bad(header, text()?, why)),
+impl FineAmounts {
+    fn warn(&self, invoice_file: &str, payment_file: &str) {
+        for (file, count) in [(invoice_file, self.invoices), (payment_file, self.payments)] {
+            if count > 0 {
+                eprintln!(
+                    "cobro: warning: {file}: {count} amount(s) have more decimals than their currency's minor unit \
+                     (such as 10.005 EUR): they are kept exact and rounded only when printed (if they are \
+                     thousands, as 1.234 for 1234, give --decimal-comma)"
+                );
+            }
+        }
     }
 }
 
@@ -430,12 +452,12 @@ struct LastCurrency {
 }
 
 impl LastCurrency {
-    fn unit<'a>(&mut self, currency: &'a str) -> MinorUnit<'a> {
+    fn digits(&mut self, currency: &str) -> u32 {
         if self.code.as_deref() != Some(currency) {
             self.digits = crate::money::minor_digits(currency);
             self.code = Some(currency.to_string());
         }
-        MinorUnit { currency, digits: self.digits }
+        self.digits
     }
 }
 

@@ -10,13 +10,10 @@ use super::invoices::Fixups;
 use super::record::Cells as RowCells;
 use super::rejects::{BadRow, Rejects};
 use super::source::{BadRows, Source, StopReading};
-use super::{
-    bad, cell, check_decimals, check_shape, file_error, read_amount_cell, read_date_cell, MinorUnit,
-    ReadOptions,
-};
+use super::{bad, cell, check_shape, file_error, read_amount_cell, read_date_cell, ReadOptions};
 use crate::domain::ledger::{Folded, Invoice, Parts, Payment};
 use crate::domain::text::{Interner, KeyIndex};
-use crate::money::minor_digits;
+use crate::money::{finer_than_minor_unit, minor_digits};
 use anyhow::Result;
 use rust_decimal::Decimal;
 
@@ -65,6 +62,9 @@ pub fn read(
                 });
                 match settled {
                     Ok((payment, date, raw)) => {
+                        if reader.finer_than_its_currency(&payment) {
+                            fixups.fine_amounts.payments += 1;
+                        }
                         let settled = fixups.payment_date.accept(payments.len(), &date, texts.get(raw));
                         match folded.as_deref_mut() {
                             Some(folded) if settled => folded.fold(&payment),
@@ -137,12 +137,18 @@ struct Cells {
     customer: Span,
     currency: Span,
     rest: Result<(DateValue, Decimal, Span), Box<BadRow>>,
-    /// The amount's text, kept only when it has more decimals than some
-    /// currency allows (to be checked against its invoice's).
-    amount_text: Span,
 }
 
 impl Reader<'_> {
+    /// Whether the payment has more decimals than its invoice's currency's
+    /// minor unit (see [`FineAmounts`](super::FineAmounts)).
+    fn finer_than_its_currency(&self, payment: &Payment) -> bool {
+        payment.amount.scale() > self.min_digits && {
+            let currency = self.known.currencies.get(self.known.invoices[payment.invoice as usize].currency);
+            finer_than_minor_unit(payment.amount, minor_digits(currency))
+        }
+    }
+
     /// Worker side: reads every row of the part and finds its invoice.
     fn parse_part(&self, part: Part) -> (Texts, Vec<(u64, Parsed)>) {
         let mut texts = Texts::default();
@@ -173,12 +179,8 @@ impl Reader<'_> {
         }
         let (customer, currency) = (text(&cols.customer)?, text(&cols.currency)?);
         let rest = self.read_date_and_amount(record, texts).map_err(Box::new);
-        let amount_text = match &rest {
-            Ok((_, amount, _)) if amount.scale() > self.min_digits => texts.keep(text(&cols.amount)?),
-            _ => Span::default(),
-        };
         let (id, customer, currency) = (texts.keep(id), texts.keep(customer), texts.keep(currency));
-        Ok(Cells { id, customer, currency, rest, amount_text })
+        Ok(Cells { id, customer, currency, rest })
     }
 
     fn read_date_and_amount(
@@ -223,11 +225,6 @@ impl Reader<'_> {
             }
         }
         let (date, amount, raw) = cells.rest?;
-        if amount.scale() > self.min_digits {
-            let currency = self.known.currencies.get(invoice().currency);
-            let unit = MinorUnit { currency, digits: minor_digits(currency) };
-            check_decimals(amount, unit, &cols.amount.header, || Ok(texts.get(cells.amount_text)))?;
-        }
         Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, raw))
     }
 }

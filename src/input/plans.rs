@@ -8,7 +8,9 @@ use super::headers::{Col, FileKind, Layout};
 use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
-use super::{bad, cell, check_shape, file_error, read_amount, typed_amount, typed_day, ReadOptions};
+use super::{
+    bad, cell, check_shape, file_error, learn_date_orders, read_amount, typed_amount, typed_day, ReadOptions,
+};
 use crate::domain::plan_check::{Installment, Plan, PlanPayment, Target};
 use anyhow::{bail, Result};
 use csv::ByteRecord;
@@ -52,9 +54,10 @@ fn open(path: &str, kind: FileKind, required: &[&str], options: &ReadOptions) ->
 fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Result<Vec<Plan>> {
     let required = ["plan_id", "customer", "n", "due_date", "installment"];
     let (source, layout) = open(path, FileKind::Plans, &required, options)?;
-    let mut rows = source.rows()?;
     let cols: Vec<Col> = required.iter().map(|f| layout.column(f)).collect();
     let mut dates = DateColumn::new(options.date_format.clone());
+    learn_date_orders(&source, &mut [(&cols[3], &mut dates)])?;
+    let mut rows = source.rows()?;
     let mut plans: Vec<Plan> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut record = ByteRecord::new();
@@ -155,6 +158,7 @@ fn read_payments(
     }
     let cols: Vec<Col> = ["plan_id", "customer", "date", "amount"].iter().map(|f| layout.column(f)).collect();
     let mut dates = DateColumn::new(options.date_format.clone());
+    learn_date_orders(&source, &mut [(&cols[2], &mut dates)])?;
     let targets = Targets::new(plans);
     let mut payments = Vec::new();
     let mut record = ByteRecord::new();

@@ -10,7 +10,9 @@ use super::headers::{Col, FileKind, Layout};
 use super::record::Cells;
 use super::rejects::{BadRow, Rejects};
 use super::source::Source;
-use super::{bad, cell, check_shape, file_error, read_amount, typed_amount, typed_day, ReadOptions};
+use super::{
+    bad, cell, check_shape, file_error, learn_date_orders, read_amount, typed_amount, typed_day, ReadOptions,
+};
 use crate::domain::ledger::Ledger;
 use crate::domain::promise::Promise;
 use anyhow::Result;
@@ -45,6 +47,8 @@ pub fn read(
         promised: DateColumn::new(options.date_format.clone()),
         ids: HashSet::new(),
     };
+    let (created, promised) = (&reader.cols[1], &reader.cols[2]);
+    learn_date_orders(&source, &mut [(created, &mut reader.created), (promised, &mut reader.promised)])?;
     let mut rows = source.rows()?;
     let mut record = ByteRecord::new();
     let mut promises = Vec::new();

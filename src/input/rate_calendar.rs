@@ -1,5 +1,6 @@
 //! Reading a late-interest rate calendar (CSV `from,annual_rate_pct[,source]`):
-//! each rate is in force from its `from` day (ISO `YYYY-MM-DD`) until the
+//! each rate is in force from its `from` day (a date as in every input
+//! file: ISO `YYYY-MM-DD`, or a detected format) until the
 //! next row's. Rows may come in any order; they are sorted by `from`. The
 //! `source` column (which resolution published the rate) is for people and
 //! is not used. An empty rate says "no rate known from this day": a delay
@@ -7,7 +8,7 @@
 //! the same `from`, or no row at all stops the command, as a skipped rate
 //! would change every claim.
 
-use super::date::parse_iso;
+use super::date::DateColumn;
 use super::headers::normalize;
 use crate::dates::iso;
 use crate::domain::interest::{RateCalendar, RatePeriod};
@@ -38,15 +39,24 @@ pub fn load_calendar(path: &str, what: &str) -> Result<RateCalendar> {
         })
     };
     let (from_col, rate_col) = (find(&FROM, "from")?, find(&RATE, "annual_rate_pct")?);
-    let mut rows: Vec<(u64, RatePeriod)> = Vec::new();
+    let mut records = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let line = n as u64 + 2;
-        let record = record.with_context(|| format!("{path}:{line}: cannot read the row"))?;
+        records.push((line, record.with_context(|| format!("{path}:{line}: cannot read the row"))?));
+    }
+    // Dates are read as in every input file (SPEC §2): a time part is
+    // ignored, and a slashed column's day-month order is told by any row.
+    let mut dates = DateColumn::new(None);
+    for (_, record) in &records {
+        dates.learn(record.get(from_col).unwrap_or("").trim());
+    }
+    let mut rows: Vec<(u64, RatePeriod)> = Vec::new();
+    for (line, record) in records {
         let cell = |col: usize| record.get(col).unwrap_or("").trim().to_string();
         let from_text = cell(from_col);
-        let from = parse_iso(&from_text).ok_or_else(|| {
+        let from = dates.read_now(&from_text).map_err(|why| {
             anyhow!(
-                "{path}:{line}: column \"{}\": value \"{from_text}\": not a date in the form YYYY-MM-DD",
+                "{path}:{line}: column \"{}\": value \"{from_text}\": cannot read it as a date: {why}",
                 &headers[from_col]
             )
         })?;
@@ -131,6 +141,18 @@ mod tests {
                 (ymd(2024, 7, 1).unwrap(), "12.25".to_string())
             ]
         );
+    }
+
+    /// `from` is read as every input file's dates are: a time part is
+    /// ignored, and `01/07/2024` (1 July or 7 January) is told day first by
+    /// `15/01/2025` on another row.
+    #[test]
+    fn dates_with_a_time_part_or_day_first_are_read() {
+        let calendar =
+            load("from,annual_rate_pct\n2023-07-01 00:00:00,12\n01/07/2024,12.25\n15/01/2025,12.5\n")
+                .unwrap();
+        let froms: Vec<_> = calendar.periods().iter().map(|p| p.from).collect();
+        assert_eq!(froms, [ymd(2023, 7, 1).unwrap(), ymd(2024, 7, 1).unwrap(), ymd(2025, 1, 15).unwrap()]);
     }
 
     #[test]
