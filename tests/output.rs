@@ -174,6 +174,15 @@ fn columns_reach_separate_totals() {
         wd.run(&[&args[..], &["-f", "json", "--columns", "total_paid,due_date,installment"]].concat()).json();
     assert_eq!(doc["rows"][1].to_string(), r#"{"due_date":"2025-03-31","installment":500.00}"#);
     assert_eq!(doc["totals"][0].to_string(), r#"{"total_paid":1000.00}"#);
+    // Such totals do not fit the rows' CSV: `--totals` says where they are
+    // instead of leaving them out without a word.
+    let run = wd.run(&[&args[..], &["-f", "csv", "--totals"]].concat());
+    assert_eq!(run.ok().lines().count(), 3, "the header and the two installments");
+    assert!(
+        run.stderr.contains("--totals: the totals of `plan schedule` have other columns"),
+        "{}",
+        run.stderr
+    );
 }
 
 const AGE_TABLE: &str = "\

@@ -189,3 +189,26 @@ fn huge_cells_are_cut_in_the_table_only() {
     assert_eq!(csv.len(), 3);
     assert!(csv.iter().all(|r| r["action"] == action), "CSV keeps the full text");
 }
+
+/// A single-file export's `open_amount` is an undated payment (SPEC §1): it
+/// counts for `open` and settles U-1 (100.00, open 0) on its issue date
+/// 2025-03-01, 0 days late (due 2025-04-01); U-2 (200.00, open 50.00) is
+/// still open, 30 days past due at 2025-05-01. cobro says on stderr that 2
+/// undated payments were read, as kpi and forecast do.
+#[test]
+fn undated_payments_are_counted_and_told_about() {
+    let w = Workdir::new();
+    let inv = w.write(
+        "open_items.csv",
+        "customer,invoice,issue_date,due_date,amount,open_amount
+U,U-1,2025-03-01,2025-04-01,100.00,0
+U,U-2,2025-03-01,2025-04-01,200.00,50.00
+",
+    );
+    let run = w.run(&["segment", &inv, "--as-of", "2025-05-01", "-f", "csv"]);
+    let rows = run.csv_rows();
+    let row = &rows[0];
+    assert_eq!((row["open"].as_str(), row["max_days_past_due"].as_str()), ("50.00", "30"));
+    assert_eq!((row["settled_invoices"].as_str(), row["avg_days_late"].as_str()), ("1", "0.00"));
+    assert!(run.stderr.contains("2 undated payment(s)"), "{}", run.stderr);
+}

@@ -334,7 +334,19 @@ fn report_workbook_holds_each_commands_sheet() {
         ("age", json(&[&["age"][..], &data].concat())),
         ("kpi", json(&kpi)),
         ("segment", json(&[&["segment"][..], &data, &["--top", "20"]].concat())),
-        ("dunning", json(&[&["dunning"][..], &data, &["--policy", "examples/policy.toml"]].concat())),
+        // Given the report's plans and promises, as `cobro dunning` takes them.
+        (
+            "dunning",
+            json(
+                &[
+                    &["dunning"][..],
+                    &data,
+                    &["--policy", "examples/policy.toml", "--plans", "examples/plans.csv"],
+                    &["--plan-payments", "examples/plan_payments.csv", "--promises", "examples/promises.csv"],
+                ]
+                .concat(),
+            ),
+        ),
         (
             "plan check",
             json(&["plan", "check", "examples/plans.csv", "--payments", "examples/plan_payments.csv"]),

@@ -169,11 +169,21 @@ impl PartArgs {
         let top = args.top.to_string();
         let segment_argv = ["segment", &args.invoices, "--top", &top];
         let segment = with_input(parse(&segment_argv)?, args, |a: &mut segment::SegmentArgs| &mut a.input);
+        let tolerance = args.promises.tolerance.to_string();
         let dunning = match &args.policy {
+            // Today's actions as `cobro dunning` gives them with the same
+            // files: customers on track with a plan, or with an open
+            // promise, get none.
             Some(policy) => {
                 let mut argv = vec!["dunning", &args.invoices, "--policy", policy];
                 if let Some(log) = &args.log {
                     argv.extend(["--log", log]);
+                }
+                if let (Some(plans), Some(plan_payments)) = (&args.plans, &args.plan_payments) {
+                    argv.extend(["--plans", plans, "--plan-payments", plan_payments]);
+                }
+                if let Some(promises) = &args.promises.promises {
+                    argv.extend(["--promises", promises, "--tolerance", &tolerance]);
                 }
                 Some(with_input(parse(&argv)?, args, |a: &mut dunning::DunningArgs| &mut a.input))
             }
@@ -181,7 +191,6 @@ impl PartArgs {
         };
         let promise = match &args.promises.promises {
             Some(file) => {
-                let tolerance = args.promises.tolerance.to_string();
                 let argv = ["promise", &args.invoices, "--promises", file, "--tolerance", &tolerance];
                 Some(with_input(parse(&argv)?, args, |a: &mut promise::PromiseArgs| &mut a.input))
             }
@@ -203,16 +212,27 @@ impl Parts {
         let segment_settings = segment::Settings::new(&parts.segment)?;
         let dunning_settings = parts.dunning.as_ref().map(dunning::Settings::new).transpose()?;
         let promise_settings = parts.promise.as_ref().map(promise::Settings::new).transpose()?;
-        let side = SideFiles { promises: args.promises.promises.as_deref(), ..SideFiles::default() };
+        let plans_for_dunning =
+            args.plans.as_deref().zip(args.plan_payments.as_deref()).filter(|_| args.policy.is_some());
+        let side = SideFiles {
+            promises: args.promises.promises.as_deref(),
+            plans: plans_for_dunning,
+            ..SideFiles::default()
+        };
         let payments = args.input.payments.as_deref();
         let read_options = args.input.read_options()?;
-        let (ledger, data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
+        let (ledger, mut data) = load_ledger_with(&args.invoices, payments, &read_options, &[], as_of, side)?;
         let aging = age::report_on(&parts.age, age_settings, &ledger, SideData::default())?;
         let kpis = kpi::report_on(&parts.kpi, kpi_settings, &ledger, SideData::default())?;
         let worklist = segment::report_on(&parts.segment, segment_settings, &ledger, SideData::default())?;
         let dunning = match (&parts.dunning, dunning_settings) {
             (Some(dunning_args), Some(settings)) => {
-                Some(dunning::report_on(dunning_args, settings, &ledger, SideData::default())?)
+                let side = SideData {
+                    promises: data.promises.clone(),
+                    plans: data.plans.take(),
+                    ..SideData::default()
+                };
+                Some(dunning::report_on(dunning_args, settings, &ledger, side)?)
             }
             _ => None,
         };

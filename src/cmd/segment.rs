@@ -186,6 +186,12 @@ impl Settings {
 /// side files (`cobro report` reads its input once for all its parts).
 pub fn report_on(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: SideData) -> Result<Report> {
     let Settings { as_of, rules, tolerance, .. } = settings;
+    if ledger.undated_payments() > 0 {
+        eprintln!(
+            "cobro: warning: {} undated payment(s) (from open_amount) count for balances; an invoice they settle counts as settled on its issue date, 0 days late",
+            ledger.undated_payments()
+        );
+    }
     let params = SegmentParams { as_of, lookback: args.lookback, grace: args.grace };
     let disputes = Disputes::new(ledger, &data.disputes, as_of);
     let mut features = segment::features(ledger, &params, &disputes);

@@ -25,6 +25,11 @@ pub fn write(report: &Report, options: &OutputOptions, out: &mut dyn Write) -> R
         for row in &report.totals {
             writer.write_record(total_row(row).iter().map(|c| csv_cell(c, style)))?;
         }
+    } else if options.totals && !report.totals.is_empty() {
+        eprintln!(
+            "cobro: warning: --totals: the totals of `{}` have other columns than its rows, which one CSV cannot hold; they are in -f table, json and xlsx",
+            report.command
+        );
     }
     writer.flush()?;
     Ok(())
