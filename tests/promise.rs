@@ -549,3 +549,21 @@ P-ACC,A,2025-04-01,15/04/2025,600.00,,,
         .collect();
     assert_eq!(got, vec![("P-A1", "2025-04-10", "broken"), ("P-ACC", "2025-04-15", "partially_kept")]);
 }
+
+/// Only a list of credit notes is a bad row (SPEC §4 promise): a document
+/// of 0.00 is no credit note, so a promise on it stands. Nothing is paid
+/// on A-0 by 2025-06-30, long past the promised 04-10: broken, paid 0.00.
+#[test]
+fn a_promise_on_a_document_of_nothing_stands() {
+    let w = Workdir::new();
+    let inv = w.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount\nA,A-1,2025-03-01,2025-03-31,100.00\nA,A-0,2025-03-01,2025-03-31,0.00\n",
+    );
+    let pro = w.write(
+        "pro.csv",
+        "promise_id,customer,created,promised_date,amount,invoice\nP0,A,2025-04-01,2025-04-10,50.00,A-0\n",
+    );
+    let rows = w.run(&["promise", &inv, "--promises", &pro, "--as-of", "2025-06-30", "-f", "csv"]).csv_rows();
+    assert_eq!((rows[0]["status"].as_str(), rows[0]["paid"].as_str()), ("broken", "0.00"));
+}

@@ -347,7 +347,7 @@ fn range(args: &KpiArgs, as_of: Day) -> Result<(Day, Day)> {
 fn warn_about_dates(facts: &Facts) {
     if facts.history.undated_payments > 0 {
         eprintln!(
-            "cobro: warning: {} undated payment(s) (from open_amount) count for balances but not for measures that need a date",
+            "cobro: warning: {} undated payment(s) (from open_amount) count for balances, and an invoice they settle counts as settled on its issue date, but they are in no period's recovered amount",
             facts.history.undated_payments
         );
     }

@@ -161,7 +161,7 @@ impl Reader<'_> {
     /// The invoices (id handles, no repeats) and the currency handle (None
     /// when no document is in it). Every listed invoice must be in the
     /// invoice file, of this customer and currency, and one at least must
-    /// have a positive amount.
+    /// be no credit note (a document of 0.00 is none).
     fn scope(&self, record: &dyn Cells, customer: &str) -> Result<(Vec<u32>, Option<u32>), BadRow> {
         let col = &self.cols[5];
         let list = self.text(record, 5)?;
@@ -194,8 +194,8 @@ impl Reader<'_> {
                 handles.push(handle);
             }
         }
-        let positive = |&h: &u32| self.ledger.invoices[h as usize].amount > Decimal::ZERO;
-        if !handles.is_empty() && !handles.iter().any(positive) {
+        let credit_note = |&h: &u32| self.ledger.invoices[h as usize].amount < Decimal::ZERO;
+        if !handles.is_empty() && handles.iter().all(credit_note) {
             return Err(bad(
                 &col.header,
                 list,
