@@ -381,3 +381,30 @@ fn basis_issue_names_the_first_document_without_an_issue_date() {
     let run = wd.run(&["age", &inv, "--as-of", "2025-04-10", "--basis", "issue", "-f", "csv"]);
     run.fails_with(&["--basis issue needs an issue date", "invoice 'X2' has none"]);
 }
+
+/// ERPNext's Accounts Receivable report, as its header row names the
+/// columns: 1,000.00 invoiced, 300.00 paid and a 200.00 credit note, so
+/// 500.00 outstanding. Without a paid date, `Outstanding Amount` (the open
+/// amount) decides, not `Paid Amount` (which would leave 700.00 open):
+/// 500.00, due 2025-05-01, 60 days past due on 2025-06-30: days_31_60.
+#[test]
+fn an_open_amount_wins_over_a_paid_amount_without_a_paid_date() {
+    let wd = Workdir::new();
+    let report = wd.write(
+        "erpnext_ar.csv",
+        "Posting Date,Party Type,Party,Receivable Account,Customer Name,Customer Contact,Cost Center,Voucher Type,Voucher No,Due Date,Invoiced Amount,Paid Amount,Credit Note,Outstanding Amount,Age (Days),0-30,31-60,61-90,91-120,121-Above,Currency,Customer LPO,Territory,Customer Group
+2025-04-01,Customer,CUST-0001,Debtors - ACME,Acme Ltd,,Main - ACME,Sales Invoice,ACC-SINV-2025-00001,2025-05-01,1000.00,300.00,200.00,500.00,60,0,500,0,0,0,EUR,,All Territories,Commercial
+",
+    );
+    let run = wd.run(&[
+        "age",
+        &report,
+        "--as-of",
+        "2025-06-30",
+        "-f",
+        "csv",
+        "--columns",
+        "customer,customer_name,days_31_60,total_open",
+    ]);
+    assert_eq!(run.ok(), "customer,customer_name,days_31_60,total_open\nCUST-0001,Acme Ltd,500.00,500.00\n");
+}

@@ -28,9 +28,12 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
     match (kind, field) {
         (_, "customer") => &[
             "customer", "customerid", "customerno", "customernumber", "customercode", "customeraccount",
-            "account", "accountid", "accountnumber", "debtor", "debtorid", "partner", "partnerid", "party",
-            "kunnr", "contact", "contactname", "cliente", "idcliente", "codcliente", "codigocliente",
-            "numerocliente", "deudor", "cuenta", "tercero",
+            "customeraccountnumber", "customerfullname", "debtor", "debitor", "debtorid", "partner",
+            "partnerid", "party", "kunnr", "contact", "contactname", "cliente", "idcliente", "codcliente",
+            "codigocliente", "numerocliente", "deudor", "tercero",
+            // Last: in Odoo's and QuickBooks' exports `Account` is the ledger account
+            // (`121000 Account Receivable`), beside a `Partner` or `Customer`.
+            "account", "accountid", "accountnumber", "cuenta",
         ],
         (FileKind::Invoices, "customer_name") => &[
             "customername", "name", "name1", "accountname", "partnername", "partyname", "debtorname",
@@ -38,45 +41,56 @@ fn aliases(kind: FileKind, field: &str) -> &'static [&'static str] {
         ],
         (_, "invoice") => &[
             "invoice", "invoiceno", "invoicenumber", "invoiceid", "invoiceref", "document", "documentno",
-            "documentnumber", "docno", "docnumber", "belnr", "reference", "number", "num", "voucherno",
-            "transactionnumber", "factura", "nfactura", "nofactura", "nodefactura", "nrofactura",
-            "numfactura", "numerofactura", "numerodefactura", "documento", "numerodocumento", "ndocumento",
-            "comprobante", "invoices", "facturas", "documentos",
+            "documentnumber", "docno", "docnumber", "belnr", "accountingdocument", "journalentry",
+            "trxnumber", "number", "num", "voucherno", "transactionnumber", "factura", "nfactura",
+            "nofactura", "nodefactura", "nrofactura", "numfactura", "numerofactura", "numerodefactura",
+            "documento", "numerodocumento", "ndocumento", "nodoc", "nodocumento", "comprobante",
+            "invoices", "facturas", "documentos",
+            // Last: Odoo's and SAP's `Reference` is the customer's own reference,
+            // beside the document's `Number` or `Journal Entry`.
+            "reference",
         ],
         (FileKind::Invoices | FileKind::Plans, "due_date") => &[
             "duedate", "netduedate", "due", "dueon", "datedue", "paymentduedate", "invoicedatedue",
-            "vencimiento", "fechavencimiento", "fechadevencimiento", "fvencimiento", "fecvenc",
+            "invoiceduedate", "trxduedate", "netduedt", "duedatefornetpayment", "vencimiento",
+            "vencimientoneto", "fechavencimiento", "fechadevencimiento", "fvencimiento", "fecvenc",
         ],
         (FileKind::Invoices, "issue_date") => &[
-            "issuedate", "invoicedate", "documentdate", "postingdate", "date", "docdate", "txndate", "fecha",
-            "fechaemision", "fechadeemision", "fechafactura", "fechadocumento", "fechacontable",
+            "issuedate", "invoicedate", "invoicebilldate", "documentdate", "transactiondate", "trxdate",
+            "journalentrydate", "postingdate", "date", "docdate", "txndate", "fecha", "fechaemision",
+            "fechadeemision", "fechafactura", "fechadefactura", "fechadocumento", "fechacontable",
         ],
         (FileKind::Invoices, "amount") => &[
-            "amount", "invoiceamount", "originalamount", "grossamount", "total", "amounttotal", "grandtotal",
-            "invoicedamount", "amountindoccurr", "amountindocumentcurrency", "importe", "monto",
-            "importetotal", "totalfactura", "importefactura", "importeoriginal",
+            "amount", "invoiceamount", "originalamount", "originalinvoiceamount", "amountdueoriginal",
+            "grossamount", "totalincurrencysigned", "total", "amounttotal", "grandtotal", "invoicedamount",
+            "amountindoccurr", "amountindocumentcurrency", "amountindc", "amountintransactioncurrency",
+            "importe", "monto", "importetotal", "totalfactura", "importefactura", "importeoriginal",
         ],
         (FileKind::Invoices | FileKind::Payments | FileKind::Promises, "currency") => &[
-            "currency", "currencycode", "curr", "crcy", "documentcurrency", "doccurrency", "moneda",
-            "divisa",
+            "currency", "currencycode", "curr", "crcy", "documentcurrency", "doccurrency",
+            "transactioncurrency", "invoicecurrencycode", "waers", "moneda", "divisa",
         ],
         (FileKind::Invoices, "disputed") => &[
             "disputed", "dispute", "indispute", "disputa", "endisputa", "litigio", "reclamada",
         ],
         (FileKind::Invoices, "paid_date") => &[
-            "paiddate", "datepaid", "paymentdate", "clearingdate", "cleareddate", "fullypaidondate",
+            // Clearing first: SAP's `Payment date` may be an empty column beside it.
+            "paiddate", "datepaid", "clearingdate", "cleareddate", "fullypaidondate", "paymentdate",
             "fechapago", "fechadepago", "fechacobro", "fechadecobro", "fechacompensacion",
         ],
         (FileKind::Invoices, "paid_amount") => &[
-            "paidamount", "amountpaid", "paid", "pagado", "importepagado", "importecobrado", "cobrado",
+            "paidamount", "amountpaid", "invoiceamountpaid", "paid", "pagado", "importepagado",
+            "importecobrado", "cobrado",
         ],
         (FileKind::Invoices, "open_amount") => &[
-            "openamount", "amountdue", "balance", "balancedue", "openbalance", "outstanding",
-            "outstandingamount", "residual", "amountresidual", "saldo", "pendiente", "importependiente",
-            "saldopendiente",
+            "openamount", "amountdue", "invoiceamountdue", "amountdueremaining", "amtdueremaining",
+            "balancedue", "openbalance", "outstanding", "outstandingamount", "residual", "amountresidual",
+            "residualamount", "balanceduecurr", "saldo", "pendiente", "importependiente", "importeadeudado", "saldopendiente",
+            // Last: QuickBooks' `Balance` is a running balance beside `Open Balance`.
+            "balance",
         ],
         (FileKind::Invoices, "email") => &[
-            "email", "emailaddress", "mail", "correo", "correoelectronico",
+            "email", "emailaddress", "contactemail", "mail", "correo", "correoelectronico",
         ],
         (FileKind::Payments | FileKind::PlanPayments, "date") => &[
             "date", "paymentdate", "paiddate", "receiptdate", "valuedate", "postingdate", "clearingdate",
@@ -267,8 +281,9 @@ impl Layout {
     }
 
     /// Finds the columns: `--map` first (the first mapped header the file
-    /// has), then the built-in aliases in header order; a header serves one
-    /// field only. `extras` are other columns asked for by name (`--by`).
+    /// has), then the built-in aliases in the order of their list (the first
+    /// alias the file has wins, wherever its column is); a header serves one
+    /// field only, and fields take theirs in the order of [`fields`]. `extras` are other columns asked for by name (`--by`).
     pub fn resolve(
         kind: FileKind,
         headers: &[String],
@@ -400,6 +415,94 @@ mod tests {
         assert_eq!(layout.get("due_date"), Some(3));
         assert_eq!(layout.get("amount"), Some(4));
         assert_eq!(layout.get("currency"), Some(5));
+    }
+
+    /// The field each named header goes to, for an invoice file with `headers`.
+    fn fields_of(headers: &[&str]) -> Vec<(&'static str, String)> {
+        let headers = h(headers);
+        let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        fields(FileKind::Invoices)
+            .iter()
+            .filter_map(|&f| layout.get(f).map(|i| (f, headers[i].clone())))
+            .collect()
+    }
+
+    /// Header rows of real exports (each as the ERP's documentation or
+    /// source names its columns), where a header that means something else
+    /// there must not win: Odoo's ledger `Account` and customer `Reference`,
+    /// QuickBooks' running `Balance`, SAP's `Payment date` beside `Clearing
+    /// date`.
+    #[test]
+    fn erp_export_headers_go_to_their_fields() {
+        let odoo = fields_of(&[
+            "Date",
+            "Number",
+            "Account",
+            "Partner",
+            "Due Date",
+            "Reference",
+            "Total",
+            "Amount Due",
+        ]);
+        assert!(odoo.contains(&("customer", "Partner".into())), "{odoo:?}");
+        assert!(odoo.contains(&("invoice", "Number".into())), "{odoo:?}");
+        assert!(odoo.contains(&("open_amount", "Amount Due".into())), "{odoo:?}");
+        let quickbooks =
+            fields_of(&["Customer", "Date", "Num", "Due Date", "Amount", "Open Balance", "Balance"]);
+        assert!(quickbooks.contains(&("open_amount", "Open Balance".into())), "{quickbooks:?}");
+        let fbl5n = fields_of(&[
+            "Account",
+            "Document Number",
+            "Document Date",
+            "Net due date",
+            "Amount in doc. curr.",
+            "Document currency",
+            "Clearing date",
+            "Payment date",
+        ]);
+        assert!(fbl5n.contains(&("paid_date", "Clearing date".into())), "{fbl5n:?}");
+        assert!(fbl5n.contains(&("currency", "Document currency".into())), "{fbl5n:?}");
+        let s4 = fields_of(&[
+            "Customer",
+            "Journal Entry",
+            "Journal Entry Date",
+            "Net Due Date",
+            "Amount in Transaction Currency",
+            "Transaction Currency",
+            "Reference",
+        ]);
+        let want = [
+            ("invoice", "Journal Entry"),
+            ("amount", "Amount in Transaction Currency"),
+            ("currency", "Transaction Currency"),
+        ];
+        for (field, header) in want {
+            assert!(s4.contains(&(field, header.into())), "{s4:?}");
+        }
+        let oracle = fields_of(&[
+            "TRX_NUMBER",
+            "CUSTOMER_NUMBER",
+            "INVOICE_CURRENCY_CODE",
+            "AMOUNT_DUE_ORIGINAL",
+            "AMOUNT_DUE_REMAINING",
+            "TRX_DATE",
+            "TRX_DUE_DATE",
+        ]);
+        assert_eq!(oracle.len(), 7, "{oracle:?}");
+        let xero = fields_of(&[
+            "ContactName",
+            "InvoiceNumber",
+            "Reference",
+            "InvoiceDate",
+            "DueDate",
+            "Total",
+            "InvoiceAmountPaid",
+            "InvoiceAmountDue",
+            "Currency",
+        ]);
+        assert!(xero.contains(&("invoice", "InvoiceNumber".into())), "{xero:?}");
+        assert!(xero.contains(&("paid_amount", "InvoiceAmountPaid".into())), "{xero:?}");
+        assert!(xero.contains(&("open_amount", "InvoiceAmountDue".into())), "{xero:?}");
     }
 
     #[test]

@@ -381,11 +381,14 @@ impl Reader<'_> {
         if let Some(date) = paid_date {
             return Ok((Some((Some(date), paid_amount.unwrap_or(amount))), paid_text));
         }
-        if let Some(paid) = paid_amount {
-            return Ok((Some((None, paid)), paid_text));
+        // Without a paid date, an open amount says what is still owed: it
+        // also counts the credit notes and write-offs that a paid amount
+        // leaves out (ERPNext's Paid Amount beside its Outstanding Amount).
+        if let Some(open) = open {
+            // Both are below the amount limit, so their difference is within Decimal's range.
+            return Ok(((open != amount).then_some((None, amount - open)), paid_text));
         }
-        // Both are below the amount limit, so their difference is within Decimal's range.
-        Ok((open.filter(|&open| open != amount).map(|open| (None, amount - open)), paid_text))
+        Ok((paid_amount.map(|paid| (None, paid)), paid_text))
     }
 
     /// An amount cell that may be empty (`None`).
