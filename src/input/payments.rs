@@ -47,9 +47,10 @@ pub fn read(
     let store = |parts: Vec<(Texts, Vec<(u64, Parsed)>)>| {
         for (texts, rows) in parts {
             for (row, parsed) in rows {
-                let settled = parsed.and_then(|(payment, date, raw)| {
+                let settled = parsed.and_then(|read| {
+                    let Read { payment, date, raw, finer } = read;
                     if date.is_final() {
-                        return Ok((payment, date, raw));
+                        return Ok((payment, date, raw, finer));
                     }
                     let date = fixups.payment_date.reconcile(date).map_err(|why| {
                         bad(
@@ -58,11 +59,11 @@ pub fn read(
                             format!("cannot read it as a date: {why}"),
                         )
                     })?;
-                    Ok((Payment { date: Some(date.day).into(), ..payment }, date, raw))
+                    Ok((Payment { date: Some(date.day).into(), ..payment }, date, raw, finer))
                 });
                 match settled {
-                    Ok((payment, date, raw)) => {
-                        if reader.finer_than_its_currency(&payment) {
+                    Ok((payment, date, raw, finer)) => {
+                        if finer {
                             fixups.fine_amounts.payments += 1;
                         }
                         let settled = fixups.payment_date.accept(payments.len(), &date, texts.get(raw));
@@ -116,7 +117,19 @@ impl Columns {
 /// A payment read on a worker thread, its date not yet settled (see
 /// [`DateColumn::reconcile`]), and the date's text.
 /// (The error is boxed: it is rare, and the rows of a block wait in memory.)
-type Parsed = Result<(Payment, DateValue, Span), Box<BadRow>>;
+type Parsed = Result<Read, Box<BadRow>>;
+
+/// A payment read on a worker thread (see [`Parsed`]).
+struct Read {
+    payment: Payment,
+    date: DateValue,
+    /// The date's text, when it may be needed ([`DateValue::may_need_text`]).
+    raw: Span,
+    /// Whether its amount is finer than its invoice's currency (see
+    /// [`FineAmounts`](super::FineAmounts)), told where the invoice was
+    /// just read rather than on the thread that stores the rows.
+    finer: bool,
+}
 
 struct Reader<'a> {
     /// The fewest minor digits of the invoices' currencies.
@@ -225,6 +238,8 @@ impl Reader<'_> {
             }
         }
         let (date, amount, raw) = cells.rest?;
-        Ok((Payment { invoice: index, date: Some(date.day).into(), amount }, date, raw))
+        let payment = Payment { invoice: index, date: Some(date.day).into(), amount };
+        let finer = self.finer_than_its_currency(&payment);
+        Ok(Read { payment, date, raw, finer })
     }
 }
