@@ -275,6 +275,20 @@ impl Layout {
         all
     }
 
+    /// A header that names a currency but serves no field, when the file
+    /// has no currency column (`Local Currency`, `Company Code Currency`):
+    /// for a warning, since every row is then in `--currency`.
+    pub fn unused_currency_header(&self) -> Option<&str> {
+        const HINTS: [&str; 5] = ["currenc", "moneda", "divisa", "crcy", "waers"];
+        if self.has("currency") {
+            return None;
+        }
+        let used: Vec<usize> = self.positions.values().copied().collect();
+        let names_currency = |h: &String| HINTS.iter().any(|hint| normalize(h).contains(hint));
+        let unused = self.headers.iter().enumerate().filter(|(i, _)| !used.contains(i));
+        unused.map(|(_, h)| h).find(|h| names_currency(h)).map(String::as_str)
+    }
+
     /// The header text of a field's column, for error messages.
     pub fn header_of<'a>(&'a self, field: &'a str) -> &'a str {
         self.get(field).map(|i| self.headers[i].as_str()).unwrap_or(field)
@@ -349,7 +363,14 @@ fn missing_message(field: &str, headers: &[String], names: &[&str]) -> String {
         if let Some(sep) = [';', ',', '\t', '|'].into_iter().find(|c| headers[0].contains(*c)) {
             let shown = if sep == '\t' { "\\t".to_string() } else { sep.to_string() };
             msg.push_str(&format!("; the header looks delimited by '{shown}': try --delimiter '{shown}'"));
+            return msg;
         }
+    }
+    if headers.iter().filter(|h| !h.trim().is_empty()).count() == 1 {
+        msg.push_str(
+            "; line 1 has one cell: if it is a report's title (QuickBooks and Xero reports start with \
+             their name and date), delete the lines above the header row",
+        );
     }
     msg
 }
@@ -503,6 +524,37 @@ mod tests {
         assert!(xero.contains(&("invoice", "InvoiceNumber".into())), "{xero:?}");
         assert!(xero.contains(&("paid_amount", "InvoiceAmountPaid".into())), "{xero:?}");
         assert!(xero.contains(&("open_amount", "InvoiceAmountDue".into())), "{xero:?}");
+    }
+
+    /// SAP's local-currency layout has no alias of `currency`: its `Local
+    /// Currency` is named for a warning. A currency column found, or a
+    /// currency-like header that is the amount, gives none.
+    #[test]
+    fn a_currency_header_that_serves_no_field_is_named() {
+        let layout = |headers: &[&str]| {
+            Layout::resolve(FileKind::Invoices, &h(headers), &ColumnMap::default(), &[]).unwrap()
+        };
+        let local = layout(&["Account", "Document Number", "Net Due Date", "Amount", "Local Currency"]);
+        assert_eq!(local.unused_currency_header(), Some("Local Currency"));
+        let found = layout(&["Account", "Document Number", "Net Due Date", "Amount", "Currency"]);
+        assert_eq!(found.unused_currency_header(), None);
+        let amount = layout(&["Customer", "Journal Entry", "Net Due Date", "Amount in Transaction Currency"]);
+        assert_eq!(amount.unused_currency_header(), None);
+    }
+
+    /// A report exported with its title first (QuickBooks' `A/R Aging
+    /// Detail`): the message says what line 1 seems to be.
+    #[test]
+    fn a_title_line_instead_of_a_header_row_is_pointed_out() {
+        let layout = Layout::resolve(
+            FileKind::Invoices,
+            &h(&["Craig's Design and Landscaping Services"]),
+            &ColumnMap::default(),
+            &[],
+        )
+        .unwrap();
+        let err = layout.require(FileKind::Invoices, "customer", "").unwrap_err();
+        assert!(err.contains("line 1 has one cell: if it is a report's title"), "{err}");
     }
 
     #[test]

@@ -163,6 +163,13 @@ pub fn read(
     let layout = Layout::resolve(FileKind::Invoices, &source.headers, &options.map, extras)
         .map_err(|e| file_error(&source, e))?;
     check_required(&layout, options).map_err(|e| file_error(&source, e))?;
+    if let Some(header) = layout.unused_currency_header() {
+        eprintln!(
+            "cobro: warning: {}: no column is the currency, so every row is in {}; if '{header}' is the \
+             documents' currency, give --map currency='{header}'",
+            source.name, options.currency
+        );
+    }
     ledger.present.customer_name = layout.has("customer_name");
     ledger.present.issue_date = layout.has("issue_date");
     ledger.extras = extras.iter().map(|_| ExtraColumn { values: Vec::new() }).collect();
