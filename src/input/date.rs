@@ -142,14 +142,16 @@ impl DateColumn {
         }
     }
 
-    /// Whether a slashed value can still read both ways in this column.
+    /// Whether the column's day-month order is settled: by `--date-format`,
+    /// or by a value that only one order reads.
     pub fn knows_order(&self) -> bool {
         self.explicit.is_some() || self.order.is_some()
     }
 
     /// Reads a cell and learns the column's order from it at once, refusing
     /// a value that still reads both ways (for small files such as plans,
-    /// where rows are not corrected afterwards).
+    /// where rows are not corrected afterwards: [`DateColumn::learn`] has
+    /// seen the whole column first).
     pub fn read_now(&mut self, raw: &str) -> Result<Day, String> {
         let value = self.read(raw)?;
         match value.hint {

@@ -370,8 +370,6 @@ fn typed_amount(record: &(impl Cells + ?Sized), col: &Col) -> Option<Result<rust
     })
 }
 
-/// The day of a cell the file stores as a date ([`Cells::day`]); `None`
-/// for a text cell or an empty one.
 /// A first pass over a small file (plans, promises, disputes) that tells
 /// each of its date columns its day-month order ([`date::DateColumn::learn`]),
 /// so that the reading pass, which judges each row at once, reads
@@ -393,6 +391,8 @@ fn learn_date_orders(source: &Source, columns: &mut [(&Col, &mut date::DateColum
     Ok(())
 }
 
+/// The day of a cell the file stores as a date ([`Cells::day`]); `None`
+/// for a text cell or an empty one.
 fn typed_day(record: &(impl Cells + ?Sized), col: &Col) -> Option<Day> {
     col.index.and_then(|i| record.day(i))
 }
