@@ -426,3 +426,21 @@ fn bad_rows_of_invoices_and_plans_share_one_rejects_file() {
     assert!(lines[1].contains("inv.csv,3,amount,12x"), "{text}");
     assert!(lines[2].contains("plans.csv,3,due_date,not-a-date"), "{text}");
 }
+
+/// A single-file export's `open_amount` is an undated payment that counts
+/// on every day: A-1 (100.00, open 0) was never overdue and gets nothing;
+/// B-1 (100.00, open 80.00) is 60 days past due at 2025-06-30 with no log:
+/// level 1 (no skipping), 80.00 + 80 x 0.10 x 60/365 = 1.315.. -> 1.32 of
+/// interest, fee 5.00: 86.32. stderr says 2 undated payments were read.
+#[test]
+fn undated_payments_count_on_every_day_and_are_told_about() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "open_items.csv",
+        "customer,invoice,due_date,amount,open_amount\nA,A-1,2025-05-01,100.00,0\nB,B-1,2025-05-01,100.00,80.00\n",
+    );
+    let run =
+        run_on(&wd, &inv, None, "2025-06-30", &["--columns", "customer,level,overdue,interest,total_due"]);
+    assert_eq!(run.ok(), "customer,level,overdue,interest,total_due\nB,1,80.00,1.32,86.32\n");
+    assert!(run.stderr.contains("2 undated payment(s)"), "{}", run.stderr);
+}

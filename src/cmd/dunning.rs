@@ -168,6 +168,12 @@ struct Today {
 
 fn today(args: &DunningArgs, settings: &Settings, ledger: &Ledger, data: SideData) -> Result<Today> {
     let Settings { as_of, ref policy, ref sent, tolerance, .. } = *settings;
+    if ledger.undated_payments() > 0 {
+        eprintln!(
+            "cobro: warning: {} undated payment(s) (from open_amount) count for balances on every day: an invoice they pay off was never overdue",
+            ledger.undated_payments()
+        );
+    }
     let on_track = on_track_customers(data.plans.as_ref(), as_of);
     let disputes = Disputes::new(ledger, &data.disputes, as_of);
     let promised = Book::new(ledger, data.promises, PromiseParams { as_of, tolerance }).open_pairs();

@@ -47,6 +47,20 @@ pub enum Op {
     Ne,
 }
 
+impl Op {
+    /// The operator as a rule writes it.
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
     Number(Decimal),
@@ -150,7 +164,7 @@ fn describe(token: &Token) -> String {
     match token {
         Token::Number(n) => format!("number {n}"),
         Token::Word(w) => format!("'{}'", excerpt(w, 40)),
-        Token::Op(op) => format!("operator {op:?}"),
+        Token::Op(op) => format!("operator '{}'", op.symbol()),
         Token::Open => "'('".into(),
         Token::Close => "')'".into(),
     }
@@ -309,6 +323,8 @@ mod tests {
         assert!(parse("a", F).unwrap_err().contains("comparison"));
         assert!(parse("a > 1 @", F).unwrap_err().contains("'@'"));
         assert!(parse("a > 1.2.3", F).unwrap_err().contains("not a number"));
+        let err = parse("a > > 1", F).unwrap_err();
+        assert!(err.contains("operator '>'"), "{err}");
     }
 
     /// 64 levels parse, 65 are refused at the 65th opening, and 30,000
@@ -365,16 +381,8 @@ mod tests {
         }
 
         fn text(&self) -> String {
-            let op = |op: &Op| match op {
-                Op::Lt => "<",
-                Op::Le => "<=",
-                Op::Gt => ">",
-                Op::Ge => ">=",
-                Op::Eq => "==",
-                Op::Ne => "!=",
-            };
             match self {
-                Reference::Cmp(f, o, n) => format!("{} {} {n}", F[*f], op(o)),
+                Reference::Cmp(f, o, n) => format!("{} {} {n}", F[*f], o.symbol()),
                 Reference::Not(e) => format!("not ({})", e.text()),
                 Reference::And(a, b) => format!("({}) and ({})", a.text(), b.text()),
                 Reference::Or(a, b) => format!("({}) or ({})", a.text(), b.text()),
