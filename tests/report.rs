@@ -55,22 +55,22 @@ fn figures(html: &str) -> Vec<Figure> {
         .collect()
 }
 
+/// The collector's files the report is given, which `dunning` takes too.
+const PLANS_AND_PROMISES: [&str; 6] = [
+    "--plans",
+    "examples/plans.csv",
+    "--plan-payments",
+    "examples/plan_payments.csv",
+    "--promises",
+    "examples/promises.csv",
+];
+
 fn fixture_args() -> Vec<&'static str> {
-    vec![
-        "fixtures/invoices.csv",
-        "--payments",
-        "fixtures/payments.csv",
-        "--policy",
-        "examples/policy.toml",
-        "--plans",
-        "examples/plans.csv",
-        "--plan-payments",
-        "examples/plan_payments.csv",
-        "--promises",
-        "examples/promises.csv",
-        "--as-of",
-        AS_OF,
-    ]
+    let mut args = vec!["fixtures/invoices.csv", "--payments", "fixtures/payments.csv"];
+    args.extend(["--policy", "examples/policy.toml"]);
+    args.extend(PLANS_AND_PROMISES);
+    args.extend(["--as-of", AS_OF]);
+    args
 }
 
 /// The JSON of one command on the fixtures.
@@ -123,22 +123,10 @@ fn every_figure_on_the_page_equals_the_json_of_its_command() {
     // With the report's plans and promises, as `cobro dunning` takes them:
     // customers on track with a plan or with an open promise get no action
     // (29 EUR and 7 USD actions without them, 27 and 6 with them).
+    let dunning_args = ["dunning", "fixtures/invoices.csv", "--payments", "fixtures/payments.csv"];
     let dunning = command_json(
         &wd,
-        &[
-            "dunning",
-            "fixtures/invoices.csv",
-            "--payments",
-            "fixtures/payments.csv",
-            "--policy",
-            "examples/policy.toml",
-            "--plans",
-            "examples/plans.csv",
-            "--plan-payments",
-            "examples/plan_payments.csv",
-            "--promises",
-            "examples/promises.csv",
-        ],
+        &[&dunning_args[..], &["--policy", "examples/policy.toml"], &PLANS_AND_PROMISES].concat(),
     );
     let plans = command_json(
         &wd,
@@ -275,6 +263,28 @@ fn the_input_is_read_once_for_all_the_parts() {
     let run = wd.run(&argv);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr.matches("skipped 1 bad row(s)").count(), 1, "{}", run.stderr);
+}
+
+/// With `--skip-bad-rows --rejects`, the bad rows of the invoices and of
+/// the plans share one rejects file: the plans were read a second time for
+/// their part, and that read overwrote the invoices' rejects.
+#[test]
+fn bad_rows_of_every_input_reach_the_one_rejects_file() {
+    let wd = Workdir::new();
+    let invoices =
+        wd.write("inv.csv", "customer,invoice,due_date,amount\nA,1,2025-01-01,100\nA,2,2025-01-01,abc\n");
+    let plans = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\nQ,A,1,2025-02-01,10\nQ,A,x,2025-03-01,10\n",
+    );
+    let plan_payments = wd.write("pp.csv", "plan_id,date,amount\nQ,2025-02-01,10\n");
+    let (page, rejects) = (wd.path("r.html"), wd.path("rejects.csv"));
+    let (page, rejects) = (page.to_str().unwrap(), rejects.to_str().unwrap());
+    let args = ["report", &invoices, "--plans", &plans, "--plan-payments", &plan_payments, "--as-of", AS_OF];
+    wd.run(&[&args[..], &["--skip-bad-rows", "--rejects", rejects, "-o", page]].concat()).ok();
+    let rejected = std::fs::read_to_string(rejects).unwrap();
+    assert!(rejected.contains("inv.csv,3,amount,abc,"), "{rejected}");
+    assert!(rejected.contains("plans.csv,3,n,x,"), "{rejected}");
 }
 
 /// Every part's flags and files (the dunning policy here) are checked

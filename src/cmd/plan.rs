@@ -2,7 +2,7 @@
 
 use crate::cli::{check_days, CommonArgs, InputArgs, OutputArgs};
 use crate::dates::{day_of, parse_iso_flag, Day};
-use crate::domain::plan_check::{self, CheckParams, PlanStatus};
+use crate::domain::plan_check::{self, CheckParams, Plan, PlanPayment, PlanStatus};
 use crate::domain::schedule::{
     self, Frequency, OfferOption, PlanTerms, ScheduleRow, ScheduleTotals, MAX_AMOUNT, MAX_ANNUAL_RATE,
     MAX_INSTALLMENTS,
@@ -412,8 +412,14 @@ pub fn check_report(args: &CheckArgs) -> Result<Report> {
         return Err(usage("--broken-after must be at least 1"));
     }
     let (plans, payments) = load_plans(&args.plans, payments_path, &read_options)?;
+    Ok(check_report_on(args, as_of, &plans, &payments))
+}
+
+/// [`check_report`] on plans and payments already read (`cobro report`
+/// reads them with its other input, into one rejects file).
+pub fn check_report_on(args: &CheckArgs, as_of: Day, plans: &[Plan], payments: &[PlanPayment]) -> Report {
     let params = CheckParams { as_of, grace: args.grace, broken_after: args.broken_after };
-    let statuses = plan_check::check(&plans, &payments, params);
+    let statuses = plan_check::check(plans, payments, params);
     let check = check_fields();
     let rows = plans
         .iter()
@@ -422,7 +428,7 @@ pub fn check_report(args: &CheckArgs) -> Result<Report> {
             fields::cells(&check, &CheckRow { plan_id: &p.id, customer: &p.customer, status }).collect()
         })
         .collect();
-    Ok(Report {
+    Report {
         command: "plan check".into(),
         as_of,
         params: json::params(&CheckParamsJson { grace: args.grace, broken_after: args.broken_after }),
@@ -430,7 +436,7 @@ pub fn check_report(args: &CheckArgs) -> Result<Report> {
         rows,
         totals_columns: None,
         totals: Vec::new(),
-    })
+    }
 }
 
 /// One plan's status at the as-of date, with its id and customer.

@@ -212,11 +212,11 @@ impl Parts {
         let segment_settings = segment::Settings::new(&parts.segment)?;
         let dunning_settings = parts.dunning.as_ref().map(dunning::Settings::new).transpose()?;
         let promise_settings = parts.promise.as_ref().map(promise::Settings::new).transpose()?;
-        let plans_for_dunning =
-            args.plans.as_deref().zip(args.plan_payments.as_deref()).filter(|_| args.policy.is_some());
+        // The plans are read with the rest of the input, so that their bad
+        // rows go to the one rejects file (a second read would overwrite it).
         let side = SideFiles {
             promises: args.promises.promises.as_deref(),
-            plans: plans_for_dunning,
+            plans: args.plans.as_deref().zip(args.plan_payments.as_deref()),
             ..SideFiles::default()
         };
         let payments = args.input.payments.as_deref();
@@ -225,6 +225,13 @@ impl Parts {
         let aging = age::report_on(&parts.age, age_settings, &ledger, SideData::default())?;
         let kpis = kpi::report_on(&parts.kpi, kpi_settings, &ledger, SideData::default())?;
         let worklist = segment::report_on(&parts.segment, segment_settings, &ledger, SideData::default())?;
+        let plans = match (&args.plans, &data.plans) {
+            (Some(path), Some((plans, payments))) => {
+                let check: plan::CheckArgs = parse(&["check", path])?;
+                Some(plan::check_report_on(&check, as_of, plans, payments))
+            }
+            _ => None,
+        };
         let dunning = match (&parts.dunning, dunning_settings) {
             (Some(dunning_args), Some(settings)) => {
                 let side = SideData {
@@ -233,14 +240,6 @@ impl Parts {
                     ..SideData::default()
                 };
                 Some(dunning::report_on(dunning_args, settings, &ledger, side)?)
-            }
-            _ => None,
-        };
-        let plans = match (&args.plans, &args.plan_payments) {
-            (Some(plans), Some(plan_payments)) => {
-                let mut check: plan::CheckArgs = parse(&["check", plans])?;
-                check.input = InputArgs { payments: Some(plan_payments.clone()), ..args.input.clone() };
-                Some(plan::check_report(&check)?)
             }
             _ => None,
         };
