@@ -440,12 +440,16 @@ mod tests {
 
     /// The field each named header goes to, for an invoice file with `headers`.
     fn fields_of(headers: &[&str]) -> Vec<(&'static str, String)> {
-        let headers = h(headers);
-        let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &[]).unwrap();
+        let layout = invoice_layout(headers);
         fields(FileKind::Invoices)
             .iter()
-            .filter_map(|&f| layout.get(f).map(|i| (f, headers[i].clone())))
+            .filter_map(|&f| layout.get(f).map(|i| (f, layout.headers[i].clone())))
             .collect()
+    }
+
+    /// An invoice file's layout with the built-in aliases only.
+    fn invoice_layout(headers: &[&str]) -> Layout {
+        Layout::resolve(FileKind::Invoices, &h(headers), &ColumnMap::default(), &[]).unwrap()
     }
 
     /// Header rows of real exports (each as the ERP's documentation or
@@ -531,9 +535,7 @@ mod tests {
     /// currency-like header that is the amount, gives none.
     #[test]
     fn a_currency_header_that_serves_no_field_is_named() {
-        let layout = |headers: &[&str]| {
-            Layout::resolve(FileKind::Invoices, &h(headers), &ColumnMap::default(), &[]).unwrap()
-        };
+        let layout = invoice_layout;
         let local = layout(&["Account", "Document Number", "Net Due Date", "Amount", "Local Currency"]);
         assert_eq!(local.unused_currency_header(), Some("Local Currency"));
         let found = layout(&["Account", "Document Number", "Net Due Date", "Amount", "Currency"]);
@@ -546,13 +548,7 @@ mod tests {
     /// Detail`): the message says what line 1 seems to be.
     #[test]
     fn a_title_line_instead_of_a_header_row_is_pointed_out() {
-        let layout = Layout::resolve(
-            FileKind::Invoices,
-            &h(&["Craig's Design and Landscaping Services"]),
-            &ColumnMap::default(),
-            &[],
-        )
-        .unwrap();
+        let layout = invoice_layout(&["Craig's Design and Landscaping Services"]);
         let err = layout.require(FileKind::Invoices, "customer", "").unwrap_err();
         assert!(err.contains("line 1 has one cell: if it is a report's title"), "{err}");
     }
