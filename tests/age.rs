@@ -246,6 +246,45 @@ fn reads_standard_input() {
     assert!(run.ok().contains("EUR,0.00,7.50,"), "{}", run.stdout);
 }
 
+/// A blank line (or a short row) makes cobro read the file again with
+/// exact framing: from standard input, the second read used to find it
+/// used up ("the file is empty", exit 1). C1 owes 10 + 5, 29 days past
+/// due at 2024-06-30.
+#[test]
+fn reads_standard_input_again_when_its_rows_need_exact_framing() {
+    let wd = Workdir::new();
+    let argv = ["age", "-", "--as-of", "2024-06-30", "-f", "csv", "--by", "none"];
+    let blank_line = "customer,invoice,due_date,amount\nC1,I1,2024-06-01,10\n\nC1,I2,2024-06-01,5\n";
+    let run = wd.run_with_stdin(&argv, Some(blank_line));
+    assert!(
+        run.ok().contains("\nEUR,0.00,15.00,0.00,0.00,0.00,0.00,15.00,15.00,100.00,2,29"),
+        "{}",
+        run.stdout
+    );
+
+    let rejects = wd.path("rejects.csv");
+    let skipping = [&argv[..], &["--skip-bad-rows", "--rejects", rejects.to_str().unwrap()]].concat();
+    let short_row = "customer,invoice,due_date,amount\nC1,I1,2024-06-01,10\nC1,I2,2024-06-01\n";
+    let run = wd.run_with_stdin(&skipping, Some(short_row));
+    assert!(run.ok().contains("\nEUR,0.00,10.00,"), "{}", run.stdout);
+    assert!(run.stderr.contains("skipped 1 bad row"), "{}", run.stderr);
+    let rejected = wd.read("rejects.csv");
+    assert_eq!(rejected.lines().count(), 2, "{rejected}");
+    assert!(rejected.lines().nth(1).unwrap().starts_with("-,3,"), "{rejected}");
+}
+
+/// Standard input can be read once: two inputs given as `-` is a usage error.
+#[test]
+fn two_inputs_from_standard_input_are_a_usage_error() {
+    let wd = Workdir::new();
+    let run = wd.run_with_stdin(
+        &["age", "-", "--payments", "-", "--as-of", "2024-06-30"],
+        Some("customer,invoice,due_date,amount\nC1,I1,2024-06-01,10\n"),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("INVOICES and --payments both read standard input (-)"), "{}", run.stderr);
+}
+
 /// --fx converts before adding: the fixture's EUR 571,296.49 plus USD
 /// 148,859.77 at 0.9 = 133,973.793 gives EUR 705,270.28 (rounded once, when printed).
 #[test]

@@ -2,7 +2,8 @@
 //! before any work: an output must not be an input (`-o invoices.csv`
 //! would destroy the data it reports on) nor another output (`--rejects X
 //! -o X` would lose the rejected rows). Paths are compared as the files
-//! they name — through symlinks, `..` and hard links — not as text.
+//! they name — through symlinks, `..` and hard links — not as text. And
+//! at most one input is standard input (`-`): it can be read only once.
 
 use super::target::follow_links;
 use crate::cli::{CommonArgs, InputArgs, OutputArgs};
@@ -16,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct Paths<'a> {
     inputs: Vec<(&'static str, &'a str)>,
     outputs: Vec<(&'static str, &'a str)>,
+    /// The flags whose input is `-`.
+    stdin: Vec<&'static str>,
 }
 
 /// What a path names: an existing file (device and inode), or the place
@@ -33,7 +36,11 @@ impl<'a> Paths<'a> {
 
     /// A file the run reads (`-`, standard input, is none).
     pub fn input(mut self, flag: &'static str, path: Option<&'a str>) -> Paths<'a> {
-        self.inputs.extend(path.filter(|p| *p != "-").map(|p| (flag, p)));
+        match path {
+            Some("-") => self.stdin.push(flag),
+            Some(path) => self.inputs.push((flag, path)),
+            None => {}
+        }
         self
     }
 
@@ -62,8 +69,15 @@ impl<'a> Paths<'a> {
     }
 
     /// A usage error (exit 2) when an output is empty, is an input, or is
-    /// another output. Devices (`/dev/null`, `/dev/stdout`) may be shared.
+    /// another output, or when two inputs are standard input. Devices
+    /// (`/dev/null`, `/dev/stdout`) may be shared.
     pub fn check(&self) -> Result<()> {
+        if let [first, second, ..] = self.stdin[..] {
+            return Err(usage(format!(
+                "{first} and {second} both read standard input (-), which can be read only once; \
+                 give one of them as a file"
+            )));
+        }
         let mut seen: Vec<(&str, &str, Identity)> = Vec::new();
         for &(flag, path) in &self.outputs {
             if path.is_empty() {

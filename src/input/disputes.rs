@@ -27,7 +27,7 @@ pub fn read(
     ledger: &Ledger,
     rejects: &mut Rejects,
 ) -> Result<Vec<Dispute>> {
-    let source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter, &options.stdin)?;
     let layout = Layout::resolve(FileKind::Disputes, &source.headers, &options.map, &[])
         .map_err(|e| file_error(&source, e))?;
     for field in &FIELDS[..2] {

@@ -159,7 +159,7 @@ pub fn read(
     ledger: &mut Parts,
     rejects: &mut Rejects,
 ) -> Result<Fixups> {
-    let source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter, &options.stdin)?;
     let layout = Layout::resolve(FileKind::Invoices, &source.headers, &options.map, extras)
         .map_err(|e| file_error(&source, e))?;
     check_required(&layout, options).map_err(|e| file_error(&source, e))?;

@@ -32,7 +32,7 @@ pub use headers::ColumnMap;
 use record::Cells;
 use rejects::{BadRow, Rejects};
 pub use source::Framing;
-use source::{NeedsExactFraming, Source, MAX_FIELD_BYTES};
+use source::{NeedsExactFraming, Source, StdinCopy, MAX_FIELD_BYTES};
 
 /// How to read the input files (the shared input flags, validated).
 #[derive(Clone, Debug, Default)]
@@ -52,6 +52,8 @@ pub struct ReadOptions {
     /// Who frames the large files' rows: set to [`Framing::Exact`] when
     /// polars' rows turned out not to be the file's (see [`source`]).
     pub framing: Framing,
+    /// Standard input's one copy, for every read of `-` in the run.
+    pub stdin: StdinCopy,
 }
 
 /// Reads the invoice file and the optional payments file and returns the

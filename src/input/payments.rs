@@ -25,7 +25,7 @@ pub fn read(
     rejects: &mut Rejects,
     fixups: &mut Fixups,
 ) -> Result<()> {
-    let source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter, &options.stdin)?;
     let layout = Layout::resolve(FileKind::Payments, &source.headers, &options.map, &[])
         .map_err(|e| file_error(&source, e))?;
     for field in ["invoice", "date", "amount"] {

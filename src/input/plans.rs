@@ -42,7 +42,7 @@ pub fn read(
 }
 
 fn open(path: &str, kind: FileKind, required: &[&str], options: &ReadOptions) -> Result<(Source, Layout)> {
-    let source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter, &options.stdin)?;
     let layout =
         Layout::resolve(kind, &source.headers, &options.map, &[]).map_err(|e| file_error(&source, e))?;
     for field in required {

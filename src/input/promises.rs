@@ -31,7 +31,7 @@ pub fn read(
     ledger: &Ledger,
     rejects: &mut Rejects,
 ) -> Result<Vec<Promise>> {
-    let source = Source::open(path, options.delimiter)?;
+    let source = Source::open(path, options.delimiter, &options.stdin)?;
     let layout = Layout::resolve(FileKind::Promises, &source.headers, &options.map, &[])
         .map_err(|e| file_error(&source, e))?;
     for field in &FIELDS[..REQUIRED] {

@@ -20,6 +20,8 @@ use anyhow::{bail, Context, Result};
 use csv::ByteRecord;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek};
+use std::sync::{Arc, Mutex, PoisonError};
+use tempfile::TempPath;
 
 /// Cells longer than this are refused: no real export has them, and an
 /// unclosed quote that swallows the rest of a file looks exactly like this.
@@ -46,7 +48,7 @@ enum Format {
         path: String,
         /// Line end: `\n` (also ending `\r\n` lines) or `\r`.
         eol: u8,
-        _stdin: Option<tempfile::TempPath>,
+        _stdin: Option<Arc<TempPath>>,
     },
     Parquet,
 }
@@ -122,15 +124,37 @@ impl std::fmt::Display for StopReading {
 
 impl std::error::Error for StopReading {}
 
+/// Standard input, copied to a temporary file by the first reader that
+/// opens `-`, so that every later open of `-` in the run reads the same
+/// bytes: the ledger is read again from the start when polars' rows turn
+/// out not to be the file's ([`Framing::Exact`]). Clones share the one
+/// copy; it is deleted with the last of them.
+#[derive(Clone, Debug, Default)]
+pub struct StdinCopy(Arc<Mutex<Option<Arc<TempPath>>>>);
+
+impl StdinCopy {
+    /// The copy, made on the first call.
+    fn path(&self) -> Result<Arc<TempPath>> {
+        let mut copy = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(path) = copy.as_ref() {
+            return Ok(Arc::clone(path));
+        }
+        let mut file = tempfile::NamedTempFile::new().context("cannot copy standard input")?;
+        io::copy(&mut io::stdin().lock(), &mut file).context("cannot read standard input")?;
+        let path = Arc::new(file.into_temp_path());
+        *copy = Some(Arc::clone(&path));
+        Ok(path)
+    }
+}
+
 impl Source {
-    pub fn open(path: &str, delimiter: Option<u8>) -> Result<Source> {
+    /// Opens `path`; `-` is standard input, through `stdin`'s one copy.
+    pub fn open(path: &str, delimiter: Option<u8>, stdin: &StdinCopy) -> Result<Source> {
         if path.to_ascii_lowercase().ends_with(".parquet") {
             return open_parquet(path);
         }
         if path == "-" {
-            let mut copy = tempfile::NamedTempFile::new().context("cannot copy standard input")?;
-            io::copy(&mut io::stdin().lock(), &mut copy).context("cannot read standard input")?;
-            let copy = copy.into_temp_path();
+            let copy = stdin.path()?;
             let real = copy.to_str().context("cannot copy standard input")?.to_string();
             return open_csv(path, &real, delimiter, Some(copy));
         }
@@ -469,12 +493,7 @@ fn open_body(path: &str) -> Result<Box<dyn Read + Send>> {
     Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }
 
-fn open_csv(
-    name: &str,
-    path: &str,
-    delimiter: Option<u8>,
-    stdin: Option<tempfile::TempPath>,
-) -> Result<Source> {
+fn open_csv(name: &str, path: &str, delimiter: Option<u8>, stdin: Option<Arc<TempPath>>) -> Result<Source> {
     let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = Vec::new();
