@@ -327,7 +327,11 @@ impl Layout {
         }
         for extra in extras {
             let want = normalize(extra);
-            let Some(i) = normalized.iter().position(|h| *h == want) else {
+            let by_header = normalized.iter().position(|h| *h == want);
+            // A field's own name (`customer`) also finds the column that
+            // serves it under any alias (`Cliente`).
+            let by_field = || fields(kind).iter().find(|f| normalize(f) == want).and_then(|f| layout.get(f));
+            let Some(i) = by_header.or_else(by_field) else {
                 return Err(missing_message(extra, headers, &[want.as_str()]));
             };
             layout.extras.push(i);
@@ -551,6 +555,19 @@ mod tests {
         let layout = invoice_layout(&["Craig's Design and Landscaping Services"]);
         let err = layout.require(FileKind::Invoices, "customer", "").unwrap_err();
         assert!(err.contains("line 1 has one cell: if it is a report's title"), "{err}");
+    }
+
+    /// `--by customer,region` on a Spanish export: `customer` is the field,
+    /// found under `Cliente`; `region` is a column of that name.
+    #[test]
+    fn a_by_column_named_as_a_field_finds_the_fields_column() {
+        let headers = h(&["Factura", "Vencimiento", "Importe", "region", "Cliente"]);
+        let extras = ["customer".to_string(), "region".to_string()];
+        let layout = Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &extras).unwrap();
+        assert_eq!(layout.extras, vec![4, 3]);
+        let unknown =
+            Layout::resolve(FileKind::Invoices, &headers, &ColumnMap::default(), &["zona".to_string()]);
+        assert!(unknown.unwrap_err().contains("no column for 'zona'"));
     }
 
     #[test]
