@@ -20,6 +20,15 @@ use clap::{CommandFactory, FromArgMatches};
 use cli::{Cli, Command};
 use std::process::ExitCode;
 
+/// jemalloc, not the system allocator. Polars decodes on its own threads
+/// into buffers that cobro's threads free; glibc's per-thread arenas kept
+/// much of that memory, so the peak grew with the file: `age` on the 10M
+/// benchmark's Parquet files peaked at 1.9-2.0 GiB with glibc and at
+/// 1.5 GiB with jemalloc, in the same time (README, "Speed and memory").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     input::configure_engine();
     let command = with_overrides(Cli::command());
