@@ -74,10 +74,14 @@ const ISO_4217: &[&str] = &[
 ];
 
 /// Rounds half away from zero to `digits` decimals and pads to exactly that
-/// many, so `0.3` with 2 digits becomes `0.30`.
+/// many, so `0.3` with 2 digits becomes `0.30`. A zero has no sign: a sum
+/// such as `0 - 0.00`, or `-0.004` rounded to cents, is `0.00`, not `-0.00`.
 pub fn round(value: Decimal, digits: u32) -> Decimal {
     let mut rounded = value.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(digits);
+    if rounded.is_zero() {
+        rounded.set_sign_positive(true);
+    }
     rounded
 }
 
@@ -178,6 +182,16 @@ mod tests {
         assert_eq!(round(d("0.3"), 2).to_string(), "0.30");
         assert_eq!(round(d("1234.5"), 0).to_string(), "1235");
         assert_eq!(round(d("1.2"), 3).to_string(), "1.200");
+    }
+
+    /// `0 - 0.00` is a negative zero in rust_decimal, and `-0.004` rounds
+    /// to one: both print as plain zeros.
+    #[test]
+    fn a_rounded_zero_has_no_sign() {
+        assert_eq!(round(d("0") - d("0.00"), 2).to_string(), "0.00");
+        assert_eq!(round(d("-0.004"), 2).to_string(), "0.00");
+        assert_eq!(round(d("-0.000"), 3).to_string(), "0.000");
+        assert_eq!(round(d("-0.005"), 2).to_string(), "-0.01");
     }
 
     #[test]

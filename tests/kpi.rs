@@ -158,6 +158,29 @@ fn to_after_as_of_is_a_usage_error() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
+/// A zero invoice "paid" with `0.00` leaves a balance of 0 - 0.00, which
+/// rust_decimal keeps as a negative zero: it printed `-0.00` (`-0.000` in
+/// KWD). An exact zero is printed without a sign (SPEC §3: the value
+/// computed exactly, then rounded).
+#[test]
+fn a_balance_of_zero_prints_without_a_sign() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,invoice,issue_date,due_date,amount,currency\n\
+         A,1,2025-06-01,2025-07-31,0,EUR\n\
+         A,2,2025-06-01,2025-07-31,0,KWD\n",
+    );
+    let pay = wd.write("pay.csv", "invoice,date,amount\n1,2025-06-02,0.00\n2,2025-06-02,0.000\n");
+    let rows = wd.run(&["kpi", &inv, "--payments", &pay, "--as-of", "2025-06-30", "-f", "csv"]).csv_rows();
+    let balances = |currency: &str| {
+        let row = rows.iter().find(|r| r["currency"] == currency).expect(currency);
+        ["ar_end", "current_end", "overdue_end"].map(|field| row[field].clone())
+    };
+    assert_eq!(balances("EUR"), ["0.00", "0.00", "0.00"]);
+    assert_eq!(balances("KWD"), ["0.000", "0.000", "0.000"]);
+}
+
 /// With --every month, the additive figures of the months add up to the
 /// whole range's (the totals row): sales, settled and collected invoices.
 #[test]
