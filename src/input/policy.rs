@@ -38,7 +38,7 @@ fn yes() -> bool {
 #[derive(Deserialize)]
 struct InterestTable {
     #[serde(default)]
-    annual_rate_pct: Option<toml::Value>,
+    annual_rate_pct: Option<Spanned<toml::Value>>,
     #[serde(default)]
     rates: Option<String>,
 }
@@ -48,9 +48,9 @@ struct LevelEntry {
     name: String,
     days: Spanned<i64>,
     #[serde(default)]
-    fee: Option<toml::Value>,
+    fee: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    fee_per_invoice: Option<toml::Value>,
+    fee_per_invoice: Option<Spanned<toml::Value>>,
     #[serde(default)]
     action: Option<Spanned<String>>,
     /// Required for a `letter` level; an `escalate` level without one writes no letter.
@@ -116,9 +116,10 @@ fn parse_policy(text: &str, path: &str) -> Result<Policy> {
         levels.push(Level {
             name: entry.name.clone(),
             days: days as i32,
-            fee: money(entry.fee.as_ref(), &at, "fee", MAX_POLICY_AMOUNT)?,
+            fee: money(entry.fee.as_ref(), text, &at, "fee", MAX_POLICY_AMOUNT)?,
             fee_per_invoice: money(
                 entry.fee_per_invoice.as_ref(),
+                text,
                 &at,
                 "fee_per_invoice",
                 MAX_POLICY_AMOUNT,
@@ -127,9 +128,8 @@ fn parse_policy(text: &str, path: &str) -> Result<Policy> {
             template,
         });
     }
-    let min_amount =
-        money(file.min_amount.as_ref().map(|s| s.get_ref()), path, "min_amount", MAX_POLICY_AMOUNT)?;
-    let rates = interest_rates(file.interest.as_ref(), path, base)?;
+    let min_amount = money(file.min_amount.as_ref(), text, path, "min_amount", MAX_POLICY_AMOUNT)?;
+    let rates = interest_rates(file.interest.as_ref(), text, path, base)?;
     Ok(Policy {
         levels,
         min_amount,
@@ -140,7 +140,12 @@ fn parse_policy(text: &str, path: &str) -> Result<Policy> {
 }
 
 /// The policy's late-interest rates: its calendar file, its fixed rate, or 0.
-fn interest_rates(table: Option<&InterestTable>, path: &str, base: &Path) -> Result<RateCalendar> {
+fn interest_rates(
+    table: Option<&InterestTable>,
+    source: &str,
+    path: &str,
+    base: &Path,
+) -> Result<RateCalendar> {
     match table {
         Some(InterestTable { annual_rate_pct: Some(_), rates: Some(_) }) => bail!(
             "{path}: [interest] has both annual_rate_pct and rates: keep one (a fixed rate or a rate calendar)"
@@ -150,7 +155,7 @@ fn interest_rates(table: Option<&InterestTable>, path: &str, base: &Path) -> Res
             load_calendar(&calendar.to_string_lossy(), &format!("{path}: [interest] rates"))
         }
         Some(InterestTable { annual_rate_pct: rate, .. }) => {
-            Ok(RateCalendar::fixed(money(rate.as_ref(), path, "annual_rate_pct", MAX_POLICY_RATE)?))
+            Ok(RateCalendar::fixed(money(rate.as_ref(), source, path, "annual_rate_pct", MAX_POLICY_RATE)?))
         }
         None => Ok(RateCalendar::fixed(Decimal::ZERO)),
     }
@@ -173,16 +178,26 @@ pub fn check_placeholders(template: &str) -> Result<(), String> {
 }
 
 /// A non-negative number up to `max`, given as a TOML number or text.
-fn money(value: Option<&toml::Value>, at: &str, what: &str, max: Decimal) -> Result<Decimal> {
-    let text = match value {
-        None => return Ok(Decimal::ZERO),
-        Some(toml::Value::String(s)) => s.clone(),
-        Some(toml::Value::Integer(i)) => i.to_string(),
-        Some(toml::Value::Float(f)) => f.to_string(),
-        Some(other) => bail!("{at}: {what} must be a number, not {}", excerpt(&other.to_string(), 40)),
+/// A TOML float is read from its text in `source` (`100000000000000.01`
+/// is not a binary float's nearest value), so policy money stays exact.
+fn money(
+    value: Option<&Spanned<toml::Value>>,
+    source: &str,
+    at: &str,
+    what: &str,
+    max: Decimal,
+) -> Result<Decimal> {
+    let Some(value) = value else { return Ok(Decimal::ZERO) };
+    let amount = match value.get_ref() {
+        toml::Value::String(s) => {
+            parse_amount(s, false).map_err(|e| anyhow!("{at}: {what} '{}': {e}", excerpt(s, 40)))?
+        }
+        toml::Value::Integer(i) => Decimal::from(*i),
+        toml::Value::Float(_) => float_as_written(&source[value.span()]).ok_or_else(|| {
+            anyhow!("{at}: {what} must be a finite number, not {}", excerpt(&source[value.span()], 40))
+        })?,
+        other => bail!("{at}: {what} must be a number, not {}", excerpt(&other.to_string(), 40)),
     };
-    let amount =
-        parse_amount(&text, false).map_err(|e| anyhow!("{at}: {what} '{}': {e}", excerpt(&text, 40)))?;
     if amount < Decimal::ZERO {
         bail!("{at}: {what} cannot be negative");
     }
@@ -190,6 +205,17 @@ fn money(value: Option<&toml::Value>, at: &str, what: &str, max: Decimal) -> Res
         bail!("{at}: {what} {amount} is more than the {max} a policy allows");
     }
     Ok(amount)
+}
+
+/// The exact value of a TOML float literal (`1_000.5`, `+2.5`, `1e3`,
+/// `2.5E-1`); `None` for `inf`, `nan` or a number Decimal cannot hold.
+fn float_as_written(literal: &str) -> Option<Decimal> {
+    let digits: String = literal.trim().trim_start_matches('+').chars().filter(|c| *c != '_').collect();
+    if digits.contains(['e', 'E']) {
+        Decimal::from_scientific(&digits).ok()
+    } else {
+        digits.parse::<Decimal>().ok()
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +248,33 @@ mod tests {
             .contains("annual_rate_pct 1000.5 is more than the 1000"));
         let at_the_bounds = policy(&[("36500", "1000000000000000")], "[interest]\nannual_rate_pct = 1000\n");
         assert_eq!(parse_policy(&at_the_bounds, "p.toml").unwrap().levels[0].days, 36_500);
+    }
+
+    /// A TOML float is read as written, not as the nearest binary float:
+    /// 100000000000000.01 as an f64 is 100000000000000.015625, and
+    /// 1000000000000000.01 is 1000000000000000.0 (SPEC §3: money is exact).
+    #[test]
+    fn float_money_is_read_as_written() {
+        let parsed = parse_policy(
+            &policy(
+                &[("7", "1000000000000000.00"), ("30", "1_000.5e-1")],
+                "min_amount = 100000000000000.01\n",
+            ),
+            "p.toml",
+        )
+        .unwrap();
+        assert_eq!(parsed.min_amount.to_string(), "100000000000000.01");
+        assert_eq!(parsed.levels[0].fee.to_string(), "1000000000000000.00");
+        assert_eq!(parsed.levels[1].fee, Decimal::new(10005, 2)); // 1000.5e-1 = 100.05
+        let fee = |value: &str| parse_policy(&policy(&[("7", value)], ""), "p.toml").map(|p| p.levels[0].fee);
+        assert_eq!(fee("999999999999999.99").unwrap().to_string(), "999999999999999.99");
+        assert_eq!(fee("+2.5").unwrap(), Decimal::new(25, 1));
+        let rate =
+            parse_policy(&policy(&[("7", "0")], "[interest]\nannual_rate_pct = 8.15\n"), "p.toml").unwrap();
+        assert_eq!(rate.rates, RateCalendar::fixed(Decimal::new(815, 2)));
+        let err = fee("inf").unwrap_err().to_string();
+        assert!(err.contains("p.toml:4: level 1 'l7': fee must be a finite number, not inf"), "{err}");
+        assert!(fee("-0.5").unwrap_err().to_string().contains("fee cannot be negative"));
     }
 
     /// One mutation of a text: a character replaced, a span deleted or
