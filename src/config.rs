@@ -17,10 +17,11 @@
 //! `--map` typed by hand is tried first.
 
 use crate::error::usage;
+use crate::input::amount::exact_float;
 use anyhow::{Context, Result};
 use clap::{ArgAction, Command};
 use std::ffi::OsString;
-use toml::{Table, Value};
+use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 /// Returns `argv` with the config file's defaults inserted, or unchanged
 /// when there is no `--config`.
@@ -29,26 +30,27 @@ pub fn expand(argv: Vec<OsString>, command: &Command) -> Result<Vec<OsString>> {
         return Ok(argv);
     };
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read --config {path}"))?;
-    let table: Table = text.parse().map_err(|e| anyhow::anyhow!("--config {path}: {e}"))?;
+    let document: DocumentMut = text.parse().map_err(|e| anyhow::anyhow!("--config {path}: {e}"))?;
     let (path_len, sub) = subcommand_path(&argv, command);
     let Some(sub) = sub else { return Ok(argv) };
     let section_name: String =
         argv[1..path_len].iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
     let mut front = Vec::new();
     let mut back = Vec::new();
-    for (key, value) in &table {
-        if let Value::Table(section) = value {
+    for (key, item) in document.iter() {
+        if let Some(section) = item.as_table_like() {
             if key == "map" {
                 push_map(section, &mut back)?;
-            } else if *key == section_name {
-                for (k, v) in section {
+            } else if key == section_name {
+                for (k, v) in section.iter() {
                     let arg = find_arg(sub, k)
                         .ok_or_else(|| usage(format!("--config {path}: [{key}] has no flag --{k}")))?;
-                    push_flag(arg, v, &mut front, &mut back)?;
+                    push_flag(arg, plain(v)?, &mut front, &mut back)?;
                 }
             }
             continue;
         }
+        let value = plain(item)?;
         match find_arg(sub, key) {
             Some(arg) => push_flag(arg, value, &mut front, &mut back)?,
             None if any_command_has(command, key) => {}
@@ -105,8 +107,8 @@ fn any_command_has(command: &Command, key: &str) -> bool {
 fn push_flag(arg: &clap::Arg, value: &Value, front: &mut Vec<String>, back: &mut Vec<String>) -> Result<()> {
     let long = format!("--{}", arg.get_long().unwrap_or_default());
     match (arg.get_action(), value) {
-        (ArgAction::SetTrue, Value::Boolean(true)) => front.push(long),
-        (ArgAction::SetTrue, Value::Boolean(false)) => {}
+        (ArgAction::SetTrue, Value::Boolean(b)) if *b.value() => front.push(long),
+        (ArgAction::SetTrue, Value::Boolean(_)) => {}
         (ArgAction::Append, Value::Array(items)) => {
             for item in items {
                 back.push(format!("{long}={}", scalar(item)?));
@@ -122,9 +124,9 @@ fn push_flag(arg: &clap::Arg, value: &Value, front: &mut Vec<String>, back: &mut
     Ok(())
 }
 
-fn push_map(section: &Table, back: &mut Vec<String>) -> Result<()> {
-    for (field, headers) in section {
-        let headers = match headers {
+fn push_map(section: &dyn TableLike, back: &mut Vec<String>) -> Result<()> {
+    for (field, headers) in section.iter() {
+        let headers = match plain(headers)? {
             Value::Array(items) => items.iter().map(scalar).collect::<Result<Vec<_>>>()?,
             v => vec![scalar(v)?],
         };
@@ -133,13 +135,23 @@ fn push_map(section: &Table, back: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
+/// The value of a `key = value` line (an array of tables is no flag's value).
+fn plain(item: &Item) -> Result<&Value> {
+    item.as_value().ok_or_else(|| usage(format!("config value {item} is not a plain value")))
+}
+
+/// A value as the flag's text. A float is written out exactly as in the
+/// file (`100000000000000.01` keeps its cents; `1e3` is `1000`), never
+/// through a binary float.
 fn scalar(value: &Value) -> Result<String> {
     match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Integer(i) => Ok(i.to_string()),
-        Value::Float(f) => Ok(f.to_string()),
-        Value::Boolean(b) => Ok(b.to_string()),
-        Value::Datetime(d) => Ok(d.to_string()),
+        Value::String(s) => Ok(s.value().clone()),
+        Value::Integer(i) => Ok(i.value().to_string()),
+        Value::Float(f) => exact_float(&f.display_repr())
+            .map(|d| d.to_string())
+            .ok_or_else(|| usage(format!("config value {} is not a finite number", f.display_repr()))),
+        Value::Boolean(b) => Ok(b.value().to_string()),
+        Value::Datetime(d) => Ok(d.value().to_string()),
         other => Err(usage(format!("config value {other} is not a plain value"))),
     }
 }

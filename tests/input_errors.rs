@@ -457,3 +457,35 @@ fn a_stray_quote_in_the_header_gives_a_short_message() {
     ]);
     assert!(run.stderr.len() < 600, "{} bytes of message", run.stderr.len());
 }
+
+/// A float in --config is the flag typed as written: 100000000000000.01
+/// would be 100000000000000.02 through an f64 (its nearest double is
+/// ...00.015625), so a config value would not mean what the file says.
+/// One installment of the whole amount: total_payable = the amount.
+/// `1e3` is 1000; `inf` is no number (usage error, exit 2).
+#[test]
+fn config_floats_are_read_as_written() {
+    let wd = Workdir::new();
+    let schedule = |config: &str| {
+        let cfg = wd.write("plan.toml", &format!("[\"plan schedule\"]\n{config}\n"));
+        wd.run(&[
+            "plan",
+            "schedule",
+            "--config",
+            &cfg,
+            "--installments",
+            "1",
+            "--start",
+            "2025-01-31",
+            "-f",
+            "json",
+        ])
+    };
+    let out = schedule("amount = 100000000000000.01");
+    assert!(out.ok().contains("\"installment\": 100000000000000.01,"), "{}", out.stdout);
+    let out = schedule("amount = 1e3");
+    assert!(out.ok().contains("\"installment\": 1000.00,"), "{}", out.stdout);
+    let out = schedule("amount = inf");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("config value inf is not a finite number"), "{}", out.stderr);
+}

@@ -64,6 +64,18 @@ pub fn parse_amount(raw: &str, decimal_comma: bool) -> Result<Decimal, AmountErr
     build_decimal(&int_digits, frac_part, negative)
 }
 
+/// The exact value of a TOML float literal (`1_000.5`, `+2.5`, `1e3`,
+/// `2.5E-1`), read from its text so that no binary float rounds it;
+/// `None` for `inf`, `nan` or a number Decimal cannot hold.
+pub fn exact_float(literal: &str) -> Option<Decimal> {
+    let digits: String = literal.trim().trim_start_matches('+').chars().filter(|c| *c != '_').collect();
+    if digits.contains(['e', 'E']) {
+        Decimal::from_scientific(&digits).ok()
+    } else {
+        digits.parse::<Decimal>().ok()
+    }
+}
+
 /// Fast path for the common `-1234.56` shape (no separators, symbols or
 /// spaces): `None` sends the cell to the general parser. At most 18
 /// characters, so always below [`AMOUNT_LIMIT`].

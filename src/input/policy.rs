@@ -5,7 +5,7 @@
 use crate::domain::dunning::{Level, Policy, FIELDS};
 use crate::domain::interest::RateCalendar;
 use crate::error::excerpt;
-use crate::input::amount::parse_amount;
+use crate::input::amount::{exact_float, parse_amount};
 use crate::input::rate_calendar::load_calendar;
 use anyhow::{anyhow, bail, Context, Result};
 use rust_decimal::Decimal;
@@ -193,7 +193,7 @@ fn money(
             parse_amount(s, false).map_err(|e| anyhow!("{at}: {what} '{}': {e}", excerpt(s, 40)))?
         }
         toml::Value::Integer(i) => Decimal::from(*i),
-        toml::Value::Float(_) => float_as_written(&source[value.span()]).ok_or_else(|| {
+        toml::Value::Float(_) => exact_float(&source[value.span()]).ok_or_else(|| {
             anyhow!("{at}: {what} must be a finite number, not {}", excerpt(&source[value.span()], 40))
         })?,
         other => bail!("{at}: {what} must be a number, not {}", excerpt(&other.to_string(), 40)),
@@ -205,17 +205,6 @@ fn money(
         bail!("{at}: {what} {amount} is more than the {max} a policy allows");
     }
     Ok(amount)
-}
-
-/// The exact value of a TOML float literal (`1_000.5`, `+2.5`, `1e3`,
-/// `2.5E-1`); `None` for `inf`, `nan` or a number Decimal cannot hold.
-fn float_as_written(literal: &str) -> Option<Decimal> {
-    let digits: String = literal.trim().trim_start_matches('+').chars().filter(|c| *c != '_').collect();
-    if digits.contains(['e', 'E']) {
-        Decimal::from_scientific(&digits).ok()
-    } else {
-        digits.parse::<Decimal>().ok()
-    }
 }
 
 #[cfg(test)]
