@@ -294,3 +294,17 @@ fn day_first_dates_are_told_by_a_later_row_of_the_column() {
         "--date-format",
     ]);
 }
+
+/// A second row numbered 1 in plan A is a bad row that names the value it
+/// repeats (the message used to show `value ""`).
+#[test]
+fn a_repeated_installment_number_names_its_value() {
+    let wd = Workdir::new();
+    let plans = wd.write(
+        "plans.csv",
+        "plan_id,customer,n,due_date,installment\nA,C1,1,2025-03-01,10\nA,C1,1,2025-04-01,20\n",
+    );
+    let pay = wd.write("pay.csv", "plan_id,date,amount\n");
+    wd.run(&["plan", "check", &plans, "--payments", &pay, "--as-of", "2025-06-30"])
+        .fails_with(&["plans.csv:3: column \"n\": value \"1\": plan 'A' already has installment 1"]);
+}

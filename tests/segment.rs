@@ -149,6 +149,25 @@ fn summary_per_segment_and_currency() {
     assert_eq!(critical_eur["overdue_share_pct"], "46.15");
 }
 
+/// `--top 2` cuts the list before it is summed: critical K2, K3 and K9 tie
+/// on overdue 100.00 and rank by customer, so K2 and K3 are the two rows
+/// listed, and they are all the summary counts (the summary used to ignore
+/// --top and count all 11 customers).
+#[test]
+fn summary_counts_only_the_rows_top_lists() {
+    let (_, rows) = segment(&["--summary", "--top", "2"]);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(
+        (r["segment"].as_str(), r["currency"].as_str(), r["customers"].as_str()),
+        ("critical", "EUR", "2")
+    );
+    assert_eq!(
+        (r["open"].as_str(), r["overdue"].as_str(), r["overdue_share_pct"].as_str()),
+        ("200.00", "200.00", "100.00")
+    );
+}
+
 /// A `when` nested 30,000 deep overflowed the stack (exit 134): it is now a
 /// rules-file error naming the file, the rule and the column where nesting
 /// passes 64 levels, quoting only the start of the expression.

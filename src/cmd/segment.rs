@@ -212,12 +212,12 @@ pub fn report_on(args: &SegmentArgs, settings: Settings, ledger: &Ledger, data: 
         segment: args.segment.as_deref(),
         top: args.top,
     });
+    if let Some(n) = args.top {
+        listed.truncate(n);
+    }
     let mut report = if args.summary {
         summary(ledger, &listed, &rules)
     } else {
-        if let Some(n) = args.top {
-            listed.truncate(n);
-        }
         worklist(ledger, &listed, &rules, with_promises)
     };
     report.as_of = as_of;

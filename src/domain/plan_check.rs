@@ -3,7 +3,8 @@
 //! Payments, in date order, fill the oldest unpaid installment first; a
 //! payment with only a customer fills that customer's plans one after the
 //! other (earliest first due date, then plan id); a negative payment takes
-//! money back from the newest paid money; money beyond the last
+//! money back from the newest paid money (beyond what was paid, the plan
+//! owes it, and later money makes that good first); money beyond the last
 //! installment stays as a surplus. The status is judged at the as-of date.
 
 use crate::dates::Day;
@@ -107,7 +108,13 @@ impl<'a> Ledger<'a> {
     }
 
     /// Fills unpaid installments of `plan`, oldest first; returns what is left.
+    /// Money taken back beyond what was paid (a negative surplus) is made
+    /// good first: only money the plan holds on balance pays an installment.
     fn fill(&mut self, plan: usize, mut money: Decimal, date: Day) -> Decimal {
+        let deficit = (-self.surplus[plan]).max(Decimal::ZERO);
+        let repaid = money.min(deficit).max(Decimal::ZERO);
+        self.surplus[plan] += repaid;
+        money -= repaid;
         for (inst, paid) in self.plans[plan].installments.iter().zip(&mut self.paid[plan]) {
             let missing = inst.amount - paid.amount;
             if money <= Decimal::ZERO || missing <= Decimal::ZERO {
@@ -303,6 +310,28 @@ mod tests {
         assert_eq!(s.paid_installments, 2);
         assert_eq!(s.next_amount, Some(Decimal::new(2000, 2)));
         assert_eq!(s.max_days_late, 21); // installment 3 unpaid since Mar 10
+    }
+
+    /// 30.00 taken back before anything was paid, then 100.00 on Jan 10:
+    /// the plan holds 70.00, so installment 1 (100.00) is 30.00 short, not
+    /// paid. At Jan 31 it is 21 days past due (> grace 5): late, overdue
+    /// 30.00, max_days_late 21; paid_amount 70.00 and remaining 230.00
+    /// (30.00 + 100.00 + 100.00) add up to the plan's 300.00.
+    #[test]
+    fn money_taken_back_before_any_payment_is_made_good_first() {
+        let plans = [plan("P1", "A", 1)];
+        let payments = [pay(Target::Plan(0), 1, 2, -3000), pay(Target::Plan(0), 1, 10, 10000)];
+        let s = &check(&plans, &payments, params(1, 31))[0];
+        assert_eq!(s.status, Status::Late);
+        assert_eq!(s.paid_amount, Decimal::new(7000, 2));
+        assert_eq!(s.remaining, Decimal::new(23000, 2));
+        assert_eq!(s.overdue_amount, Decimal::new(3000, 2));
+        assert_eq!((s.paid_installments, s.max_days_late), (0, 21));
+        assert_eq!(s.next_amount, Some(Decimal::new(3000, 2)));
+        // 30.00 more on Jan 20 pays it: 10 days late, the plan on track.
+        let more = [payments[0].clone(), payments[1].clone(), pay(Target::Plan(0), 1, 20, 3000)];
+        let s = &check(&plans, &more, params(1, 31))[0];
+        assert_eq!((s.status, s.paid_installments, s.max_days_late), (Status::OnTrack, 1, 10));
     }
 
     #[test]

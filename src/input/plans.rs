@@ -140,7 +140,8 @@ fn add_installment<'r>(
         ));
     }
     if plan.installments.iter().any(|i| i.n == inst.n) {
-        return Err(bad(&cols[2].header, "", format!("plan '{id}' already has installment {}", inst.n)));
+        let n = inst.n.to_string();
+        return Err(bad(&cols[2].header, &n, format!("plan '{id}' already has installment {n}")));
     }
     plan.installments.push(inst);
     Ok(())
