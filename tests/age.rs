@@ -447,3 +447,19 @@ fn an_open_amount_wins_over_a_paid_amount_without_a_paid_date() {
     ]);
     assert_eq!(run.ok(), "customer,customer_name,days_31_60,total_open\nCUST-0001,Acme Ltd,500.00,500.00\n");
 }
+
+/// `--detail` shows the customer's name (the first one given) on every
+/// document of that customer, as the grouped rows do: F2's own cell is
+/// empty and it still reads "Acme" (it used to be empty).
+#[test]
+fn detail_shows_the_customers_name_on_each_document() {
+    let wd = Workdir::new();
+    let inv = wd.write(
+        "inv.csv",
+        "customer,customer_name,invoice,due_date,amount\nK1,Acme,F1,2025-01-31,100.00\nK1,,F2,2025-02-28,50.00\nK2,,G1,2025-03-01,5\n",
+    );
+    let rows = wd.run(&["age", &inv, "--as-of", "2025-03-31", "--detail", "-f", "csv"]).csv_rows();
+    let names: Vec<(&str, &str)> =
+        rows.iter().map(|r| (r["invoice"].as_str(), r["customer_name"].as_str())).collect();
+    assert_eq!(names, vec![("F1", "Acme"), ("F2", "Acme"), ("G1", "")]);
+}

@@ -27,6 +27,8 @@ use serde_json::Value;
 ///   07-20 (W03), 07-30 (W05), 08-09 (W06).
 /// - E9 400.00 disputed -> row `disputed`.
 /// - Not forecast: A-CN a credit note, B-OVER overpaid, A-PAID paid.
+///
+/// A9's own name cell is empty: `--detail` still shows A's name, Acme.
 const INVOICES: &str = "\
 customer,customer_name,invoice,issue_date,due_date,amount,currency,disputed
 A,Acme,A0,2024-05-01,2024-06-01,100,EUR,
@@ -36,7 +38,7 @@ A,Acme,A3,2025-04-01,2025-05-01,100,EUR,
 A,Acme,A4,2025-04-01,2025-05-01,100,EUR,
 A,Acme,A5,2025-04-01,2025-05-01,100,EUR,
 A,Acme,A6,2025-04-01,2025-05-01,100,EUR,
-A,Acme,A9,2025-05-31,2025-06-30,1200,EUR,
+A,,A9,2025-05-31,2025-06-30,1200,EUR,
 A,Acme,A-CN,2025-06-01,2025-06-01,-80,EUR,
 A,Acme,A-PAID,2025-06-01,2025-07-01,70,EUR,
 B,,B1,2025-04-01,2025-05-01,100,EUR,

@@ -274,12 +274,21 @@ struct DocRow<'a> {
 }
 
 impl<'a> DocRow<'a> {
-    fn new(ledger: &'a Ledger, doc: &DetailRow, bucket_names: &'a [String], disputed: bool) -> DocRow<'a> {
+    /// `customer_names`: [`Ledger::customer_names`], so every document of a
+    /// customer shows the customer's name (the first one given), as the
+    /// grouped rows do, also on a row whose own name cell is empty.
+    fn new(
+        ledger: &'a Ledger,
+        doc: &DetailRow,
+        bucket_names: &'a [String],
+        customer_names: &[u32],
+        disputed: bool,
+    ) -> DocRow<'a> {
         let invoice = &ledger.invoices[doc.index];
         let currency = ledger.currency(invoice);
         DocRow {
             customer: ledger.customer(invoice),
-            customer_name: ledger.texts.get(invoice.name),
+            customer_name: ledger.texts.get(customer_names[invoice.customer as usize]),
             invoice: ledger.id(doc.index),
             currency,
             issue_date: invoice.issue(),
@@ -329,7 +338,8 @@ fn detail_report(
     let params = &settings.params;
     let disputes = Disputes::new(ledger, &data.disputes, params.as_of);
     let documents = aging::open_documents(ledger, open, params)?;
-    let names = params.buckets.names();
+    let bucket_names = params.buckets.names();
+    let customer_names = ledger.customer_names();
     let detail = detail_fields();
     Ok(Report {
         command: "age".into(),
@@ -340,7 +350,8 @@ fn detail_report(
             .iter()
             .map(|d| {
                 let disputed = disputes.in_dispute(d.index, params.as_of);
-                fields::cells(&detail, &DocRow::new(ledger, d, &names, disputed)).collect()
+                let row = DocRow::new(ledger, d, &bucket_names, &customer_names, disputed);
+                fields::cells(&detail, &row).collect()
             })
             .collect(),
         totals_columns: None,

@@ -282,12 +282,14 @@ struct DetailLine {
 }
 
 impl DetailLine {
-    fn new(ledger: &Ledger, row: &DetailRow) -> Self {
+    /// `customer_names`: [`Ledger::customer_names`], so each line shows its
+    /// customer's name (the first one given), as every other row does.
+    fn new(ledger: &Ledger, row: &DetailRow, customer_names: &[u32]) -> Self {
         let invoice = &ledger.invoices[row.index];
         DetailLine {
             row: row.clone(),
             customer: ledger.customer(invoice).to_string(),
-            customer_name: ledger.texts.get(invoice.name).to_string(),
+            customer_name: ledger.texts.get(customer_names[invoice.customer as usize]).to_string(),
             invoice: ledger.id(row.index).to_string(),
             currency: ledger.currency(invoice).to_string(),
             due_date: invoice.due,
@@ -322,12 +324,13 @@ const DETAIL: &[Field<DetailLine>] = &[
 
 fn detail_report(ledger: &Ledger, rows: &[DetailRow], backtest: bool) -> Report {
     let fields = kept(DETAIL, backtest);
+    let customer_names = ledger.customer_names();
     Report {
         command: "forecast".into(),
         as_of: 0,
         params: Default::default(),
         columns: names(&fields),
-        rows: rows.iter().map(|r| cells(&fields, &DetailLine::new(ledger, r))).collect(),
+        rows: rows.iter().map(|r| cells(&fields, &DetailLine::new(ledger, r, &customer_names))).collect(),
         totals_columns: None,
         totals: Vec::new(),
     }
