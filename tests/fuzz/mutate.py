@@ -36,6 +36,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+
+csv.field_size_limit(sys.maxsize)  # a mutated cell can be longer than the csv module's 128 KiB default
 import tempfile
 import time
 
