@@ -100,6 +100,12 @@ def pamount(s):
     t = t.replace(",", "")
     if not AMT_RE.match(t):
         raise RefError(1, "bad amount %r" % s)
+    # docs/input.md: a decimal of more than 27 digits (the integer part without its
+    # leading zeros, then every decimal) is refused ("too many digits"), since cobro
+    # computes exactly within Decimal's 28 digits
+    ip, _, fp = t.partition(".")
+    if len(ip.lstrip("0")) + len(fp) > 27:
+        raise RefError(1, "too many digits %r" % s)
     v = Decimal(t)
     if v >= LIMIT:
         raise RefError(1, "amount too large")
@@ -272,18 +278,16 @@ def load(opts):
     as_of = opts.as_of
     out = []
     for d in docs:
-        # docs/input.md: converted amounts stay below 10^18; cobro checks every
-        # document's amount, issued later or not (payments: only those up to as_of)
-        if rates is not None and abs(d.amount) >= LIMIT:
-            raise RefError(1, "converted amount too large")
-        if not d.exists(as_of):
-            continue
         d.pays = [(p, a) for (p, a) in d.pays if p is None or p <= as_of]
-        # docs/input.md: a converted amount must stay below 10^18 (an error, exit 1);
-        # cobro checks what exists at the as-of date (later payments are ignored unread)
+        # docs/input.md: a converted amount must stay below 10^18 (an error, exit 1):
+        # every document's amount, issued after the as-of date or not, and every payment
+        # up to the as-of date, also one of a document issued later (payments dated
+        # after it are ignored, so never converted)
         if rates is not None and any(abs(x) >= LIMIT for x in
                                      [d.amount] + [a for (_, a) in d.pays]):
             raise RefError(1, "converted amount too large")
+        if not d.exists(as_of):
+            continue
         out.append(d)
     # first non-empty name per customer, among the documents that exist
     return out, docs, rc.customer_names(out)
