@@ -7,6 +7,7 @@
 //! readers, so every format gives the same values and messages.
 
 use super::amount::{parse_amount, AmountError, MAX_DIGITS};
+use super::framing::PartEnd;
 use super::record::Cells;
 use crate::dates::Day;
 use anyhow::{anyhow, Result};
@@ -50,26 +51,85 @@ fn column_name(i: usize) -> PlSmallStr {
     PlSmallStr::from(format!("c{i}"))
 }
 
-/// Parses a block of whole CSV records (no header) on every core, giving
-/// the columns at `positions` as text: cells are not typed by polars, and
-/// an empty cell is an empty text. A row with too few or too many cells
-/// is not polars' to judge (it pads and cuts them): the caller has
-/// counted them ([`super::framing::RecordBlocks`]).
-pub fn read_csv_block(block: Vec<u8>, format: &CsvFormat, positions: &[usize]) -> Result<ColumnBatch> {
+/// Parses a block of whole CSV records (no header), its `parts` at once,
+/// each on a thread of its own, giving the columns at `positions` as
+/// text: cells are not typed by polars, and an empty cell is an empty
+/// text. A row with too few or too many cells is not polars' to judge
+/// (it pads and cuts them): the caller has counted them
+/// ([`super::framing::RecordBlocks`]). Each part must be the rows the
+/// caller counted in it, or this is an error.
+///
+/// This is polars' own chunk parser (the one its streaming CSV source
+/// runs after cutting the file into chunks at line ends): the records
+/// are already cut, and cutting them again costs as much as parsing them.
+pub fn read_csv_block(
+    block: &[u8],
+    parts: &[PartEnd],
+    format: &CsvFormat,
+    positions: &[usize],
+) -> Result<ColumnBatch> {
     let schema: Schema = (0..format.width).map(|i| Field::new(column_name(i), DataType::String)).collect();
-    let source = ScanSources::Buffers(Arc::from(vec![block.into()]));
-    let frame = LazyCsvReader::new_with_sources(source)
-        .with_has_header(false)
-        .with_schema(Some(Arc::new(schema)))
+    let options = CsvParseOptions::default()
         .with_separator(format.delimiter)
         .with_eol_char(format.eol)
         .with_quote_char(Some(b'"'))
         .with_missing_is_null(false)
-        .with_truncate_ragged_lines(true)
-        .with_raise_if_empty(false)
-        .finish()?;
-    let columns: Vec<Expr> = positions.iter().map(|&i| col(column_name(i))).collect();
-    ColumnBatch::of(frame.select(columns).collect()?)
+        .with_truncate_ragged_lines(true);
+    let mut projection = positions.to_vec();
+    projection.sort_unstable();
+    projection.dedup();
+    let (mut pieces, mut start) = (Vec::with_capacity(parts.len()), PartEnd { byte: 0, records: 0 });
+    for &end in parts {
+        pieces.push((&block[start.byte..end.byte], (end.records - start.records) as usize));
+        start = end;
+    }
+    let parse = |(bytes, rows): (&[u8], usize)| parse_csv_part(bytes, rows, &options, &schema, &projection);
+    let mut frames = std::thread::scope(|scope| {
+        let others: Vec<_> = pieces[1..].iter().map(|&piece| scope.spawn(move || parse(piece))).collect();
+        let first = parse(pieces[0]);
+        let others = others.into_iter().map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        std::iter::once(first).chain(others).collect::<Result<Vec<DataFrame>>>()
+    })?
+    .into_iter();
+    let mut frame = frames.next().ok_or_else(|| anyhow!("a block of no part"))?;
+    for part in frames {
+        frame.vstack_mut_owned(part)?;
+    }
+    ColumnBatch::of(frame)
+}
+
+/// One part of a block ([`read_csv_block`]), which must hold `rows` rows.
+fn parse_csv_part(
+    bytes: &[u8],
+    rows: usize,
+    options: &CsvParseOptions,
+    schema: &Schema,
+    projection: &[usize],
+) -> Result<DataFrame> {
+    use polars::io::csv::read::_csv_read_internal::{read_chunk, validate_utf8};
+    if !validate_utf8(bytes) {
+        return Err(anyhow!("the block is not UTF-8"));
+    }
+    // As polars' streaming CSV source calls it: no errors ignored, from
+    // the first byte to the last, `rows` rows expected, no null values.
+    let ignore_errors = false;
+    let frame = read_chunk(
+        bytes,
+        options,
+        schema,
+        ignore_errors,
+        projection,
+        0,
+        rows,
+        None,
+        usize::MAX,
+        bytes.len(),
+        Some(0),
+    )?;
+    if frame.height() != rows {
+        return Err(anyhow!("polars read {} rows where the csv crate read {rows}", frame.height()));
+    }
+    Ok(frame)
 }
 
 /// The name of column `i` read as days since 1970-01-01 (a Parquet date).
@@ -420,13 +480,16 @@ mod tests {
         assert!(texts[4].as_deref().is_some_and(|t| !t.starts_with("2024")));
     }
 
-    /// A block's rows as polars parses them: only the scanned columns
-    /// carry text, quoted cells lose their quotes, empty cells are empty.
+    /// A block's rows as polars parses them, in two parts: only the
+    /// scanned columns carry text, quoted cells lose their quotes, empty
+    /// cells are empty; the rows keep the block's order.
     #[test]
     fn a_csv_block_gives_the_scanned_columns_as_text() {
         let format = CsvFormat { delimiter: b',', eol: b'\n', width: 3 };
-        let block = b"a,\"x, y\",1\r\nb,,2".to_vec();
-        let batch = read_csv_block(block, &format, &[0, 1]).unwrap();
+        let block = b"a,\"x, y\",1\r\nb,,2";
+        // The first record and its line end are 12 bytes.
+        let parts = [PartEnd { byte: 12, records: 1 }, PartEnd { byte: 16, records: 2 }];
+        let batch = read_csv_block(block, &parts, &format, &[1, 0]).unwrap();
         assert_eq!(batch.rows(), 2);
         let row = batch.row(0, 3);
         assert_eq!(
@@ -434,6 +497,10 @@ mod tests {
             (Some(Ok("a")), Some(Ok("x, y")), Some(Ok("")), None)
         );
         assert_eq!(batch.record(1, 3), csv::ByteRecord::from(vec!["b", "", ""]));
+        // A part whose rows are not the ones counted is refused.
+        let miscounted = [PartEnd { byte: 12, records: 2 }, PartEnd { byte: 16, records: 3 }];
+        assert!(read_csv_block(block, &miscounted, &format, &[0]).is_err());
+        assert!(read_csv_block(b"a,\xff,1", &[PartEnd { byte: 5, records: 1 }], &format, &[0]).is_err());
     }
 
     /// The last day a date cell can hold is the one the constant names.

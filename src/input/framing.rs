@@ -111,6 +111,19 @@ pub struct RecordBlock {
     pub bytes: Vec<u8>,
     pub records: u64,
     pub all_regular: bool,
+    /// The block cut into parts of about equal size at record starts,
+    /// one per core, to be parsed at once: where each part ends and how
+    /// many records the block has up to there. The last part ends at
+    /// `bytes.len()` with `records`.
+    pub parts: Vec<PartEnd>,
+}
+
+/// Where a part of a [`RecordBlock`] ends: its byte and the records
+/// before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartEnd {
+    pub byte: usize,
+    pub records: u64,
 }
 
 /// Reads a CSV file (from its first byte after the BOM) in blocks of
@@ -121,14 +134,17 @@ pub struct RecordBlocks<R> {
     reader: R,
     delimiter: u8,
     width: usize,
+    /// How many parts each block is cut into ([`RecordBlock::parts`]).
+    parts: usize,
     carry: Vec<u8>,
     done: bool,
     header_read: bool,
 }
 
 impl<R: Read> RecordBlocks<R> {
-    pub fn new(reader: R, delimiter: u8, width: usize) -> RecordBlocks<R> {
-        RecordBlocks { reader, delimiter, width, carry: Vec::new(), done: false, header_read: false }
+    pub fn new(reader: R, delimiter: u8, width: usize, parts: usize) -> RecordBlocks<R> {
+        let parts = parts.max(1);
+        RecordBlocks { reader, delimiter, width, parts, carry: Vec::new(), done: false, header_read: false }
     }
 
     fn next_block(&mut self) -> io::Result<Option<RecordBlock>> {
@@ -142,7 +158,7 @@ impl<R: Read> RecordBlocks<R> {
             if bytes.is_empty() {
                 return Ok(None);
             }
-            let cut = cut_records(&bytes, self.delimiter, self.width, self.done);
+            let cut = cut_records(&bytes, self.delimiter, self.width, self.parts, self.done);
             if cut.end == 0 && !self.done {
                 if bytes.len() > MAX_RECORD_BYTES {
                     let why =
@@ -153,11 +169,11 @@ impl<R: Read> RecordBlocks<R> {
                 continue;
             }
             self.carry = bytes.split_off(cut.end);
-            let (mut records, mut start) = (cut.records, 0);
+            let (mut records, mut start, mut header) = (cut.records, 0, 0);
             if !self.header_read {
                 self.header_read = true;
                 start = cut.second_record.unwrap_or(bytes.len());
-                records = records.saturating_sub(1);
+                (records, header) = (records.saturating_sub(1), 1);
             }
             if records == 0 {
                 if self.done && self.carry.is_empty() {
@@ -170,7 +186,12 @@ impl<R: Read> RecordBlocks<R> {
             let content = bytes.iter().rposition(|&b| b != b'\r' && b != b'\n').map_or(0, |i| i + 1);
             bytes.truncate(content);
             bytes.drain(..start);
-            return Ok(Some(RecordBlock { bytes, records, all_regular: cut.all_regular }));
+            let mut parts: Vec<PartEnd> = (cut.part_ends.iter())
+                .filter(|end| end.byte > start && end.byte < content)
+                .map(|end| PartEnd { byte: end.byte - start, records: end.records - header })
+                .collect();
+            parts.push(PartEnd { byte: bytes.len(), records });
+            return Ok(Some(RecordBlock { bytes, records, all_regular: cut.all_regular, parts }));
         }
     }
 }
@@ -197,15 +218,20 @@ struct Cut {
     /// a longer record may hold a cell too large, which is for the exact
     /// reader to judge, also in a column polars would not read).
     all_regular: bool,
+    /// The first record start past each `k / parts` of `text` (k = 1 ..
+    /// parts - 1) that is before `end`, with the records before it.
+    part_ends: Vec<PartEnd>,
 }
 
 /// Parses `text` (which starts at a record's first byte) with csv-core,
-/// counting records and cells. The last record counts only when a byte
-/// of the next one follows it, or at the end of the input (`eof`).
-fn cut_records(text: &[u8], delimiter: u8, width: usize, eof: bool) -> Cut {
+/// counting records and cells, and finds where to cut it into `parts`.
+/// The last record counts only when a byte of the next one follows it,
+/// or at the end of the input (`eof`).
+fn cut_records(text: &[u8], delimiter: u8, width: usize, parts: usize, eof: bool) -> Cut {
     let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let (mut output, mut ends) = (vec![0u8; super::source::MAX_FIELD_BYTES], vec![0usize; 256]);
-    let mut cut = Cut { end: 0, records: 0, second_record: None, all_regular: true };
+    let mut cut = Cut { end: 0, records: 0, second_record: None, all_regular: true, part_ends: Vec::new() };
+    let part_goal = |cut: &Cut| text.len() * (cut.part_ends.len() + 1) / parts;
     let (mut at, mut cells, mut records, mut regular) = (0usize, 0usize, 0u64, true);
     let mut oversized = false;
     loop {
@@ -224,6 +250,9 @@ fn cut_records(text: &[u8], delimiter: u8, width: usize, eof: bool) -> Cut {
                     cut = Cut { end: next, records, all_regular: regular, ..cut };
                     if records == 1 {
                         cut.second_record = Some(next);
+                    }
+                    if cut.part_ends.len() + 1 < parts && next >= part_goal(&cut) {
+                        cut.part_ends.push(PartEnd { byte: next, records });
                     }
                 }
             }
@@ -279,7 +308,7 @@ mod tests {
     }
 
     fn blocks_of(text: &[u8], width: usize) -> Vec<(String, u64, bool)> {
-        RecordBlocks::new(text, b',', width)
+        RecordBlocks::new(text, b',', width, 1)
             .map(|b| b.unwrap())
             .map(|b| (String::from_utf8(b.bytes).unwrap(), b.records, b.all_regular))
             .collect()
@@ -310,16 +339,43 @@ mod tests {
             text.push_str(&format!("{i},\"a, \r\nquoted note\"\r\n"));
         }
         let blocks: Vec<RecordBlock> =
-            RecordBlocks::new(text.as_bytes(), b',', 2).map(|b| b.unwrap()).collect();
+            RecordBlocks::new(text.as_bytes(), b',', 2, 3).map(|b| b.unwrap()).collect();
         assert!(blocks.len() > 1, "the text is larger than a block");
         let mut next = 0u64;
         for block in &blocks {
             assert!(block.all_regular);
             let text = std::str::from_utf8(&block.bytes).unwrap();
             assert!(text.starts_with(&format!("{next},")), "block starts at record {next}");
+            // Three parts, each of a third of the block or so, each
+            // starting at the record the count before it says.
+            assert_eq!(block.parts.len(), 3);
+            assert_eq!(
+                *block.parts.last().unwrap(),
+                PartEnd { byte: block.bytes.len(), records: block.records }
+            );
+            for end in &block.parts[..2] {
+                let rest = &text[end.byte..];
+                assert!(rest.starts_with(&format!("{},\"a, ", next + end.records)), "part at {}", end.byte);
+                let third = block.bytes.len() as f64 / 3.0;
+                assert!((end.byte as f64 / third - (end.byte as f64 / third).round()).abs() < 0.01);
+            }
             next += block.records;
         }
         assert_eq!(next, 400_000);
+    }
+
+    /// The header is in no part, and a part ends before the line ends
+    /// left out at the end of the block.
+    #[test]
+    fn parts_leave_out_the_header_and_the_last_line_ends() {
+        let blocks: Vec<RecordBlock> =
+            RecordBlocks::new(&b"id,n\n1,a\n2,b\n3,c\n4,d\n\n"[..], b',', 2, 2).map(|b| b.unwrap()).collect();
+        assert_eq!(blocks.len(), 1);
+        // The first record start at or past half of the 22 bytes read
+        // (11) is "3,c", at 13; with the header's 5 bytes out, at 8, after
+        // two records. The block ends at "4,d", 15 bytes, 4 records.
+        assert_eq!(blocks[0].bytes, b"1,a\n2,b\n3,c\n4,d");
+        assert_eq!(blocks[0].parts, [PartEnd { byte: 8, records: 2 }, PartEnd { byte: 15, records: 4 }]);
     }
 
     #[test]

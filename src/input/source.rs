@@ -269,7 +269,8 @@ impl Source {
     ) -> Result<()> {
         let width = self.headers.len();
         let format = CsvFormat { delimiter: self.delimiter, eol, width };
-        let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width, cores);
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel(0);
             scope.spawn(move || {
@@ -385,7 +386,7 @@ impl Source {
             return Err(NeedsExactFraming.into());
         }
         let records = block.records;
-        match engine::read_csv_block(block.bytes, format, positions) {
+        match engine::read_csv_block(&block.bytes, &block.parts, format, positions) {
             Ok(batch) if batch.rows() as u64 == records => Ok(batch),
             _ => Err(NeedsExactFraming.into()),
         }
