@@ -152,6 +152,9 @@ impl<R: Read> RecordBlocks<R> {
             let mut bytes = std::mem::take(&mut self.carry);
             if !self.done {
                 let want = BLOCK_BYTES.max(bytes.len());
+                // Room for the whole block at once: grown as it is read, it
+                // would be copied and its new pages faulted in several times.
+                bytes.reserve_exact(want);
                 let got = (&mut self.reader).take(want as u64).read_to_end(&mut bytes)?;
                 self.done = got < want;
             }
