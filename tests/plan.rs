@@ -302,9 +302,10 @@ fn a_repeated_installment_number_names_its_value() {
     let wd = Workdir::new();
     let plans = wd.write(
         "plans.csv",
-        "plan_id,customer,n,due_date,installment\nA,C1,1,2025-03-01,10\nA,C1,1,2025-04-01,20\n",
+        "plan_id,customer,n,due_date,installment\nA,C1,1,2025-03-01,10\nA,C1,01,2025-04-01,20\n",
     );
     let pay = wd.write("pay.csv", "plan_id,date,amount\n");
+    // The value is the cell as written (01); the number it reads as is 1.
     wd.run(&["plan", "check", &plans, "--payments", &pay, "--as-of", "2025-06-30"])
-        .fails_with(&["plans.csv:3: column \"n\": value \"1\": plan 'A' already has installment 1"]);
+        .fails_with(&["plans.csv:3: column \"n\": value \"01\": plan 'A' already has installment 1"]);
 }

@@ -64,9 +64,7 @@ fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Resul
     while rows.next_row(&mut record)? {
         let cells = rows.cells(&record);
         let parsed = parse_installment(&cols, layout.headers.len(), &cells, &mut dates, options);
-        let result = parsed.and_then(|(id, customer, inst)| {
-            add_installment(&mut plans, &mut by_id, id, customer, inst, &cols)
-        });
+        let result = parsed.and_then(|row| add_installment(&mut plans, &mut by_id, row, &cols));
         if let Err(problem) = result {
             rejects.reject(rows.place(), &record, problem)?;
         }
@@ -81,13 +79,22 @@ fn read_plans(path: &str, options: &ReadOptions, rejects: &mut Rejects) -> Resul
     Ok(plans)
 }
 
+/// One row of the plans file, read.
+struct InstallmentRow<'r> {
+    plan_id: &'r str,
+    customer: &'r str,
+    /// The installment number as the cell has it (`01`), for messages.
+    n_text: &'r str,
+    installment: Installment,
+}
+
 fn parse_installment<'r>(
     cols: &'r [Col],
     width: usize,
     record: &'r dyn Cells,
     dates: &mut DateColumn,
     options: &ReadOptions,
-) -> Result<(&'r str, &'r str, Installment), BadRow> {
+) -> Result<InstallmentRow<'r>, BadRow> {
     check_shape(record, width)?;
     let text = |i: usize| cell(record, cols[i].index, &cols[i].header);
     let required = |i: usize, what: &str| -> Result<&'r str, BadRow> {
@@ -116,17 +123,16 @@ fn parse_installment<'r>(
         Some(amount) => amount?,
         None => read_amount(required(4, "installment amount")?, &cols[4].header, options)?,
     };
-    Ok((id, customer, Installment { n, due, amount }))
+    Ok(InstallmentRow { plan_id: id, customer, n_text, installment: Installment { n, due, amount } })
 }
 
-fn add_installment<'r>(
+fn add_installment(
     plans: &mut Vec<Plan>,
     by_id: &mut HashMap<String, usize>,
-    id: &'r str,
-    customer: &'r str,
-    inst: Installment,
-    cols: &'r [Col],
+    row: InstallmentRow<'_>,
+    cols: &[Col],
 ) -> Result<(), BadRow> {
+    let InstallmentRow { plan_id: id, customer, n_text, installment: inst } = row;
     let index = *by_id.entry(id.to_string()).or_insert_with(|| {
         plans.push(Plan { id: id.to_string(), customer: customer.to_string(), installments: Vec::new() });
         plans.len() - 1
@@ -140,8 +146,8 @@ fn add_installment<'r>(
         ));
     }
     if plan.installments.iter().any(|i| i.n == inst.n) {
-        let n = inst.n.to_string();
-        return Err(bad(&cols[2].header, &n, format!("plan '{id}' already has installment {n}")));
+        let why = format!("plan '{id}' already has installment {}", inst.n);
+        return Err(bad(&cols[2].header, n_text, why));
     }
     plan.installments.push(inst);
     Ok(())
