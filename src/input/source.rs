@@ -258,8 +258,9 @@ impl Source {
         Ok(())
     }
 
-    /// The CSV file in blocks cut by csv-core, each parsed by polars on a
-    /// thread of its own, one block ahead of `take`.
+    /// The CSV file in blocks cut by csv-core, each parsed by polars (its
+    /// parts at once, [`engine::read_csv_block`]) on a thread of its own,
+    /// one block ahead of `take`.
     fn read_csv_by_polars(
         &self,
         path: &str,
