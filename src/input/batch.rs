@@ -7,6 +7,7 @@
 use super::engine::ColumnBatch;
 use super::record::Cells;
 use csv::ByteRecord;
+use rayon::prelude::*;
 use std::ops::Range;
 
 /// Rows `first..first + len` of a file (0 = the first data row).
@@ -36,19 +37,14 @@ impl Batch {
         }
     }
 
-    /// Runs `work` on one part of the rows per core, at once; the results
-    /// come back in row order.
+    /// Runs `work` on one part of the rows per core, at once, on rayon's
+    /// threads; the results come back in row order.
     pub fn map_parts<R: Send>(&self, work: impl Fn(Part<'_>) -> R + Sync) -> Vec<R> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let cores = rayon::current_num_threads().clamp(1, 8);
         let size = self.len().div_ceil(cores).max(1);
         let parts: Vec<Range<usize>> =
             (0..self.len()).step_by(size).map(|start| start..(start + size).min(self.len())).collect();
-        let work = &work;
-        std::thread::scope(|scope| {
-            let running: Vec<_> =
-                parts.into_iter().map(|rows| scope.spawn(move || work(Part { batch: self, rows }))).collect();
-            running.into_iter().map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-        })
+        parts.into_par_iter().map(|rows| work(Part { batch: self, rows })).collect()
     }
 }
 

@@ -12,6 +12,7 @@ use super::record::Cells;
 use crate::dates::Day;
 use anyhow::{anyhow, Result};
 use polars::prelude::*;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::num::NonZeroUsize;
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -84,13 +85,7 @@ pub fn read_csv_block(
         start = end;
     }
     let parse = |(bytes, rows): (&[u8], usize)| parse_csv_part(bytes, rows, &options, &schema, &projection);
-    let mut frames = std::thread::scope(|scope| {
-        let others: Vec<_> = pieces[1..].iter().map(|&piece| scope.spawn(move || parse(piece))).collect();
-        let first = parse(pieces[0]);
-        let others = others.into_iter().map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        std::iter::once(first).chain(others).collect::<Result<Vec<DataFrame>>>()
-    })?
-    .into_iter();
+    let mut frames = pieces.into_par_iter().map(parse).collect::<Result<Vec<DataFrame>>>()?.into_iter();
     let mut frame = frames.next().ok_or_else(|| anyhow!("a block of no part"))?;
     for part in frames {
         frame.vstack_mut_owned(part)?;

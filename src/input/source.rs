@@ -270,8 +270,7 @@ impl Source {
     ) -> Result<()> {
         let width = self.headers.len();
         let format = CsvFormat { delimiter: self.delimiter, eol, width };
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width, cores);
+        let blocks = RecordBlocks::new(open_body(path)?, self.delimiter, width, rayon::current_num_threads());
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel(0);
             scope.spawn(move || {
