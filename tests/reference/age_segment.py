@@ -3,7 +3,7 @@
 /work/shared/SPEC.md (sections 1-3, 4 `age`, `segment`, and the `promise` / `dispute`
 rules that segment uses) and docs/ only (never cobro's source). Python 3 stdlib only;
 money Decimal, ratios Fraction, one rounding half away from zero when printed
-(refcommon.fmt_fixed).
+(refcommon.fmt_fixed; the helpers shared with the other references are in refcommon.py).
 
 Input: canonical headers (customer, customer_name, invoice, issue_date, due_date, amount,
 currency, disputed, any --by column, optional paid_date/paid_amount/open_amount), ISO
@@ -52,12 +52,8 @@ class RefError(Exception):
         self.code = code
 
 
-class Num(str):
-    """A JSON number kept as its exact text."""
-
-
-def fmt(x, digits):
-    return Num(rc.fmt_fixed(Fraction(x), digits))
+Num = rc.Num  # a JSON number kept as its exact text
+fmt = rc.num  # (x, digits) -> Num, rounded half away from zero
 
 
 def money(x, cur):
@@ -128,7 +124,7 @@ def pflag(s):
 read_csv = rc.read_csv
 
 
-class Doc:
+class Doc(rc.LedgerDoc):  # key, exists, settle
     def __init__(self, row, opts, rate):
         self.row = row
         self.customer = (row.get("customer") or "").strip()
@@ -150,13 +146,6 @@ class Doc:
         self.disputes = None  # list of (opened, closed) when the disputes file names it
         self.pays = []  # (date or None, Decimal)
 
-    @property
-    def key(self):
-        return (self.customer, self.currency)
-
-    def exists(self, d):
-        return self.issue is None or self.issue <= d
-
     def open_at(self, d):
         return self.amount - sum((a for (p, a) in self.pays if p is None or p <= d),
                                  Decimal(0))
@@ -165,25 +154,6 @@ class Doc:
         if self.disputes is not None:
             return any(o <= d and (c is None or c > d) for (o, c) in self.disputes)
         return self.disputed_col and self.exists(d)
-
-    def settle(self, as_of):
-        """settle_i (amount > 0): earliest day >= issue from which open <= 0 up to as_of.
-        None if open at as_of, or if it never was positive and has no issue date."""
-        if self.open_at(as_of) > 0:
-            return None
-        dates = sorted({p for (p, _) in self.pays if p is not None})
-        undated = sum((a for (p, a) in self.pays if p is None), Decimal(0))
-        vals = [self.amount - undated]
-        for t in dates:
-            vals.append(self.amount - undated - sum(
-                (a for (p, a) in self.pays if p is not None and p <= t), Decimal(0)))
-        last_pos = max((i for i, v in enumerate(vals) if v > 0), default=None)
-        if last_pos is None:
-            return self.issue
-        t = dates[last_pos]
-        if self.issue is not None and t < self.issue:
-            t = self.issue
-        return t
 
 
 def load_fx(opts):
@@ -306,23 +276,8 @@ def single_file(d, row):
     return None
 
 
-def bucket_names(bounds):
-    names = ["current"]
-    lo = 1
-    for b in bounds:
-        names.append("days_%d_%d" % (lo, b))
-        lo = b + 1
-    names.append("days_over_%d" % bounds[-1])
-    return names
-
-
-def bucket_of(days, bounds, names):
-    if days <= 0:
-        return names[0]
-    for i, b in enumerate(bounds):
-        if days <= b:
-            return names[i + 1]
-    return names[-1]
+bucket_names = rc.bucket_names
+bucket_of = rc.bucket_of
 
 
 def parse_buckets(s):
@@ -518,21 +473,19 @@ def parse_expr(s):
         i[0] += 1
         return t
 
-    def p_or():
-        left = p_and()
-        while peek() == "or":
+    def p_left(word, operand_of):  # operand (word operand)*, left-associative
+        left = operand_of()
+        while peek() == word:
             take()
-            r = p_and()
-            left = ("or", left, r)
+            r = operand_of()
+            left = (word, left, r)
         return left
 
+    def p_or():
+        return p_left("or", p_and)
+
     def p_and():
-        left = p_not()
-        while peek() == "and":
-            take()
-            r = p_not()
-            left = ("and", left, r)
-        return left
+        return p_left("and", p_not)
 
     def p_not():
         if peek() == "not":
@@ -662,10 +615,7 @@ def load_promises(opts, alldocs):
             amount = pamount(row.get("amount"))
             if created is None or promised is None or not cust:
                 raise RefError(1, "missing promise field")
-            ids = []
-            for x in (row.get("invoice") or "").split():
-                if x not in ids:
-                    ids.append(x)
+            ids = rc.invoice_ids(row)
             cur = (row.get("currency") or "").strip()
             if not cur:
                 cur = (by_id[ids[0]].orig_currency if ids and ids[0] in by_id
@@ -700,15 +650,8 @@ def load_promises(opts, alldocs):
                       "scope": set(ids), "paid": Decimal(0), "held": {}, "kept": None})
     proms.sort(key=lambda p: (p["promised"], p["created"], p["id"]))  # fill order
     # effective-date order, then file order; only invoices (amount > 0), dated payments
-    events = []
-    for seq, (d, pd, a) in enumerate(opts.paylog):
-        if pd is None or d.amount <= 0 or pd > as_of:
-            continue
-        eff = max(pd, d.issue) if d.issue is not None else pd
-        if eff > as_of:
-            continue
-        events.append((eff, seq, d, a))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events = rc.promise_events(((d, pd, a, seq) for seq, (d, pd, a) in enumerate(opts.paylog)),
+                               as_of)
     for (eff, _, d, a) in events:
         mine = [p for p in proms if p["key"] == d.key]
         if a > 0:
@@ -891,19 +834,7 @@ def segment(opts):
 # ----------------------------------------------------------------------------- CLI
 
 def dumps(obj):
-    if isinstance(obj, Num):
-        return str(obj)
-    if obj is None:
-        return "null"
-    if isinstance(obj, bool):
-        return "true" if obj else "false"
-    if isinstance(obj, str):
-        return json.dumps(obj, ensure_ascii=False)
-    if isinstance(obj, list):
-        return "[" + ", ".join(dumps(x) for x in obj) + "]"
-    if isinstance(obj, dict):
-        return "{" + ", ".join(json.dumps(k) + ": " + dumps(v) for k, v in obj.items()) + "}"
-    return json.dumps(obj)
+    return rc.dumps(obj, ensure_ascii=False)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -38,7 +38,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from decimal import Decimal
@@ -46,6 +45,7 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import roll_provision as ref  # noqa: E402
+import diffcommon as dc  # noqa: E402
 
 CURRENCIES = ["EUR", "USD", "JPY", "KWD"]
 MAX_INVOICES = 60  # --max-invoices
@@ -288,16 +288,11 @@ def styled(rng, rows, date_fields, amount_fields):
 
 
 def write_csv(path, rows, fields):
-    import csv
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow(r)
+    dc.write_csv(path, fields, rows)  # a key outside fields is an error
 
 
 def cobro_json(binary, args, cwd):
-    p = subprocess.run([binary] + args, cwd=cwd, capture_output=True, text=True)
+    p = dc.run([binary] + args, nice=False, cwd=cwd)
     out = None
     if p.returncode == 0:
         out = json.loads(p.stdout, parse_float=ref.Num, parse_int=ref.Num)
@@ -384,8 +379,7 @@ def other_formats(binary, args, cwd, got, command):
     import csv
     import io
     base = args[:args.index("-f")] + args[args.index("-f") + 2:]
-    p = subprocess.run([binary] + base + ["-f", "csv", "--totals"], cwd=cwd,
-                       capture_output=True, text=True)
+    p = dc.run([binary] + base + ["-f", "csv", "--totals"], nice=False, cwd=cwd)
     table = list(csv.reader(io.StringIO(p.stdout)))
     expected = got["rows"] + (got["totals"] if command == "roll" else [])
     if not expected:
@@ -399,7 +393,7 @@ def other_formats(binary, args, cwd, got, command):
         want = ["" if v is None else str(v) for v in row.values()]
         if line != want:
             return f"csv row {line} != json {want}"
-    p = subprocess.run([binary] + base + ["-f", "ndjson"], cwd=cwd, capture_output=True, text=True)
+    p = dc.run([binary] + base + ["-f", "ndjson"], nice=False, cwd=cwd)
     lines = [json.loads(x, parse_float=ref.Num, parse_int=ref.Num) for x in p.stdout.splitlines()]
     if lines != got["rows"]:
         return "ndjson rows differ from json rows"
@@ -532,8 +526,7 @@ def main():
     p.add_argument("--cases", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0, help="first seed")
     p.add_argument("--only", type=int, help="run this one seed")
-    default_bin = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "debug", "cobro")
-    p.add_argument("--bin", default=default_bin)
+    p.add_argument("--bin", default=dc.default_bin())
     p.add_argument("--keep", default="/tmp/cobro-roll-diff")
     p.add_argument("--max-fail", type=int, default=20, help="stop after this many failing cases")
     p.add_argument("--max-invoices", type=int, default=60,

@@ -25,24 +25,23 @@ random.Random(seed * 1000003 + k). A failing case is kept in KEEP/<seed>-<k>/ (c
 files, ref/ with the canonical ones, cmd.txt, diffs.txt, cobro.json, ref.json); passing
 cases are deleted.
 
+The ledger generator shares its pieces with diff_kpi.py (diffcommon.py).
+
 History: `age --detail` once printed each row's own customer_name (empty where the
 document's cell was), and `segment --summary` once added up every row whatever --top;
 both now follow docs/age.md and docs/segment.md.
 """
-import argparse
-import csv
 import datetime as dt
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
 from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import age_segment as ref  # noqa: E402
+import diffcommon as dc  # noqa: E402
 
 D = dt.timedelta
 STATS = {}
@@ -67,8 +66,7 @@ def amt(r, cur, lo, hi):
     return v
 
 
-def f(v):
-    return format(v, "f")
+f = dc.fmt
 
 
 def fancy(r, v):
@@ -80,11 +78,6 @@ def fancy(r, v):
     if v < 0:
         return r.choice(["(%s)" % s, "%s-" % s, "-" + s])
     return r.choice([s, "EUR " + s, "€" + s, "$" + s])
-
-
-def month_end(d):
-    n = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return n - D(1)
 
 
 def rand_expr(r, depth=0):
@@ -149,23 +142,12 @@ def gen(r):
             c["basis"] = "issue"
         elif r.random() < 0.1:
             fl += ["--basis", "due"]
-        x = r.random()
-        if x < 0.45:
-            pass
-        elif x < 0.55:
-            fl += ["--by", "customer"]
-        elif x < 0.7:
-            fl += ["--by", "none"]
-        elif x < 0.82:
-            fl += ["--by", "region"]
-        elif x < 0.9:
-            fl += ["--by", "customer,region"]
-        elif x < 0.95:
-            fl += ["--by", "region,customer_name"]
-        elif x < 0.97:
-            fl += ["--by", "currency"]
-        else:
-            fl += ["--by", "nosuchcol"]
+        by = dc.threshold_choice(r.random(), [
+            (0.45, None), (0.55, "customer"), (0.7, "none"), (0.82, "region"),
+            (0.9, "customer,region"), (0.95, "region,customer_name"), (0.97, "currency")],
+            "nosuchcol")
+        if by is not None:
+            fl += ["--by", by]
         if r.random() < 0.25:
             fl += ["--detail"]
     else:
@@ -205,20 +187,9 @@ def gen(r):
         keys.add(as_of - D(b))
         keys.add(as_of - D(b + 1))
         keys.add(as_of - D(b - 1))
-    d = (as_of - D(400)).replace(day=1)
-    while d <= as_of + D(40):
-        keys.add(d)
-        keys.add(d - D(1))
-        d = month_end(d) + D(1)
+    dc.month_keys(keys, as_of - D(400), as_of + D(40))
     keys = sorted(k for k in keys if as_of - D(500) <= k <= as_of + D(60))
-
-    def pick_day(base=None):
-        x = r.random()
-        if x < 0.35:
-            return r.choice(keys)
-        if base is not None and x < 0.7:
-            return base + D(r.randint(-40, 60))
-        return as_of - D(r.randint(-20, 450))
+    pick_day = dc.day_picker(r, keys, as_of)
 
     ncust = r.randint(1, 6)
     custs = []
@@ -233,25 +204,11 @@ def gen(r):
     for n in range(ndocs):
         cu, curs, region = r.choice(custs)
         cur = r.choice(curs)
-        issue = pick_day()
-        if r.random() < 0.08:
-            issue = as_of + D(r.randint(1, 20))  # after the as-of date
-        tdays = r.choice([0, 0, 1, 10, 14, 30, 30, 45, 60])
-        due = issue + D(tdays)
-        if r.random() < 0.35:  # due date on a key day (bucket boundary, month end...)
-            cand = [k for k in keys if k >= issue]
-            if cand:
-                due = r.choice(cand)
-        if r.random() < 0.02:
-            due = issue - D(r.randint(1, 20))
+        # due dates on key days: bucket boundaries, month ends...
+        issue, due, _ = dc.doc_dates(r, as_of, keys, pick_day, p_after=0.08, p_key_due=0.35,
+                                     p_due_before=0.02)
         no_issue = r.random() < 0.08
-        x = r.random()
-        if x < 0.15:
-            a = -amt(r, cur, 5, 500)
-        elif x < 0.19:
-            a = Decimal(0)
-        else:
-            a = amt(r, cur, 5, 1000)
+        a = dc.doc_amount(r, cur, amt, p_credit=0.15, p_zero=0.19)
         inv_id = "I%d" % (n + 1)
         row = {"customer": cu,
                "customer_name": r.choice(["", "Name " + cu, "Name " + cu]) if has_names else "",
@@ -268,48 +225,15 @@ def gen(r):
         if terms is not None and not no_issue and r.random() < 0.5:
             row["due_date"] = ""
             due = issue + D(terms)
-        if sf:
-            y = r.random()
-            if y < 0.25:
-                row["paid_date"] = pick_day(due).isoformat()
-                if r.random() < 0.5:
-                    row["paid_amount"] = f((a * r.choice([1, 3, 5, 10, 12]) / 10).quantize(q(cur)))
-            elif y < 0.45:
-                row["open_amount"] = f(r.choice([a, Decimal(0), (a / 4).quantize(q(cur)),
-                                                 -amt(r, cur, 1, 20)]))
-            if y < 0.45 and r.random() < 0.7:
-                continue
+        if sf and dc.single_file_cells(r, row, a, cur, due, pick_day, amt, q(cur), f) \
+                and r.random() < 0.7:
+            continue
         pat = r.random()
-        plist = []
         if a > 0:
-            if pat < 0.15:
-                pass
-            elif pat < 0.35:
-                plist.append((r.choice([due, due + D(1), due - D(1), as_of, as_of + D(1),
-                                        pick_day(due)]), a))
-            elif pat < 0.5:
-                p1 = (a * Decimal(r.choice([1, 2, 3, 5])) / 10).quantize(q(cur))
-                plist.append((pick_day(due), p1))
-                if r.random() < 0.6:
-                    plist.append((pick_day(due), a - p1))
-            elif pat < 0.6:
-                plist.append((pick_day(due), a + amt(r, cur, 1, 50)))
-            elif pat < 0.75:
-                d1 = pick_day(due)
-                d2 = d1 + D(r.randint(0, 60))
-                plist.append((d1, a))
-                plist.append((d2, -a))
-                if r.random() < 0.6:
-                    plist.append((d2 + D(r.randint(0, 40)), a))
-            elif pat < 0.82:
-                plist.append((issue - D(r.randint(1, 30)), a))
-            elif pat < 0.9:
-                for _ in range(r.randint(1, 4)):
-                    plist.append((pick_day(due), amt(r, cur, -50, 400)))
-            else:
-                plist.append((pick_day(due), Decimal(0).scaleb(-r.choice([0, 2, 3]))))
-                plist.append((pick_day(due), a))
+            plist = dc.positive_payments(r, pat, a, cur, due, issue, pick_day, amt, q(cur),
+                                         on_time=(as_of, as_of + D(1)))
         elif a < 0:
+            plist = []
             if pat < 0.4:
                 plist.append((pick_day(due), a))  # refund of the credit note
             elif pat < 0.55:
@@ -317,10 +241,7 @@ def gen(r):
             elif pat < 0.62:
                 plist.append((pick_day(due), -a))  # wrong-sign
         else:
-            if pat < 0.3:
-                plist.append((pick_day(due), amt(r, cur, 1, 50)))
-            elif pat < 0.5:
-                plist.append((pick_day(due), Decimal(0).scaleb(-r.choice([0, 2, 3]))))
+            plist = dc.zero_payments(r, pat, cur, due, pick_day, amt)
         for (pd, pa) in plist:
             pays.append({"invoice": inv_id, "date": pd.isoformat(), "amount": fancy(r, pa),
                          "customer": cu})
@@ -461,14 +382,6 @@ def conv_date(text, datefmt):
     return dt.date.fromisoformat(text).strftime(datefmt)
 
 
-def write_csv(path, header, rows, delim=",", bom=False, crlf=False):
-    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
-        w = csv.writer(fh, delimiter=delim, lineterminator="\r\n" if crlf else "\n")
-        w.writerow(header)
-        for row in rows:
-            w.writerow([row.get(h, "") for h in header])
-
-
 def write(d, c):
     """Canonical files in d/ref/ (read by the reference); the files cobro reads in d/,
     in the input form c["form"] (aliases, --map, delimiter, decimal comma, date format,
@@ -488,7 +401,7 @@ def write(d, c):
                       c["promises"]))
     form = c.get("form", {})
     for name, hdr, rows in files:
-        write_csv(os.path.join(d, "ref", name), hdr, rows)
+        dc.write_csv(os.path.join(d, "ref", name), hdr, rows, extra="ignore")
         hmap = form.get("headers", {}) if name == "invoices.csv" else {}
         chdr = [hmap.get(h, h) for h in hdr]
         crow = []
@@ -503,8 +416,8 @@ def write(d, c):
                     v = conv_date(v, form.get("datefmt"))
                 nr[hmap.get(h, h)] = v
             crow.append(nr)
-        write_csv(os.path.join(d, name), chdr, crow, form.get("delim", ","),
-                  form.get("bom", False), form.get("crlf", False))
+        dc.write_csv(os.path.join(d, name), chdr, crow, form.get("delim", ","),
+                     form.get("bom", False), form.get("crlf", False), extra="ignore")
     for name, text in c["files"].items():
         for dd in (d, os.path.join(d, "ref")):
             with open(os.path.join(dd, name), "w") as fh:
@@ -563,20 +476,8 @@ def compare(want, got):
             continue
         if gv != v:
             diffs.append(("params", k, v, gv))
-    for part in ("rows", "totals"):
-        w, g = want[part], got.get(part, [])
-        if len(w) != len(g):
-            diffs.append((part, "count", len(w), len(g)))
-        for i, (wr, gr) in enumerate(zip(w, g)):
-            if list(wr.keys()) != list(gr.keys()):
-                diffs.append((part, i, "keys", list(wr.keys()), list(gr.keys())))
-            for k, v in wr.items():
-                gv = gr.get(k, "<missing>")
-                if v != gv:
-                    ident = tuple(wr.get(x) for x in ("customer", "invoice", "currency")
-                                  if x in wr)
-                    diffs.append((part, i, ident, k, v, gv))
-    return diffs
+    return diffs + dc.compare_parts(want, got, lambda wr: (
+        tuple(wr.get(x) for x in ("customer", "invoice", "currency") if x in wr),))
 
 
 def run_case(binary, k, seed, keep, only=None):
@@ -587,8 +488,7 @@ def run_case(binary, k, seed, keep, only=None):
     d = os.path.join(keep, "%d-%d" % (seed, k))
     write(d, c)
     a, ra = argv_for(d, c)
-    p = subprocess.run(["nice", "-n", "19", binary] + a + ["-f", "json"],
-                       capture_output=True, text=True)
+    p = dc.run([binary] + a + ["-f", "json"])
     code, out = ref.run(ra)
     STATS[(c["cmd"], p.returncode)] = STATS.get((c["cmd"], p.returncode), 0) + 1
     if p.returncode == 0:
@@ -608,42 +508,20 @@ def run_case(binary, k, seed, keep, only=None):
             diffs.append(("exit", "ref", code, out[:200], "cobro", p.returncode,
                           p.stderr.strip()[:400]))
     else:
-        want = json.loads(out, parse_float=str, parse_int=str)
-        got = json.loads(p.stdout, parse_float=str, parse_int=str)
+        want = dc.json_text(out)
+        got = dc.json_text(p.stdout)
         diffs = compare(want, got)
-    with open(os.path.join(d, "cmd.txt"), "w") as fh:
-        fh.write(binary + " " + " ".join("'%s'" % x for x in a) + " -f json\n")
-    if diffs:
-        with open(os.path.join(d, "diffs.txt"), "w") as fh:
-            for x in diffs:
-                fh.write(repr(x) + "\n")
-            fh.write("stderr: " + p.stderr + "\n")
-        with open(os.path.join(d, "cobro.json"), "w") as fh:
-            fh.write(p.stdout)
-        with open(os.path.join(d, "ref.json"), "w") as fh:
-            fh.write(out)
-    else:
-        shutil.rmtree(d)
+    dc.keep_case(d, binary + " " + " ".join("'%s'" % x for x in a) + " -f json\n", diffs,
+                 p.stdout, p.stderr, out)
     return c, a, diffs
 
 
-def default_bin():
-    if os.environ.get("COBRO_BIN"):
-        return os.environ["COBRO_BIN"]
-    return os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "debug", "cobro")
-
-
 def main():
-    ap = argparse.ArgumentParser(description="cobro age/segment vs age_segment.py")
-    ap.add_argument("--cases", type=int, default=500)
-    ap.add_argument("--start", type=int, default=0)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cobro", "--bin", dest="cobro", default=default_bin())
-    ap.add_argument("--keep", default="/tmp/cobro-age-diff")
-    ap.add_argument("--one", type=int)
+    ap = dc.case_parser("cobro age/segment vs age_segment.py", "/tmp/cobro-age-diff",
+                        dc.default_bin("COBRO_BIN"))
     ap.add_argument("--only", choices=["age", "segment"])
     a = ap.parse_args()
-    ks = [a.one] if a.one is not None else range(a.start, a.start + a.cases)
+    ks = dc.case_numbers(a)
     nfail = nrun = 0
     kinds = {}
     codes = {}
@@ -657,15 +535,12 @@ def main():
             fields = sorted({"%s.%s" % (c["cmd"], x[3] if x[0] in ("rows", "totals") and len(x) == 6
                                         else x[0] + ("" if x[0] != "exit" else "%s/%s" % (x[2], x[5])))
                              for x in diffs})
-            for fl in fields:
-                kinds.setdefault(fl, []).append(k)
-            print("FAIL case %d %s: %d diffs, %s" % (k, c["cmd"], len(diffs), fields))
-            sys.stdout.flush()
+            dc.note_failure(kinds, k, fields, "FAIL case %d %s: %d diffs, %s" % (
+                k, c["cmd"], len(diffs), fields))
     print("cases %d seed %d failures %d" % (nrun, a.seed, nfail))
     print("  stats (command, exit code) -> cases; (command, 'rows') -> rows compared:",
           sorted(STATS.items(), key=str))
-    for fl, v in sorted(kinds.items()):
-        print("  %s: %d cases, e.g. %s" % (fl, len(v), v[:8]))
+    dc.print_kinds(kinds)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,12 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import dunning as ref_dunning  # noqa: E402
+import diffcommon as dc  # noqa: E402
 
 BIN = os.environ.get("COBRO_BIN", "target/debug/cobro")
 CASES = os.environ.get("COBRO_AUDIT_CASES", "/tmp/cobro-dunning-cases")
@@ -49,12 +49,7 @@ def dec_str(frac_val, dig):
     return ref_dunning.fmt(frac_val, dig)
 
 
-def write_csv(path, header, rows):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        for r in rows:
-            w.writerow(r)
+write_csv = dc.write_csv  # (path, header, list rows)
 
 
 def gen_case(seed, cdir):
@@ -288,12 +283,8 @@ def gen_case(seed, cdir):
                 row.append(v or "")
         irows.append(row)
     cur_of = {dd["invoice"]: dd["currency"] for dd in docs}
-    with open(os.path.join(cdir, "invoices.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, delimiter=delim, lineterminator="\n")
-        w.writerow(cols)
-        w.writerows(irows)
-    with open(os.path.join(cdir, "payments.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, delimiter=delim, lineterminator="\n")
+    write_csv(os.path.join(cdir, "invoices.csv"), cols, irows, delimiter=delim)
+    with dc.csv_writer(os.path.join(cdir, "payments.csv"), delim) as w:
         w.writerow(["invoice", "customer", "date", "amount"])
         for (i, c, wd, v) in pays:
             w.writerow([i, c, vdate(wd), vamt(v, cur_of[i])])
@@ -413,9 +404,9 @@ def gen_case(seed, cdir):
 
 def run_cobro(cdir, as_of, extra, binpath):
     fmt = [] if "-f" in extra else ["-f", "json"]
-    cmd = ["nice", "-n", "19", binpath, "dunning", "invoices.csv", "--payments", "payments.csv",
+    cmd = [binpath, "dunning", "invoices.csv", "--payments", "payments.csv",
            "--policy", "policy.toml", "--as-of", as_of] + fmt + extra
-    p = subprocess.run(cmd, cwd=cdir, capture_output=True, text=True, timeout=120)
+    p = dc.run(cmd, cwd=cdir, timeout=120)  # under nice -n 19
     return p.returncode, p.stdout, p.stderr
 
 
@@ -453,8 +444,8 @@ def expected_csv(rows):
                 v = ""
             elif f == "invoices":
                 v = " ".join(v)
-            if f in TEXT and v and v[0] in "=+-@\t\r":
-                v = "'" + v
+            if f in TEXT:
+                v = dc.formula_guard(v)
             cells.append(v)
         w.writerow(cells)
     return buf.getvalue()
@@ -475,7 +466,7 @@ def compare(ref, rc, out, err, tag):
     if rc != 0:
         return diffs
     try:
-        j = json.loads(out, parse_float=str, parse_int=str)
+        j = dc.json_text(out)
     except Exception as e:  # noqa: BLE001
         return [f"{tag}: cobro JSON unreadable: {e}"]
     if j.get("command") != "dunning" or j.get("as_of") != ref["as_of"]:
@@ -620,7 +611,8 @@ def main():
                 for x in d[:8]:
                     print("   ", x)
     print(f"{hi - lo} cases, {bad} with differences; stats {STATS}")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -6,20 +6,19 @@ the JSON numbers, plus exit codes.
   nice -n 19 python3 tests/reference/diff_kpi.py --cases 1000 --seed 1 [--cobro BIN]
         [--keep /tmp/cobro-kpi-fail] [--one SEED]
 Case k uses random.Random(seed * 1000003 + k). A failing case is kept in KEEP/<k>/.
+The ledger generator shares its pieces with diff_age_segment.py (diffcommon.py).
 """
-import argparse
-import csv
 import datetime as dt
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kpi as ref  # noqa: E402
+import diffcommon as dc  # noqa: E402
+import refcommon as rc  # noqa: E402
 
 D = dt.timedelta
 CURS = ["EUR", "EUR", "USD", "JPY", "KWD"]
@@ -35,13 +34,12 @@ def amt(r, cur, lo, hi):
     return v
 
 
-def f(v):
-    s = format(v, "f")
-    return s
+f = dc.fmt
+month_end = rc.month_end
 
 
-def month_end(d):
-    return ref.month_end(d)
+def q(cur):
+    return Decimal(1).scaleb(-ref.MINOR.get(cur, 2))
 
 
 def gen(r):
@@ -77,20 +75,9 @@ def gen(r):
     # key days: period boundaries, month ends, 29 Feb
     keys = {S0, S0 - D(1), E0, E0 + D(1), as_of, as_of + D(1), dt.date(2024, 2, 29),
             dt.date(2024, 2, 28), dt.date(2024, 3, 1)}
-    d = S0.replace(day=1)
-    while d <= E0 + D(31):
-        keys.add(d)
-        keys.add(d - D(1))
-        d = month_end(d) + D(1)
+    dc.month_keys(keys, S0, E0 + D(31))
     keys = sorted(k for k in keys if as_of - D(500) <= k <= as_of + D(40))
-
-    def pick_day(base=None):
-        x = r.random()
-        if x < 0.35:
-            return r.choice(keys)
-        if base is not None and x < 0.7:
-            return base + D(r.randint(-40, 60))
-        return as_of - D(r.randint(-20, 450))
+    pick_day = dc.day_picker(r, keys, as_of)
 
     ncust = r.randint(1, 5)
     custs = []
@@ -103,26 +90,12 @@ def gen(r):
     for n in range(ndocs):
         c, curs, region = r.choice(custs)
         cur = r.choice(curs)
-        issue = pick_day()
-        if r.random() < 0.07:
-            issue = as_of + D(r.randint(1, 20))  # after the as-of date
-        tdays = r.choice([0, 0, 1, 10, 14, 30, 30, 45, 60])
-        due = issue + D(tdays)
-        if r.random() < 0.2:  # due date on a key day (period end, month end...)
-            cand = [k for k in keys if k >= issue]
-            if cand:
-                due = r.choice(cand)
-        if r.random() < 0.03:
-            due = issue - D(r.randint(1, 20))  # due before issue (exotic)
-            exotic = True
+        issue, due, before = dc.doc_dates(r, as_of, keys, pick_day, p_after=0.07,
+                                          p_key_due=0.2, p_due_before=0.03)
+        if before:
+            exotic = True  # due before issue
         no_issue = r.random() < 0.08
-        x = r.random()
-        if x < 0.12:
-            a = -amt(r, cur, 5, 500)
-        elif x < 0.16:
-            a = Decimal(0)
-        else:
-            a = amt(r, cur, 5, 1000)
+        a = dc.doc_amount(r, cur, amt, p_credit=0.12, p_zero=0.16)
         inv_id = "I%d" % (n + 1)
         row = {"customer": c, "customer_name": "Name " + c, "invoice": inv_id,
                "issue_date": "" if no_issue else issue.isoformat(),
@@ -133,63 +106,21 @@ def gen(r):
         if terms is not None and not no_issue and r.random() < 0.5:
             row["due_date"] = ""
             due = issue + D(terms)
-        if sf:
-            y = r.random()
-            if y < 0.25:
-                row["paid_date"] = pick_day(due).isoformat()
-                if r.random() < 0.5:
-                    row["paid_amount"] = f((a * r.choice([1, 3, 5, 10, 12]) / 10).quantize(
-                        Decimal(1).scaleb(-ref.MINOR.get(cur, 2))))
-                if r.random() < 0.1:
-                    row["open_amount"] = f(a / 2 if cur != "JPY" else a)
-            elif y < 0.45:
-                row["open_amount"] = f(r.choice([a, Decimal(0), (a / 4).quantize(
-                    Decimal(1).scaleb(-ref.MINOR.get(cur, 2))), -amt(r, cur, 1, 20)]))
-            elif y < 0.5:
-                row["paid_amount"] = f(a)
-            if y < 0.5 and r.random() < 0.7:
-                continue  # no payments-file rows for this one
+        if sf and dc.single_file_cells(r, row, a, cur, due, pick_day, amt, q(cur), f,
+                                       more=True) and r.random() < 0.7:
+            continue  # no payments-file rows for this one
         # payments
-        base = due
         pat = r.random()
-        plist = []
         if a > 0:
-            if pat < 0.15:
-                pass  # unpaid
-            elif pat < 0.35:
-                plist.append((r.choice([due, due + D(1), due - D(1), pick_day(due)]), a))
-            elif pat < 0.5:  # partial(s)
-                p1 = (a * Decimal(r.choice([1, 2, 3, 5])) / 10).quantize(Decimal(1).scaleb(-ref.MINOR.get(cur, 2)))
-                plist.append((pick_day(due), p1))
-                if r.random() < 0.6:
-                    plist.append((pick_day(due), a - p1))
-            elif pat < 0.6:  # overpayment
-                plist.append((pick_day(due), a + amt(r, cur, 1, 50)))
-            elif pat < 0.75:  # payment, reversal, maybe re-payment
-                d1 = pick_day(due)
-                d2 = d1 + D(r.randint(0, 60))
-                plist.append((d1, a))
-                plist.append((d2, -a))
-                if r.random() < 0.6:
-                    plist.append((d2 + D(r.randint(0, 40)), a))
-            elif pat < 0.82:  # payment before issue
-                plist.append((issue - D(r.randint(1, 30)), a))
-            elif pat < 0.9:  # many small random
-                for _ in range(r.randint(1, 4)):
-                    plist.append((pick_day(due), amt(r, cur, -50, 400)))
-            else:
-                plist.append((pick_day(due), Decimal(0).scaleb(-r.choice([0, 2, 3]))))
-                plist.append((pick_day(due), a))
+            plist = dc.positive_payments(r, pat, a, cur, due, issue, pick_day, amt, q(cur))
         elif a < 0:
+            plist = []
             if pat < 0.5:
                 plist.append((pick_day(due), a))  # refund of the credit note
             elif pat < 0.6:
                 plist.append((pick_day(due), a / 2 if cur != "JPY" else a))
         else:
-            if pat < 0.3:
-                plist.append((pick_day(due), amt(r, cur, 1, 50)))
-            elif pat < 0.5:
-                plist.append((pick_day(due), Decimal(0).scaleb(-r.choice([0, 2, 3]))))
+            plist = dc.zero_payments(r, pat, cur, due, pick_day, amt)
         for (pd, pa) in plist:
             pays.append({"invoice": inv_id, "date": pd.isoformat(), "amount": f(pa),
                          "customer": c})
@@ -207,15 +138,9 @@ def write(d, case):
           "currency", "disputed", "region"]
     if case.get("sf"):
         ih += ["paid_date", "paid_amount", "open_amount"]
-    with open(os.path.join(d, "invoices.csv"), "w", newline="") as fh:
-        w = csv.DictWriter(fh, ih, lineterminator="\n")
-        w.writeheader()
-        w.writerows(case["invoices"])
+    dc.write_csv(os.path.join(d, "invoices.csv"), ih, case["invoices"])
     ph = ["invoice", "date", "amount"] + (["customer"] if case["pay_customer_col"] else [])
-    with open(os.path.join(d, "payments.csv"), "w", newline="") as fh:
-        w = csv.DictWriter(fh, ph, lineterminator="\n", extrasaction="ignore")
-        w.writeheader()
-        w.writerows(case["payments"])
+    dc.write_csv(os.path.join(d, "payments.csv"), ph, case["payments"], extra="ignore")
 
 
 def args_for(binary, d, case):
@@ -249,26 +174,17 @@ def compare(want, got):
     for k, v in want["params"].items():
         if str(got["params"].get(k)) != str(v) and not (v is None and got["params"].get(k) is None):
             diffs.append(("params", k, v, got["params"].get(k)))
-    for part in ("rows", "totals"):
-        w, g = want[part], got.get(part, [])
-        if len(w) != len(g):
-            diffs.append((part, "count", len(w), len(g),
-                          [(x["period_start"], x["currency"]) for x in w],
-                          [(x.get("period_start"), x.get("currency")) for x in g]))
-            continue
-        for i, (wr, gr) in enumerate(zip(w, g)):
-            if list(wr.keys()) != list(gr.keys()):
-                diffs.append((part, i, "keys", list(wr.keys()), list(gr.keys())))
-            for k, v in wr.items():
-                gv = gr.get(k, "<missing>")
-                if v != gv:
-                    kk = k
-                    if isinstance(gv, str) and gv.startswith("-") and gv[1:] == v \
-                            and set(v) <= set("0."):
-                        kk = k + "(-0)"  # negative zero printed for an exact 0
-                    diffs.append((part, i, wr["period_start"], wr["period_end"],
-                                  wr["currency"], kk, v, gv))
-    return diffs
+    return diffs + dc.compare_parts(
+        want, got, lambda wr: (wr["period_start"], wr["period_end"], wr["currency"]),
+        count_info=lambda w, g: ([(x["period_start"], x["currency"]) for x in w],
+                                 [(x.get("period_start"), x.get("currency")) for x in g]),
+        label=field_label)
+
+
+def field_label(k, v, gv):
+    if isinstance(gv, str) and gv.startswith("-") and gv[1:] == v and set(v) <= set("0."):
+        return k + "(-0)"  # negative zero printed for an exact 0
+    return k
 
 
 def run_case(binary, k, seed, keep, verbose=False):
@@ -278,7 +194,7 @@ def run_case(binary, k, seed, keep, verbose=False):
     write(d, case)
     random.seed(k)
     a = args_for(binary, d, case)
-    p = subprocess.run(["nice", "-n", "19"] + a, capture_output=True, text=True)
+    p = dc.run(a)
     to_reading = "to_month" if case["mode"] == "to" else "as_of_month"
     want = ref.kpi(os.path.join(d, "invoices.csv"), os.path.join(d, "payments.csv"),
                    case["as_of"], case["from"], case["to"], case["every"], case["by"],
@@ -295,39 +211,22 @@ def run_case(binary, k, seed, keep, verbose=False):
             nt.update({k2: v for k2, v in t.items() if k2 not in nt})
             t.clear()
             t.update(nt)
-    want = json.loads(ref.dumps(want), parse_float=str, parse_int=str)
+    want = dc.json_text(ref.dumps(want))
     diffs = []
     if p.returncode != 0:
         diffs.append(("exit", p.returncode, p.stderr.strip()[:500]))
     else:
-        got = json.loads(p.stdout, parse_float=str, parse_int=str)
+        got = dc.json_text(p.stdout)
         diffs = compare(want, got)
-    with open(os.path.join(d, "cmd.txt"), "w") as fh:
-        fh.write(" ".join(a) + "\n")
-    if diffs:
-        with open(os.path.join(d, "diffs.txt"), "w") as fh:
-            for x in diffs:
-                fh.write(repr(x) + "\n")
-            fh.write("stderr: " + p.stderr + "\n")
-        with open(os.path.join(d, "cobro.json"), "w") as fh:
-            fh.write(p.stdout)
-        with open(os.path.join(d, "ref.json"), "w") as fh:
-            json.dump(want, fh, indent=1)
-    else:
-        shutil.rmtree(d)
+    dc.keep_case(d, " ".join(a) + "\n", diffs, p.stdout, p.stderr,
+                 lambda: json.dumps(want, indent=1))
     return case, a, diffs
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cases", type=int, default=500)
-    ap.add_argument("--start", type=int, default=0)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cobro", default="target/debug/cobro")
-    ap.add_argument("--keep", default="/tmp/cobro-kpi-fail")
-    ap.add_argument("--one", type=int)
+    ap = dc.case_parser(None, "/tmp/cobro-kpi-fail", "target/debug/cobro", bin_alias=False)
     a = ap.parse_args()
-    ks = [a.one] if a.one is not None else range(a.start, a.start + a.cases)
+    ks = dc.case_numbers(a)
     nfail = 0
     kinds = {}
     for k in ks:
@@ -339,14 +238,10 @@ def main():
             tag = "exotic" if case["exotic"] else ("to-only" if case["mode"] == "to" else "")
             if case.get("sf"):
                 tag += " single-file"
-            for fl in fields:
-                kinds.setdefault(fl, []).append(k)
-            print("FAIL case %d %s %s: %d diffs, fields %s" % (k, tag, case["mode"],
-                                                             len(diffs), fields))
-            sys.stdout.flush()
+            dc.note_failure(kinds, k, fields, "FAIL case %d %s %s: %d diffs, fields %s" % (
+                k, tag, case["mode"], len(diffs), fields))
     print("cases %d seed %d failures %d" % (len(ks), a.seed, nfail))
-    for fl, v in sorted(kinds.items(), key=lambda x: str(x[0])):
-        print("  %s: %d cases, e.g. %s" % (fl, len(v), v[:8]))
+    dc.print_kinds(kinds)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ Rerun (from the repository root, after `cargo build`):
       [--cobro target/debug/cobro] [--promise-bin B] [--forecast-bin B] [--keep DIR] [--csv]
 The binary defaults to $COBRO, else $CARGO_TARGET_DIR/debug/cobro, else target/debug/cobro.
 Each failing case is written to DIR/<command>-<seed>/ (CSV files, cmd.txt, both outputs).
+The ledger helpers it shares with diff_side.py are in diffcommon.py.
 """
 import argparse
 import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 from decimal import Decimal
@@ -37,41 +37,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import refcommon as rc  # noqa: E402
 import promise as ref_promise  # noqa: E402
 import forecast as ref_forecast  # noqa: E402
+import diffcommon as dc  # noqa: E402
+from diffcommon import (fmt, rand_amount, gen_customers, single_file_columns,  # noqa: E402
+                        PAY_H, PRO_H)
 
 D = dt.timedelta
-CURS = ["EUR", "USD", "JPY", "KWD"]
-
-
-def rand_amount(r, cur, lo=1, hi=3000, tiny=False):
-    digits = rc.minor(cur)
-    if tiny:
-        units = r.randint(1, 7)
-    else:
-        units = r.randint(lo * 10 ** digits, hi * 10 ** digits)
-    return Decimal(units).scaleb(-digits)
-
-
-def fmt(x):
-    return format(x, "f")
-
-
-def single_file_columns(r, invoices, as_of):
-    """Sometimes turn a few rows into single-file export rows (SPEC section 1): a
-    paid_date (with or without paid_amount) or only an open_amount. Returns the extra
-    header columns."""
-    if r.random() < 0.75:
-        return []
-    for inv in invoices:
-        x = r.random()
-        amt = Decimal(inv["amount"])
-        if x < 0.15:
-            due = dt.date.fromisoformat(inv["due_date"])
-            inv["paid_date"] = (due + D(days=r.randint(-20, 40))).isoformat()
-            if r.random() < 0.5:
-                inv["paid_amount"] = fmt((amt / 2).quantize(amt) if r.random() < 0.5 else amt)
-        elif x < 0.3:
-            inv["open_amount"] = fmt(r.choice([Decimal(0), (amt / 3).quantize(amt), amt]))
-    return ["paid_date", "paid_amount", "open_amount"]
 
 
 def loosen(r, invoices, payments):
@@ -89,37 +59,8 @@ def loosen(r, invoices, payments):
     return PAY_H
 
 
-def write_csv(path, header, rows):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(",".join(header) + "\n")
-        for row in rows:
-            cells = []
-            for h in header:
-                v = row.get(h, "")
-                v = "" if v is None else str(v)
-                if any(c in v for c in ',"\n'):
-                    v = '"' + v.replace('"', '""') + '"'
-                cells.append(v)
-            f.write(",".join(cells) + "\n")
-
-
 INV_H = ["customer", "customer_name", "invoice", "issue_date", "due_date", "amount",
          "currency", "disputed"]
-PAY_H = ["invoice", "date", "amount"]
-PRO_H = ["promise_id", "customer", "created", "promised_date", "amount", "currency",
-         "invoice", "note"]
-
-
-def gen_customers(r, k):
-    pool = ["C1", "C2", "C10", "C9", "b-co", "A7", "Z", "+C5"]
-    r.shuffle(pool)
-    custs = pool[:k]
-    out = {}
-    for c in custs:
-        curs = r.sample(CURS, r.choice([1, 1, 1, 2]))
-        name = r.choice(["", "Acme " + c, "Name, " + c])
-        out[c] = (curs, name)
-    return out
 
 
 # ---------------------------------------------------------------- promise
@@ -149,25 +90,11 @@ def gen_promise(r, d):
     pid_pool = ["P9", "P10", "X1", "", "", "p-2", "P100"]
     used = set()
     for line in range(2, 2 + r.randint(1, 6)):
-        inv0 = r.choice(invoices)
-        c, cur = inv0["customer"], inv0["currency"]
-        mine = [i for i in invoices if i["customer"] == c and i["currency"] == cur]
-        pos = [i for i in mine if i["_amt"] > 0]
-        scope = ""
-        if pos and r.random() < 0.55:
-            lst = r.sample(mine, r.randint(1, min(3, len(mine))))
-            if not any(i["_amt"] > 0 for i in lst):
-                lst.append(r.choice(pos))
-            ids = [i["invoice"] for i in lst]
-            if r.random() < 0.3:
-                ids.append(ids[0])  # repeated id counts once
-            scope = " ".join(ids)
+        c, cur, mine = dc.promise_pair(r, invoices, "currency")
+        scope = dc.promise_scope(r, mine, 0.55, p_repeat=0.3)
         created = as_of - D(days=r.randint(-4, 45))
         promised = created + D(days=r.randint(0, 12))
-        pid = r.choice(pid_pool)
-        if pid in used or pid == "":
-            pid = "" if ("P%d" % line) not in used and r.random() < 0.5 else "Q%d" % line
-        used.add(pid if pid else "P%d" % line)
+        pid = dc.promise_id(r, pid_pool, line, used)
         if scope:
             pcur = cur if r.random() < 0.4 else ""
         else:
@@ -207,10 +134,7 @@ def gen_promise(r, d):
                                  "amount": fmt(-a)})
     for p in promises:  # payments that exactly keep a promise, at a key day
         if r.random() < 0.5:
-            ids = p["invoice"].split()
-            pool = [i for i in invoices if i["customer"] == p["customer"]
-                    and i["currency"] == p["_cur"] and i["_amt"] > 0
-                    and (not ids or i["invoice"] in ids)]
+            pool = dc.keeping_pool(invoices, p, "currency")
             if pool:
                 dl = p["_promised"] + D(days=tol)
                 day = r.choice([p["_created"], p["_promised"], dl, dl + D(days=1),
@@ -225,9 +149,9 @@ def gen_promise(r, d):
     r.shuffle(payments)
     extra = single_file_columns(r, invoices, as_of)
     pay_h = loosen(r, invoices, payments)
-    write_csv(os.path.join(d, "invoices.csv"), INV_H + extra, invoices)
-    write_csv(os.path.join(d, "payments.csv"), pay_h, payments)
-    write_csv(os.path.join(d, "promises.csv"), PRO_H, promises)
+    dc.write_rows(os.path.join(d, "invoices.csv"), INV_H + extra, invoices)
+    dc.write_rows(os.path.join(d, "payments.csv"), pay_h, payments)
+    dc.write_rows(os.path.join(d, "promises.csv"), PRO_H, promises)
     return {"as_of": as_of, "tolerance": tol}
 
 
@@ -269,8 +193,8 @@ def gen_forecast_ties(r, d):
                              "due_date": (as_of - D(days=20)).isoformat(),
                              "amount": fmt(amt), "currency": cur})
     r.shuffle(payments)
-    write_csv(os.path.join(d, "invoices.csv"), INV_H, invoices)
-    write_csv(os.path.join(d, "payments.csv"), PAY_H, payments)
+    dc.write_rows(os.path.join(d, "invoices.csv"), INV_H, invoices)
+    dc.write_rows(os.path.join(d, "payments.csv"), PAY_H, payments)
     return {"disputes": None, "as_of": as_of, "weeks": 5, "lookback": 365,
             "min_history": 1, "detail": False, "backtest": False}
 
@@ -372,12 +296,12 @@ def gen_forecast(r, d):
     r.shuffle(payments)
     extra = single_file_columns(r, invoices, as_of)
     pay_h = loosen(r, invoices, payments)
-    write_csv(os.path.join(d, "invoices.csv"), INV_H + extra, invoices)
-    write_csv(os.path.join(d, "payments.csv"), pay_h, payments)
+    dc.write_rows(os.path.join(d, "invoices.csv"), INV_H + extra, invoices)
+    dc.write_rows(os.path.join(d, "payments.csv"), pay_h, payments)
     disputes = None
     if r.random() < 0.4:
         disputes = os.path.join(d, "disputes.csv")
-        write_csv(disputes, ["dispute_id", "invoice", "opened", "closed", "reason"],
+        dc.write_rows(disputes, ["dispute_id", "invoice", "opened", "closed", "reason"],
                   gen_disputes(r, invoices, as_of))
     return {"disputes": disputes, "as_of": as_of, "weeks": weeks, "lookback": lookback, "min_history": minh,
             "detail": detail, "backtest": backtest}
@@ -401,9 +325,7 @@ def gen_disputes(r, invoices, as_of):
             rows.append({"invoice": inv["invoice"], "opened": opened.isoformat(),
                          "closed": closed.isoformat(), "reason": "price"})
             day = closed + D(days=r.choice([0, 1, 3]))
-    r.shuffle(rows)
-    for k, row in enumerate(rows):
-        row["dispute_id"] = "" if r.random() < 0.5 else "DS%d" % k
+    dc.number_disputes(r, rows)
     return rows
 
 
@@ -474,8 +396,8 @@ def diff_csv(ref, text, numeric):
         want = []
         for f in header:
             c = csv_cell(r[f])
-            if f not in numeric and c[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                c = "'" + c
+            if f not in numeric:
+                c = dc.formula_guard(c)
             want.append(c)
         if want != got:
             bad = [(f, w, g) for f, w, g in zip(header, want, got) if w != g]
@@ -493,9 +415,9 @@ def run_case(kind, seed, binary, keep, check_csv=False):
     d = tempfile.mkdtemp(prefix="qa-pf-")
     prm = (gen_promise if kind == "promise" else gen_forecast)(r, d)
     args, ref = (run_promise if kind == "promise" else run_forecast)(binary, d, prm)
-    p = subprocess.run(args, capture_output=True, text=True)
+    p = dc.run(args, nice=False)
     if p.returncode == 0:
-        got = json.loads(p.stdout, parse_float=str, parse_int=str)
+        got = dc.json_text(p.stdout)
     elif p.returncode == 1 and ref == "error":
         got = "error"
     else:
@@ -503,7 +425,7 @@ def run_case(kind, seed, binary, keep, check_csv=False):
     problem = diff(ref, got)
     if not problem and check_csv and ref != "error":
         a2 = [x if x != "json" else "csv" for x in args]
-        q = subprocess.run(a2, capture_output=True, text=True)
+        q = dc.run(a2, nice=False)
         problem = diff_csv(ref, q.stdout, NUMERIC if kind == "forecast" else
                            NUMERIC - {"invoices"}) if q.returncode == 0 else \
             "csv: exit %d %s" % (q.returncode, q.stderr[:200])
@@ -528,20 +450,12 @@ def run_case(kind, seed, binary, keep, check_csv=False):
     return problem
 
 
-def default_bin():
-    if os.environ.get("COBRO"):
-        return os.environ["COBRO"]
-    if os.environ.get("CARGO_TARGET_DIR"):
-        return os.path.join(os.environ["CARGO_TARGET_DIR"], "debug", "cobro")
-    return "target/debug/cobro"
-
-
 def main():
     ap = argparse.ArgumentParser(description="cobro promise/forecast vs the reference")
     ap.add_argument("--cases", type=int, default=500, help="cases per command")
     ap.add_argument("--seed", type=int, default=1, help="first seed")
     ap.add_argument("--only", choices=["promise", "forecast"])
-    ap.add_argument("--cobro", default=default_bin())
+    ap.add_argument("--cobro", default=dc.default_bin("COBRO"))
     ap.add_argument("--promise-bin")
     ap.add_argument("--forecast-bin")
     ap.add_argument("--keep", default="/tmp/qa-pf-fail", help="where failing cases go")

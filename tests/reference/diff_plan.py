@@ -29,7 +29,6 @@ payments -30.00 then 100.00): cobro once completed the installment; now the plan
 70.00 and the installment is 30.00 short (docs/plan.md "How money is applied"). A
 repeated installment number once gave an empty value in the message.
 """
-import argparse
 import csv
 import datetime as dt
 import json
@@ -37,12 +36,12 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plan as ref  # noqa: E402
+import diffcommon as dc  # noqa: E402
 
 D = dt.timedelta
 EDGE_STARTS = [dt.date(2025, 1, 31), dt.date(2024, 1, 31), dt.date(2024, 2, 29),
@@ -60,8 +59,7 @@ def money_str(r, lo_cents, hi_cents, dec3=0.05):
     return v
 
 
-def fstr(v):
-    return format(v, "f")
+fstr = dc.fmt
 
 
 def pick_start(r):
@@ -394,12 +392,8 @@ def write_check(d, case, r):
     if case["map"]:
         hs = list(hs)
         hs[4] = "Cuota"
-    enc = "utf-8-sig" if case["bom"] else "utf-8"
-    with open(os.path.join(d, "plans.csv"), "w", newline="", encoding=enc) as fh:
-        w = csv.writer(fh, delimiter=case["delim"],
-                       lineterminator="\r\n" if case["crlf"] else "\n")
-        w.writerow(hs)
-        w.writerows(rows)
+    dc.write_csv(os.path.join(d, "plans.csv"), hs, rows, case["delim"], case["bom"],
+                 case["crlf"])
     ph = []
     es = case["hdr_style"] == "es"
     if case["with_pid"]:
@@ -407,9 +401,8 @@ def write_check(d, case, r):
     if case["with_cust"]:
         ph.append("Cliente" if es else "customer")
     ph += ["Fecha", "Importe"] if es else ["date", "amount"]
-    with open(os.path.join(d, "payments.csv"), "w", newline="", encoding=enc) as fh:
-        w = csv.writer(fh, delimiter=case["delim"],
-                       lineterminator="\r\n" if case["crlf"] else "\n")
+    with dc.csv_writer(os.path.join(d, "payments.csv"), case["delim"], case["bom"],
+                       case["crlf"]) as w:
         if not case["empty_pays"]:
             w.writerow(ph)
             for (pid, c, day, a) in case["pays"]:
@@ -497,8 +490,7 @@ def run_case(binary, k, seed, keep, kind=None):
             del sargs[i:i + 4]
         sargs += ["--plan-id", "RT-%d" % k, "--customer", "C1", "-f", "csv", "-o",
                   os.path.join(d, "plans.csv")]
-        sp = subprocess.run(["nice", "-n", "19", binary] + sargs, capture_output=True,
-                            text=True)
+        sp = dc.run([binary] + sargs)
         if sp.returncode != 0:
             shutil.rmtree(d)
             return kd, sargs, [], -1
@@ -508,8 +500,7 @@ def run_case(binary, k, seed, keep, kind=None):
         first = inst[0][0]
         as_of = first + D(days=r.randint(-10, 400))
         grace = r.choice([0, 5, 5, 30])
-        with open(os.path.join(d, "payments.csv"), "w", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
+        with dc.csv_writer(os.path.join(d, "payments.csv")) as w:
             w.writerow(["plan_id", "date", "amount"])
             for (due, a) in inst[:60]:
                 x = r.random()
@@ -530,8 +521,7 @@ def run_case(binary, k, seed, keep, kind=None):
     if kd in ("schedule", "offer") and r.random() < 0.5:
         if "--as-of" not in args:
             args += ["--as-of", "2025-05-%02d" % r.randint(1, 31)]
-    p = subprocess.run(["nice", "-n", "19", binary] + args + ["-f", "json"],
-                       capture_output=True, text=True, timeout=120)
+    p = dc.run([binary] + args + ["-f", "json"], timeout=120)
     code, want, msg = ref.run(list(args))
     diffs = []
     if p.returncode != code:
@@ -571,40 +561,19 @@ def run_case(binary, k, seed, keep, kind=None):
                       and int(x["line"]) == ln]
                 if gr != [detail]:
                     diffs.append(("reject_row", os.path.basename(f), ln, detail, gr))
-    with open(os.path.join(d, "cmd.txt"), "w") as fh:
-        fh.write(" ".join("'%s'" % x if (" " in x or not x or "\t" in x) else x
-                          for x in [binary] + args + ["-f", "json"]) + "\n")
-    if diffs:
-        with open(os.path.join(d, "diffs.txt"), "w") as fh:
-            for x in diffs:
-                fh.write(repr(x) + "\n")
-            fh.write("stderr: " + p.stderr + "\n")
-        with open(os.path.join(d, "cobro.json"), "w") as fh:
-            fh.write(p.stdout)
-        with open(os.path.join(d, "ref.json"), "w") as fh:
-            fh.write(ref.dumps(want) if want else msg)
-    else:
-        shutil.rmtree(d)
+    cmdline = " ".join("'%s'" % x if (" " in x or not x or "\t" in x) else x
+                       for x in [binary] + args + ["-f", "json"]) + "\n"
+    dc.keep_case(d, cmdline, diffs, p.stdout, p.stderr,
+                 lambda: ref.dumps(want) if want else msg)
     return kd, args, diffs, p.returncode
 
 
-def default_bin():
-    if os.environ.get("COBRO_BIN"):
-        return os.environ["COBRO_BIN"]
-    return os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "debug", "cobro")
-
-
 def main():
-    ap = argparse.ArgumentParser(description="cobro plan vs tests/reference/plan.py")
-    ap.add_argument("--cases", type=int, default=500)
-    ap.add_argument("--start", type=int, default=0)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cobro", "--bin", dest="cobro", default=default_bin())
-    ap.add_argument("--keep", default="/tmp/cobro-plan-diff")
-    ap.add_argument("--one", type=int)
+    ap = dc.case_parser("cobro plan vs tests/reference/plan.py", "/tmp/cobro-plan-diff",
+                        dc.default_bin("COBRO_BIN"))
     ap.add_argument("--kind", choices=["schedule", "offer", "check", "roundtrip"])
     a = ap.parse_args()
-    ks = [a.one] if a.one is not None else range(a.start, a.start + a.cases)
+    ks = dc.case_numbers(a)
     nfail = 0
     kinds = {}
     counts = {}
@@ -614,13 +583,10 @@ def main():
         if diffs:
             nfail += 1
             fields = sorted({re.sub(r"\[\d+\]", "[]", str(x[0])) for x in diffs})
-            for fl in fields:
-                kinds.setdefault(kd + " " + fl, []).append(k)
-            print("FAIL case %d %s: %d diffs, %s" % (k, kd, len(diffs), fields[:6]))
-            sys.stdout.flush()
+            dc.note_failure(kinds, k, [kd + " " + fl for fl in fields],
+                            "FAIL case %d %s: %d diffs, %s" % (k, kd, len(diffs), fields[:6]))
     print("cases %d seed %d failures %d  %s" % (len(ks), a.seed, nfail, counts))
-    for fl, v in sorted(kinds.items()):
-        print("  %s: %d cases, e.g. %s" % (fl, len(v), v[:8]))
+    dc.print_kinds(kinds)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ Rerun (from the repository root, after `cargo build`):
       [--only kpi,segment,dunning,age]
 The binary defaults to $COBRO, else $CARGO_TARGET_DIR/debug/cobro, else
 target/debug/cobro. A failing case is kept in DIR/<seed>/ (CSV files, cmd.txt, outputs).
+The ledger helpers it shares with diff_pf.py are in diffcommon.py.
 
 History: seeds 1176, 2722 and 3838 (of the first generator) found that kpi left out the
 promises of a customer whose documents were all issued after the as-of date (fixed in
@@ -30,11 +31,9 @@ c893e65, tests/promise.rs kpi_counts_a_promise_of_a_customer_without_documents_y
 """
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from decimal import Decimal
@@ -42,12 +41,11 @@ from decimal import Decimal
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import refcommon as rc  # noqa: E402
 import side_files as ref  # noqa: E402
-from diff_pf import rand_amount, fmt, write_csv, gen_customers, single_file_columns  # noqa: E402
+import diffcommon as dc  # noqa: E402
+from diffcommon import (fmt, rand_amount, gen_customers, single_file_columns,  # noqa: E402
+                        PAY_H, PRO_H)
 
 D = dt.timedelta
-PAY_H = ["invoice", "date", "amount"]
-PRO_H = ["promise_id", "customer", "created", "promised_date", "amount", "currency",
-         "invoice", "note"]
 DIS_H = ["dispute_id", "invoice", "opened", "closed", "reason"]
 
 
@@ -86,22 +84,11 @@ def gen(r, d):
     promises = []
     used = set()
     for line in range(2, 2 + r.choice([0, 1, 2, 3, 5, 8])):
-        inv0 = r.choice(invoices)
-        c, cur = inv0["customer"], inv0["_cur"]
-        mine = [i for i in invoices if i["customer"] == c and i["_cur"] == cur]
-        pos = [i for i in mine if i["_amt"] > 0]
-        scope = ""
-        if pos and r.random() < 0.5:
-            lst = r.sample(mine, r.randint(1, min(3, len(mine))))
-            if not any(i["_amt"] > 0 for i in lst):
-                lst.append(r.choice(pos))
-            scope = " ".join(i["invoice"] for i in lst)
+        c, cur, mine = dc.promise_pair(r, invoices, "_cur")
+        scope = dc.promise_scope(r, mine, 0.5)
         created = as_of - D(days=r.randint(-4, span))
         promised = created + D(days=r.choice([0, 1, 5, 10, 20]))
-        pid = r.choice(["P9", "P10", "X1", "", ""])
-        if pid in used or pid == "":
-            pid = "" if ("P%d" % line) not in used and r.random() < 0.5 else "Q%d" % line
-        used.add(pid if pid else "P%d" % line)
+        pid = dc.promise_id(r, ["P9", "P10", "X1", "", ""], line, used)
         pcur = cur if (scope and r.random() < 0.4) or (not scope and cur != default_cur) \
             or r.random() < 0.5 else ""
         amt = rand_amount(r, cur, 20, 700)
@@ -135,10 +122,7 @@ def gen(r, d):
                                  "amount": fmt(-a)})
     for p in promises:  # payments that keep a promise exactly
         if r.random() < 0.5:
-            ids = p["invoice"].split()
-            pool = [i for i in invoices if i["customer"] == p["customer"]
-                    and i["_cur"] == p["_cur"] and i["_amt"] > 0
-                    and (not ids or i["invoice"] in ids)]
+            pool = dc.keeping_pool(invoices, p, "_cur")
             if pool:
                 dl = p["_promised"] + D(days=tol)
                 day = r.choice([p["_created"], p["_promised"], dl, dl + D(days=1)])
@@ -164,19 +148,17 @@ def gen(r, d):
             disputes.append({"invoice": inv["invoice"], "opened": opened.isoformat(),
                              "closed": closed.isoformat(), "reason": "price"})
             day = closed + D(days=r.choice([0, 1, 3]))
-    r.shuffle(disputes)
-    for k, row in enumerate(disputes):
-        row["dispute_id"] = "" if r.random() < 0.5 else "DS%d" % k
+    dc.number_disputes(r, disputes)
     inv_h = ["customer", "customer_name", "invoice", "issue_date", "due_date", "amount",
              "currency", "region"] + (["disputed"] if with_col else [])
     if not with_col:
         for inv in invoices:
             inv["disputed"] = ""
     inv_h += single_file_columns(r, invoices, as_of)
-    write_csv(os.path.join(d, "invoices.csv"), inv_h, invoices)
-    write_csv(os.path.join(d, "payments.csv"), PAY_H, payments)
-    write_csv(os.path.join(d, "promises.csv"), PRO_H, promises)
-    write_csv(os.path.join(d, "disputes.csv"), DIS_H, disputes)
+    dc.write_rows(os.path.join(d, "invoices.csv"), inv_h, invoices)
+    dc.write_rows(os.path.join(d, "payments.csv"), PAY_H, payments)
+    dc.write_rows(os.path.join(d, "promises.csv"), PRO_H, promises)
+    dc.write_rows(os.path.join(d, "disputes.csv"), DIS_H, disputes)
     # flags
     prm = {"as_of": as_of, "tolerance": tol, "currency": default_cur,
            "promises": r.random() < 0.8, "disputes": r.random() < 0.8}
@@ -217,10 +199,10 @@ def side_args(d, prm):
 
 
 def run(binary, args):
-    p = subprocess.run(args, capture_output=True, text=True)
+    p = dc.run(args, nice=False)
     if p.returncode != 0:
         return None, "exit %d: %s" % (p.returncode, p.stderr.strip()[:400])
-    return json.loads(p.stdout, parse_float=str, parse_int=str), None
+    return dc.json_text(p.stdout), None
 
 
 def cmp_rows(part, want, got):
@@ -347,19 +329,11 @@ def run_case(seed, binary, keep, only):
     return problems
 
 
-def default_bin():
-    if os.environ.get("COBRO"):
-        return os.environ["COBRO"]
-    if os.environ.get("CARGO_TARGET_DIR"):
-        return os.path.join(os.environ["CARGO_TARGET_DIR"], "debug", "cobro")
-    return "target/debug/cobro"
-
-
 def main():
     ap = argparse.ArgumentParser(description="cobro side files vs the reference")
     ap.add_argument("--cases", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cobro", default=default_bin())
+    ap.add_argument("--cobro", default=dc.default_bin("COBRO"))
     ap.add_argument("--keep", default="/tmp/qa-side-fail")
     ap.add_argument("--only", default="kpi,segment,dunning,age")
     ap.add_argument("--show", type=int, default=5)

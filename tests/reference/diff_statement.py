@@ -30,13 +30,13 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import statement as ref  # noqa: E402
+import diffcommon as dc  # noqa: E402
 
 CURRENCIES = ["EUR", "USD", "JPY", "KWD"]
 SCALE = {"EUR": 1, "USD": 1, "JPY": 150, "KWD": Decimal("0.3")}
@@ -292,45 +292,29 @@ class Case:
     # ---------------------------------------------------------------- files
 
     def write(self, wd):
-        def s(v):
-            if v is None:
-                return ""
-            if isinstance(v, dt.date):
-                return v.isoformat()
-            return str(v)
-
-        def csv_line(vals):
-            out = []
-            for v in vals:
-                v = s(v)
-                if any(ch in v for ch in ',"\n'):
-                    v = '"' + v.replace('"', '""') + '"'
-                out.append(v)
-            return ",".join(out) + "\n"
-
         cols = ["customer", "customer_name", "invoice", "issue_date", "due_date", "amount",
                 "currency", "disputed"]
         if self.single_file:
             cols += ["paid_date", "paid_amount", "open_amount"]
         with open(os.path.join(wd, "invoices.csv"), "w", encoding="utf-8") as f:
-            f.write(csv_line(cols))
+            f.write(dc.csv_line(cols))
             for d in self.docs:
                 cells = dict(d)
                 if d.get("omit_due"):
                     cells["due_date"] = None
                 if d.get("omit_currency"):
                     cells["currency"] = None
-                f.write(csv_line([cells.get(c) for c in cols]))
+                f.write(dc.csv_line([cells.get(c) for c in cols]))
         if not self.single_file or self.also_payments:
             with open(os.path.join(wd, "payments.csv"), "w", encoding="utf-8") as f:
                 f.write("invoice,customer,date,amount\n")
                 for p in self.pays:
-                    f.write(csv_line([p["invoice"], p["customer"], p["date"], p["amount"]]))
+                    f.write(dc.csv_line([p["invoice"], p["customer"], p["date"], p["amount"]]))
         if self.calendar is not None:
             with open(os.path.join(wd, "rates.csv"), "w", encoding="utf-8") as f:
                 f.write("from,annual_rate_pct,source\n")
                 for frm, rate in self.calendar:
-                    f.write(csv_line([frm, rate, "test"]))
+                    f.write(dc.csv_line([frm, rate, "test"]))
             with open(os.path.join(wd, "policy.toml"), "w", encoding="utf-8") as f:
                 interest = (f'annual_rate_pct = {self.fixed_rate}' if self.fixed_rate is not None
                             else 'rates = "rates.csv"')
@@ -342,7 +326,7 @@ class Case:
             with open(os.path.join(wd, "disputes.csv"), "w", encoding="utf-8") as f:
                 f.write("dispute_id,invoice,opened,closed,reason\n")
                 for k, (inv, o, c) in enumerate(self.disputes):
-                    f.write(csv_line([f"D{k}", inv, o, c, "price"]))
+                    f.write(dc.csv_line([f"D{k}", inv, o, c, "price"]))
 
     def inputs(self, wd):
         args = [os.path.join(wd, "invoices.csv")]
@@ -380,12 +364,11 @@ class Case:
 
 
 def run(binary, args):
-    p = subprocess.run([binary] + args, capture_output=True, text=True)
+    p = dc.run([binary] + args, nice=False)
     return p.returncode, p.stdout, p.stderr
 
 
-def as_text(out):
-    return json.loads(out, parse_float=str, parse_int=str)
+as_text = dc.json_text
 
 
 def same(a, b):
@@ -411,6 +394,31 @@ def first_difference(a, b, where="rows"):
 def error_matches(want_err, stderr):
     """cobro's message names one of the invoices (or the customer) the reference fails on."""
     return any(f"'{k}'" in stderr for k in want_err.keys)
+
+
+def reference(compute):
+    """(compute(), None), or (None, the ref.RefError it raised)."""
+    try:
+        return compute(), None
+    except ref.RefError as e:
+        return None, e
+
+
+def exit_problems(what, want_err, rc, err, stats):
+    """None when neither the reference (want_err: its RefError or None) nor cobro (exit
+    code rc, stderr err) failed; else the problems of the failure (none when cobro
+    exits 1 naming what the reference fails on). Counts the reference's errors in
+    stats[what + "_errors"]."""
+    if want_err is not None:
+        stats[what + "_errors"] = stats.get(what + "_errors", 0) + 1
+        if rc != 1:
+            return [f"{what}: reference error ({want_err}), cobro exit {rc}"]
+        if not error_matches(want_err, err):
+            return [f"{what}: reference error ({want_err}), cobro: {err.strip()}"]
+        return []
+    if rc != 0:
+        return [f"{what}: cobro exit {rc}: {err.strip()}"]
+    return None
 
 
 def xlsx_sheets(path):
@@ -519,8 +527,8 @@ def other_formats(binary, args, json_rows, json_totals=None, wd=None):
         expect = []
         for f, v in want.items():
             v = "" if v is None else v
-            if f not in money and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                v = "'" + v
+            if f not in money:
+                v = dc.formula_guard(v)
             expect.append(v)
         if line != expect:
             problems.append(f"csv row {k}: {line} != {expect}")
@@ -570,22 +578,13 @@ def check(case, binary, wd, stats):
     # whose documents all are: cobro says it has no document, exit 1).
     docs_asof = [d for d in docs if d.exists(case.as_of)]
     pays_asof = [p for p in pays if p.doc.exists(case.as_of)]
-    try:
-        want_rows, want_totals = ref.statement(docs_asof, pays_asof, case.frm, case.to,
-                                               case.customer,
-                                               cal, disputes, bounds)
-        want_err = None
-    except ref.RefError as e:
-        want_err = e
-    if want_err is not None:
-        stats["statement_errors"] = stats.get("statement_errors", 0) + 1
-        if rc != 1:
-            problems.append(f"statement: reference error ({want_err}), cobro exit {rc}")
-        elif not error_matches(want_err, err):
-            problems.append(f"statement: reference error ({want_err}), cobro: {err.strip()}")
-    elif rc != 0:
-        problems.append(f"statement: cobro exit {rc}: {err.strip()}")
+    want, want_err = reference(lambda: ref.statement(docs_asof, pays_asof, case.frm, case.to,
+                                                     case.customer, cal, disputes, bounds))
+    failed = exit_problems("statement", want_err, rc, err, stats)
+    if failed is not None:
+        problems += failed
     else:
+        want_rows, want_totals = want
         got = as_text(out)
         for r in got["rows"]:
             stats[r["type"]] = stats.get(r["type"], 0) + 1
@@ -629,21 +628,12 @@ def check(case, binary, wd, stats):
         if disputes is not None:
             dargs += ["--disputes", os.path.join(wd, "disputes.csv")]
         rc3, out3, err3 = run(binary, dargs)
-        try:
-            dcal = cal if case.fixed_rate is None else [(dt.date.min, Decimal(case.fixed_rate))]
-            want = ref.dunning_interest(docs_asof, case.as_of, dcal, disputes,
-                                        case.exclude_disputed)
-            want_err = None
-        except ref.RefError as e:
-            want_err = e
-        if want_err is not None:
-            stats["dunning_errors"] = stats.get("dunning_errors", 0) + 1
-            if rc3 != 1:
-                problems.append(f"dunning: reference error ({want_err}), cobro exit {rc3}")
-            elif not error_matches(want_err, err3):
-                problems.append(f"dunning: reference error ({want_err}), cobro: {err3.strip()}")
-        elif rc3 != 0:
-            problems.append(f"dunning: cobro exit {rc3}: {err3.strip()}")
+        dcal = cal if case.fixed_rate is None else [(dt.date.min, Decimal(case.fixed_rate))]
+        want, want_err = reference(lambda: ref.dunning_interest(
+            docs_asof, case.as_of, dcal, disputes, case.exclude_disputed))
+        failed = exit_problems("dunning", want_err, rc3, err3, stats)
+        if failed is not None:
+            problems += failed
         else:
             got = {}
             for r in as_text(out3)["rows"]:
@@ -660,8 +650,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=1)
-    target = os.environ.get("CARGO_TARGET_DIR", "target")
-    ap.add_argument("--bin", default=os.path.join(target, "debug", "cobro"))
+    ap.add_argument("--bin", default=dc.default_bin())
     ap.add_argument("--keep", default=os.path.join(tempfile.gettempdir(), "statement-failures"))
     ap.add_argument("--max-failures", type=int, default=10)
     a = ap.parse_args()

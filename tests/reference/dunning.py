@@ -4,10 +4,12 @@
 Python 3 stdlib only.  Money is decimal.Decimal / fractions.Fraction, never float;
 every printed number is rounded once, half away from zero (SPEC section 3), except
 the per-invoice interest which dunning itself rounds to the minor unit before summing.
+Minor units, dates, CSV reading and a promise's invoice list come from refcommon.py.
 
 Usage:
-  ref_dunning.py INVOICES [--payments F] --policy P [--log F] [--record]
-                 [--disputes F] [--promises F] [--tolerance N] --as-of DATE
+  python3 tests/reference/dunning.py INVOICES [--payments F] --policy P [--log F]
+      [--record] [--disputes F] [--promises F] [--tolerance N]
+      [--plans F --plan-payments F] --as-of DATE
 
 Prints a JSON object {"command","as_of","rows":[...], "log_append":[...],
 "exit": code, "error": msg}.  Numbers are emitted as JSON text exactly as the SPEC
@@ -15,7 +17,6 @@ wants them printed (e.g. 1500.50, 16, 1.235).  With --record the lines to append
 the log are in "log_append" (the reference never writes any file).
 """
 import argparse
-import csv
 import datetime as dt
 import json
 import os
@@ -24,10 +25,11 @@ import tomllib
 from decimal import Decimal
 from fractions import Fraction
 
-MINOR = {
-    "JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "PYG": 0, "UGX": 0, "XAF": 0,
-    "XOF": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3, "IQD": 3, "LYD": 3,
-}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import refcommon as rc  # noqa: E402
+
+MINOR = rc.MINOR
+minor = rc.minor
 
 
 SKIPPED = []  # (customer, currency) paused by a promise or an on-track plan (stats only)
@@ -37,10 +39,6 @@ class RefError(Exception):
     def __init__(self, code, msg):
         super().__init__(msg)
         self.code = code
-
-
-def minor(cur):
-    return MINOR.get(cur, 2)
 
 
 def round_half_away(x, digits):
@@ -73,23 +71,14 @@ def money(x, cur):
     return fmt(x, minor(cur))
 
 
-def pdate(s):
-    s = (s or "").strip()
-    if not s:
-        return None
-    return dt.date.fromisoformat(s[:10])
+pdate = rc.date
 
 
 def pamount(s):
     return Fraction(Decimal(s.strip()))
 
 
-TRUE = {"true", "yes", "si", "sí", "1", "x"}
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+read_csv = rc.read_csv
 
 
 class Doc:
@@ -102,7 +91,7 @@ class Doc:
         self.due = pdate(row["due_date"])
         self.amount = pamount(row["amount"])
         self.currency = (row.get("currency") or "").strip() or "EUR"
-        self.disputed_col = (row.get("disputed") or "").strip().lower() in TRUE
+        self.disputed_col = rc.truthy(row.get("disputed"))
         self.line = line
         self.payments = []  # (date or None, Fraction)
         self.disputes = None  # list of (opened, closed) when the disputes file names it
@@ -276,10 +265,7 @@ def promise_open_keys(args, all_docs, docs_by_id, as_of):
     tol = args.tolerance
     proms = []
     for i, row in enumerate(read_csv(args.promises), start=2):
-        ids = []
-        for t in (row.get("invoice") or "").split():
-            if t not in ids:
-                ids.append(t)
+        ids = rc.invoice_ids(row)
         cur = (row.get("currency") or "").strip()
         if not cur:
             cur = docs_by_id[ids[0]].currency if ids else "EUR"
@@ -375,7 +361,10 @@ def on_track_customers(args, as_of, grace=5, broken_after=2):
             continue
         if pid not in plans:
             raise RefError(1, "unknown plan_id")
-        paid[pid] = max(Fraction(0), paid[pid] + a)
+        # docs/plan.md: money taken back beyond what was paid is owed by the plan and
+        # later money makes it good first; with installments filled in order and taken
+        # back from the last, that is the plain running sum (not clamped at 0)
+        paid[pid] += a
     out = set()
     for pid, pl in plans.items():
         inst = sorted(pl["inst"])

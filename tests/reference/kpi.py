@@ -1,45 +1,32 @@
 #!/usr/bin/env python3
 """Independent reference of `cobro kpi -f json`, written from /work/shared/SPEC.md
 (sections 1, 3, 4 `kpi`) only. Python 3 stdlib; money Decimal, ratios Fraction, one
-rounding half away from zero when printed.
+rounding half away from zero when printed (refcommon.fmt_fixed; this reference keeps its
+own table of minor units, MINOR).
 
 Input: canonical headers. Invoices: customer,customer_name,invoice,issue_date,due_date,
 amount,currency,disputed[,any --by column]. Payments: invoice,date,amount[,customer].
 
-CLI: ref_kpi.py INVOICES PAYMENTS --as-of D [--from D] [--to D] [--every X] [--by COL]
-     [--grace N] [--window N]        -> prints the JSON object (numbers as in cobro)
+CLI: python3 tests/reference/kpi.py INVOICES PAYMENTS --as-of D [--from D] [--to D]
+     [--every X] [--by COL] [--grace N] [--window N] [--terms N]
+                                     -> prints the JSON object (numbers as in cobro)
 """
 import argparse
-import csv
 import datetime as dt
-import json
+import os
 import sys
 from decimal import Decimal
 from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import refcommon as rc  # noqa: E402
 
 D1 = dt.timedelta(days=1)
 MINOR = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "KWD": 3, "BHD": 3,
          "OMR": 3, "JOD": 3, "TND": 3, "IQD": 3, "LYD": 3}
 
-
-class Num(str):
-    """A JSON number kept as its exact text."""
-
-
-def fmt(x, digits):
-    x = Fraction(x)
-    neg = x < 0
-    a = -x if neg else x
-    q, r = divmod(a.numerator * 10 ** digits, a.denominator)
-    if 2 * r >= a.denominator:
-        q += 1
-    if q == 0:
-        neg = False
-    s = str(q)
-    if digits:
-        s = s.rjust(digits + 1, "0")
-        s = s[:-digits] + "." + s[-digits:]
-    return Num(("-" if neg else "") + s)
+Num = rc.Num  # a JSON number kept as its exact text
+fmt = rc.num  # (x, digits) -> Num, rounded half away from zero
 
 
 def money(x, cur):
@@ -52,20 +39,14 @@ def ratio(num, den, mult=1):
     return fmt(Fraction(mult) * Fraction(num) / Fraction(den), 2)
 
 
-def pdate(s):
-    s = (s or "").strip()
-    return dt.date.fromisoformat(s[:10]) if s else None
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+pdate = rc.date
+read_csv = rc.read_csv
 
 
 TERMS = [None]  # --terms DAYS
 
 
-class Doc:
+class Doc(rc.LedgerDoc):  # key, exists, settle
     def __init__(self, row):
         self.customer = row["customer"].strip()
         self.id = row["invoice"].strip()
@@ -78,13 +59,6 @@ class Doc:
         self.row = row
         self.pays = []  # (date, Decimal)
 
-    @property
-    def key(self):
-        return (self.customer, self.currency)
-
-    def exists(self, d):
-        return self.issue is None or self.issue <= d
-
     def open_at(self, d):
         """open_i(d); None when the document does not exist at d."""
         if not self.exists(d):
@@ -95,28 +69,6 @@ class Doc:
     def open0(self, d):
         o = self.open_at(d)
         return Decimal(0) if o is None else o
-
-    def settle(self, as_of):
-        """settle_i (amount > 0): earliest day >= issue from which open <= 0 up to as_of.
-        None when still open, and for a document without issue date that no dated
-        payment settles (paid off by undated payments: settled since the beginning of
-        time, so in no period)."""
-        if self.open_at(as_of) > 0:
-            return None
-        dates = sorted({p for (p, _) in self.pays if p is not None})
-        undated = sum((a for (p, a) in self.pays if p is None), Decimal(0))
-        # piecewise constant: interval 0 = before dates[0]; interval i = [dates[i-1], dates[i])
-        vals = [self.amount - undated]
-        for t in dates:
-            vals.append(self.amount - undated - sum(
-                (a for (p, a) in self.pays if p is not None and p <= t), Decimal(0)))
-        last_pos = max((i for i, v in enumerate(vals) if v > 0), default=None)
-        if last_pos is None:
-            return self.issue  # None without issue date
-        t = dates[last_pos]  # start of the interval after the last positive one
-        if self.issue is not None and t < self.issue:
-            t = self.issue
-        return t
 
 
 def load(inv_path, pay_path, as_of):
@@ -274,9 +226,7 @@ FIELDS = ["recovery_rate_pct", "overdue_owed", "recovered", "avg_days_to_collect
           "ar_end", "current_end", "sales", "overdue_end", "overdue_pct"]
 
 
-def month_end(d):
-    n = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return n - D1
+month_end = rc.month_end
 
 
 def periods(frm, to, every):
@@ -343,17 +293,7 @@ def kpi(inv_path, pay_path, as_of, frm=None, to=None, every=None, by=(), grace=0
 
 
 def dumps(obj):
-    if isinstance(obj, Num):
-        return str(obj)
-    if obj is None:
-        return "null"
-    if isinstance(obj, str):
-        return json.dumps(obj)
-    if isinstance(obj, list):
-        return "[" + ", ".join(dumps(x) for x in obj) + "]"
-    if isinstance(obj, dict):
-        return "{" + ", ".join(json.dumps(k) + ": " + dumps(v) for k, v in obj.items()) + "}"
-    return json.dumps(obj)
+    return rc.dumps(obj, ensure_ascii=True)
 
 
 def main():

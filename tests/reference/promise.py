@@ -35,10 +35,7 @@ class Promise:
         self.created = rc.date(row["created"])
         self.promised = rc.date(row["promised_date"])
         self.amount = rc.amount(row["amount"])
-        ids = []
-        for tok in (row.get("invoice") or "").split():
-            if tok not in ids:  # a repeated id counts once
-                ids.append(tok)
+        ids = rc.invoice_ids(row)  # a repeated id counts once
         self.invoices = ids
         cur = (row.get("currency") or "").strip()
         if not cur:
@@ -89,15 +86,7 @@ def evaluate(inv_list, invs, pays, promises_path, as_of, tolerance=3,
     # Payments that can keep promises: dated, of invoices with amount > 0, on their
     # effective date max(date, issue), effective up to the as-of date; effective-date
     # order, then file order.
-    events = []
-    for inv, d, a, k in pays:
-        if d is None or inv.amount <= 0:
-            continue
-        eff = max(d, inv.issue) if inv.issue is not None else d
-        if eff > as_of:
-            continue
-        events.append((eff, k, inv, a))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events = rc.promise_events(pays, as_of)
 
     for eff, _, inv, a in events:
         plist = by_cust.get((inv.customer, inv.currency), [])

@@ -7,7 +7,8 @@ provision), without reading src/domain/roll.rs or src/domain/provision.rs, so th
 
 Python 3 standard library only. Money is `decimal.Decimal` as read; every ratio is an
 exact `fractions.Fraction`; a printed number is rounded half away from zero once, to
-the currency's minor digits (money) or 2 decimals (`_pct`). No floats anywhere.
+the currency's minor digits (money) or 2 decimals (`_pct`). No floats anywhere. The
+minor-unit table, the Num type and the age buckets' names come from refcommon.py.
 
 Inputs are CSV files with the canonical headers only:
   invoices: customer, invoice, issue_date, due_date, amount, currency [, other columns]
@@ -31,25 +32,25 @@ import argparse
 import calendar
 import csv
 import datetime
+import os
 import sys
 from decimal import Decimal, getcontext
 from fractions import Fraction
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import refcommon as rc  # noqa: E402
+
 getcontext().prec = 80  # sums and products of money stay exact
 
-# ISO 4217 minor-unit digits that are not 2 (SPEC §3).
-MINOR_DIGITS = {
-    "JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "UGX": 0, "PYG": 0, "XAF": 0,
-    "XOF": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3,
-}
+# ISO 4217 minor-unit digits (SPEC §3); a currency not in it has 2.
+MINOR_DIGITS = rc.MINOR
 
 
 class UsageError(Exception):
     """What cobro reports with exit code 2."""
 
 
-class Num(str):
-    """A JSON number kept as its exact text (never a float)."""
+Num = rc.Num  # a JSON number kept as its exact text (never a float)
 
 
 # ---------------------------------------------------------------- numbers
@@ -91,15 +92,7 @@ def days(n):
     return datetime.timedelta(days=n)
 
 
-def bucket_names(bounds):
-    """SPEC §4 age: current, days_1_b1, days_(b1+1)_b2, ..., days_over_bn."""
-    names = ["current"]
-    lo = 1
-    for b in bounds:
-        names.append(f"days_{lo}_{b}")
-        lo = b + 1
-    names.append(f"days_over_{bounds[-1]}")
-    return names
+bucket_names = rc.bucket_names  # SPEC §4 age: current, days_1_b1, ..., days_over_bn
 
 
 def bucket_lo(bounds, k):

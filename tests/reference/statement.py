@@ -2,7 +2,8 @@
 """Independent reference implementation of `cobro statement` (SPEC §1, §3, §4).
 
 Written from /work/shared/SPEC.md alone (not from src/domain), python3 stdlib only,
-money in decimal.Decimal / fractions.Fraction (never floats). It computes:
+money in decimal.Decimal / fractions.Fraction (never floats); dates, CSV reading and the
+age buckets' names come from refcommon.py. It computes:
 
   * the JSON `rows` and `totals` of
       cobro statement INVOICES [--payments FILE] --from F [--to T] [--as-of A]
@@ -22,19 +23,20 @@ due_date, amount, currency, disputed, paid_date, paid_amount, open_amount; payme
 invoice, date, amount[, customer]), ISO dates, plain `1234.56` amounts, `,` delimiter.
 """
 
-import csv
 import datetime as dt
 import json
+import os
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import refcommon as rc  # noqa: E402
 
 # ISO 4217 minor units (SPEC §3: JPY 0, KWD 3, most 2).
 ZERO_DIGIT = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF",
               "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"}
 THREE_DIGIT = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
-
-TRUE_WORDS = {"true", "yes", "sí", "si", "1", "x"}
 
 
 class RefError(Exception):
@@ -78,11 +80,7 @@ def fmt_money(value, currency):
     return format(round_money(value, currency), "f")
 
 
-def parse_date(text):
-    text = (text or "").strip()
-    if not text:
-        return None
-    return dt.date.fromisoformat(text[:10])
+parse_date = rc.date  # ISO date (a time part after it ignored); None when empty
 
 
 def parse_amount(text):
@@ -92,8 +90,7 @@ def parse_amount(text):
     return Decimal(text)
 
 
-def is_true(text):
-    return (text or "").strip().lower() in TRUE_WORDS
+is_true = rc.truthy  # true, yes, sí, si, 1, x (any case)
 
 
 class Doc:
@@ -143,9 +140,7 @@ class Payment:
         return max(self.date, self.doc.issue)
 
 
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+read_csv = rc.read_csv
 
 
 def load(invoices_path, payments_path=None, default_currency="EUR", terms=None):
@@ -234,23 +229,8 @@ def interest_of(doc, open_amount, as_of, calendar):
     return round_money(exact, doc.currency)
 
 
-def bucket_names(bounds):
-    names = ["current"]
-    lo = 1
-    for b in bounds:
-        names.append(f"days_{lo}_{b}")
-        lo = b + 1
-    names.append(f"days_over_{bounds[-1]}")
-    return names
-
-
-def bucket_of(days, bounds, names):
-    if days <= 0:
-        return names[0]
-    for k, b in enumerate(bounds):
-        if days <= b:
-            return names[k + 1]
-    return names[-1]
+bucket_names = rc.bucket_names
+bucket_of = rc.bucket_of
 
 
 def age_at(docs, as_of, bounds, customer=None):
