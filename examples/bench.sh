@@ -48,7 +48,7 @@ for n in ${sizes[@]}; do
   mkdir -p "$d"
   [ -f "$d/payments.parquet" ] || python3 examples/bench_gen.py "$n" "$d"
   echo
-  echo "== $n invoices ($(du -ch "$d"/*.csv | tail -1 | cut -f1) of CSV, $(du -ch "$d"/*.parquet | tail -1 | cut -f1) of Parquet)"
+  echo "== $n invoices ($(du -ch "$d"/invoices.csv "$d"/payments.csv | tail -1 | cut -f1) of CSV, $(du -ch "$d"/invoices.parquet "$d"/payments.parquet | tail -1 | cut -f1) of Parquet)"
   echo "| run | wall | peak memory |"
   echo "|---|---|---|"
   in=("$d/invoices.csv" --payments "$d/payments.csv" --as-of $AS_OF)
