@@ -498,6 +498,19 @@ mod tests {
         assert!(read_csv_block(b"a,\xff,1", &[PartEnd { byte: 5, records: 1 }], &format, &[0]).is_err());
     }
 
+    /// Polars reads a blank line between records as a row (of empty
+    /// cells), where csv-core counts no record: the block is refused, and
+    /// the file is read by the `csv` crate alone (docs/input.md).
+    #[test]
+    fn a_blank_line_in_a_block_makes_polars_refuse_it() {
+        let format = CsvFormat { delimiter: b',', eol: b'\n', width: 2 };
+        for block in [&b"a,1\n\nb,2"[..], &b"a,1\r\n\r\nb,2"[..]] {
+            let refused = read_csv_block(block, &[PartEnd { byte: block.len(), records: 2 }], &format, &[0]);
+            let why = refused.err().map(|e| e.to_string());
+            assert_eq!(why.as_deref(), Some("polars read 3 rows where the csv crate read 2"));
+        }
+    }
+
     /// The last day a date cell can hold is the one the constant names.
     #[test]
     fn the_calendar_ends_on_the_last_day() {
