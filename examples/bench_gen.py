@@ -16,9 +16,10 @@ payments.csv (5 columns, sorted by date): payment_id, invoice, customer, date,
   reversals.
 The same tables are written as invoices.parquet and payments.parquet.
 Every value is derived from hash(i): the same N gives the same files."""
-import sys, duckdb
+import os, sys, duckdb
 
 n, out = int(sys.argv[1]), sys.argv[2]
+os.makedirs(out, exist_ok=True)
 customers = max(n // 40, 1)
 con = duckdb.connect()
 con.execute("SET preserve_insertion_order = true")
